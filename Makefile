@@ -1,0 +1,50 @@
+# summitry: `make run` and `make test` are the whole quickstart; each bootstraps .venv itself.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+SYNCED := $(VENV)/.synced
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --inexact
+	@touch $@
+
+install: $(SYNCED) ## create .venv with the locked dependencies (uv.lock)
+
+run: $(SYNCED) ## run the pipeline on the bundled sample corpus into warehouse/warehouse.duckdb
+	$(VENV)/bin/summitry run
+
+test: $(SYNCED) ## run the test suite
+	$(VENV)/bin/pytest
+
+lint: $(SYNCED) ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy flows
+
+format: $(SYNCED) ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+serve: $(SYNCED) ## serve the flow on its cron schedule (starts a local Prefect server if needed)
+	$(VENV)/bin/summitry serve
+
+status: $(SYNCED) ## recent pipeline runs
+	$(VENV)/bin/summitry status
+
+clean: ## delete the warehouse files (raw data can be rebuilt from seeds/articles)
+	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
+
+.PHONY: help install run test lint format serve status clean

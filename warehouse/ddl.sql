@@ -1,0 +1,161 @@
+-- Landing tables the Python stages write. SQL models in dbt_like_sql/ read these.
+-- Every statement is idempotent: the pipeline runs this file at the start of every run.
+
+create schema if not exists raw;
+create schema if not exists staging;
+create schema if not exists intermediate;
+create schema if not exists marts;
+create schema if not exists meta;
+
+-- raw: append-only, one row per distinct file content ever ingested.
+create table if not exists raw.documents (
+    doc_id        varchar primary key,   -- SHA-256 hex of the file bytes
+    source_path   varchar not null,      -- relative to the source folder, first seen under
+    content_type  varchar not null,      -- text | html
+    byte_size     bigint not null,
+    raw_text      varchar not null,      -- decoded text
+    encoding      varchar,               -- the codec the bytes were decoded with
+    ingested_at   timestamp not null,
+    run_id        varchar not null
+);
+
+-- staging: the extraction of each *current* source file (one version per source_path).
+create table if not exists staging.documents (
+    source_path        varchar primary key,
+    doc_id             varchar not null,
+    content_type       varchar not null,
+    title              varchar,
+    subtitle           varchar,
+    published_date     date,
+    dateline           varchar,
+    outlet             varchar,
+    byline             varchar,
+    body               varchar not null,
+    paragraph_count    integer not null,
+    removed_line_count integer not null,
+    run_id             varchar not null
+);
+
+create table if not exists staging.paragraphs (
+    source_path  varchar not null,
+    doc_id       varchar not null,
+    paragraph_no integer not null,       -- 0-based
+    text         varchar not null,
+    topics       varchar[] not null
+);
+
+create table if not exists staging.removed_lines (
+    source_path varchar not null,
+    doc_id      varchar not null,
+    line_no     integer not null,
+    text        varchar not null,
+    reason      varchar not null
+);
+
+create table if not exists staging.mentions (
+    source_path  varchar not null,
+    doc_id       varchar not null,
+    paragraph_no integer not null,
+    person       varchar not null,
+    surface      varchar not null,
+    how          varchar not null
+);
+
+create table if not exists staging.quotes (
+    source_path      varchar not null,
+    doc_id           varchar not null,
+    quote_no         integer not null,   -- 0-based, order in the article
+    paragraph_no     integer not null,
+    speaker          varchar,
+    quote_text       varchar not null,
+    attribution_verb varchar,
+    is_partial       boolean not null,
+    event_no         integer,            -- the article's event the quote belongs to
+    topics           varchar[] not null
+);
+
+create table if not exists staging.events (
+    source_path     varchar not null,
+    doc_id          varchar not null,
+    event_no        integer not null,
+    kind            varchar not null,
+    trigger         varchar not null,
+    event_date      date,
+    date_certain    boolean not null,
+    location        varchar,
+    country         varchar,
+    occasion        varchar,
+    participants    varchar[] not null,
+    first_paragraph integer not null,
+    last_paragraph  integer not null
+);
+
+-- Cross-document links, recomputed over all current documents on every run.
+create table if not exists staging.statement_links (
+    doc_id       varchar not null,
+    quote_no     integer not null,
+    statement_id varchar not null
+);
+
+create table if not exists staging.meeting_links (
+    doc_id     varchar not null,
+    event_no   integer not null,
+    meeting_id varchar not null
+);
+
+-- Reference data from seeds/*.csv, replaced on every run.
+create table if not exists staging.seed_people (
+    person  varchar primary key,
+    country varchar,
+    aliases varchar[] not null
+);
+
+create table if not exists staging.seed_roles (
+    person     varchar not null,
+    role       varchar not null,
+    country    varchar,
+    valid_from date,
+    valid_to   date
+);
+
+create table if not exists staging.seed_topics (
+    topic    varchar primary key,
+    label    varchar not null,
+    keywords varchar[] not null
+);
+
+-- meta: run bookkeeping.
+create table if not exists meta.runs (
+    run_id             varchar primary key,
+    flow_run_id        varchar,
+    started_at         timestamp not null,
+    finished_at        timestamp,
+    status             varchar not null,   -- running | success | failed
+    docs_seen          integer,
+    docs_new           integer,
+    docs_changed       integer,
+    docs_unchanged     integer,
+    docs_removed       integer,
+    docs_quarantined   integer,
+    validation_success boolean,
+    message            varchar
+);
+
+create table if not exists meta.quarantine (
+    run_id      varchar not null,
+    source_path varchar,
+    doc_id      varchar,
+    stage       varchar not null,
+    reason      varchar not null,
+    detail      varchar,
+    recorded_at timestamp not null default current_timestamp
+);
+
+create table if not exists meta.validations (
+    run_id           varchar not null,
+    suite            varchar not null,
+    expectation      varchar not null,
+    success          boolean not null,
+    unexpected_count bigint,
+    validated_at     timestamp not null default current_timestamp
+);
