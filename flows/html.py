@@ -1,0 +1,161 @@
+"""HTML page -> text blocks (one per paragraph, heading, list item or caption) and page metadata.
+
+Page chrome (scripts, navigation, site header/footer, asides, forms) is dropped here; the
+text-level rules in `flows.cleaning` then treat the blocks like lines of a text file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+try:  # lxml is faster and more lenient, but html.parser is always there
+    import lxml  # noqa: F401
+
+    _PARSER = "lxml"
+except ImportError:
+    _PARSER = "html.parser"
+
+_DROP = {
+    "script", "style", "nav", "header", "footer", "aside", "form", "noscript",
+    "iframe", "svg", "button", "template", "select", "input", "head",
+}  # fmt: skip
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre", "dd"}
+_CHROME_KEEP_INSIDE = {"article", "main"}  # a <header> inside the article holds its headline
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "dc.date",
+    "dc.date.issued",
+    "sailthru.date",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlBlock:
+    """One block of visible text and the tag it came from."""
+
+    text: str
+    tag: str  # p | h1..h6 | li | blockquote | figcaption | div (loose text) | ...
+
+
+@dataclass(slots=True)
+class HtmlPage:
+    """What an HTML page yields: text blocks plus metadata candidates."""
+
+    blocks: list[HtmlBlock] = field(default_factory=list)
+    title: str | None = None  # <title>
+    og_title: str | None = None
+    published: str | None = None  # article:published_time and similar, as written
+    site_name: str | None = None  # og:site_name
+
+
+def html_to_blocks(html: str) -> HtmlPage:
+    """Parse an HTML page into visible text blocks and metadata candidates."""
+    soup = BeautifulSoup(html, _PARSER)
+    page = HtmlPage()
+    _read_meta(soup, page)
+    for tag in soup.find_all(_DROP):
+        if tag.name in {"header", "footer"} and tag.find_parent(_CHROME_KEEP_INSIDE):
+            continue
+        tag.decompose()
+    root = soup.body or soup
+    pending: list[str] = []
+    _walk(root, page.blocks, pending)
+    _flush(pending, page.blocks)
+    return page
+
+
+def _read_meta(soup: BeautifulSoup, page: HtmlPage) -> None:
+    """Fill title, og:title, site name and published time from <head> and JSON-LD."""
+    if soup.title and soup.title.string:
+        page.title = _squash(soup.title.string)
+    for meta in soup.find_all("meta"):
+        key = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        value = _squash(str(meta.get("content") or ""))
+        if not value:
+            continue
+        if key == "og:title":
+            page.og_title = value
+        elif key == "og:site_name":
+            page.site_name = value
+        elif key in _DATE_META and page.published is None:
+            page.published = value
+    if page.published is None:
+        page.published = _json_ld_date(soup) or _time_tag(soup)
+
+
+def _json_ld_date(soup: BeautifulSoup) -> str | None:
+    """datePublished from a JSON-LD block, if any."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        match = re.search(r'"datePublished"\s*:\s*("[^"]*")', script.get_text())
+        if match:
+            return str(json.loads(match.group(1)))
+    return None
+
+
+def _time_tag(soup: BeautifulSoup) -> str | None:
+    """The datetime attribute of the first <time> tag."""
+    tag = soup.find("time", attrs={"datetime": True})
+    return str(tag["datetime"]) if isinstance(tag, Tag) else None
+
+
+def _walk(node: Tag, out: list[HtmlBlock], pending: list[str]) -> None:
+    """Emit kept block tags whole; loose text in other containers becomes its own block."""
+    for child in node.children:
+        if isinstance(child, Comment):
+            continue
+        if isinstance(child, NavigableString):
+            pending.append(str(child))
+        elif isinstance(child, Tag) and child.name in _BLOCKS:
+            _flush(pending, out)
+            if not (child.name == "li" and child.find(_BLOCKS)):
+                _emit(child, out)
+                continue
+            _walk(child, out, pending)
+        elif isinstance(child, Tag) and child.name == "br":
+            _flush(pending, out)
+        elif isinstance(child, Tag) and _is_inline(child):
+            pending.append(child.get_text(""))
+        elif isinstance(child, Tag):
+            _flush(pending, out)
+            _walk(child, out, pending)
+            _flush(pending, out)
+
+
+_INLINE = {"a", "span", "b", "i", "em", "strong", "time", "small", "sup", "sub", "abbr", "q",
+           "cite", "u", "mark", "font", "label"}  # fmt: skip
+
+
+def _is_inline(tag: Tag) -> bool:
+    """Inline tags continue the surrounding text."""
+    return tag.name in _INLINE and tag.find(_BLOCKS) is None
+
+
+def _emit(tag: Tag, out: list[HtmlBlock]) -> None:
+    """Append a block tag's text (line breaks become spaces, inline tags join as written)."""
+    for br in tag.find_all("br"):
+        br.replace_with(" ")
+    text = _squash(tag.get_text(""))
+    if text:
+        out.append(HtmlBlock(text, str(tag.name)))
+
+
+def _flush(pending: list[str], out: list[HtmlBlock]) -> None:
+    """Turn accumulated loose text into a block."""
+    text = _squash(" ".join(pending))
+    pending.clear()
+    if text:
+        out.append(HtmlBlock(text, "div"))
+
+
+def _squash(text: str) -> str:
+    """Collapse whitespace (HTML layout whitespace carries no meaning)."""
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,313 @@
+"""Article metadata: published dates, datelines, bylines, titles and outlet names.
+
+Pure functions over single lines. The cleaning stage decides *which* lines are header
+lines; this module only says what a given line means. Dates are parsed from candidate
+strings that are a date as a whole (never from inside story sentences).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_ORD = r"(?:st|nd|rd|th)?"
+_SEP = r"[\s/.,-]*"
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\.?,?\s+", re.I
+)
+_TIME = (
+    r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?"
+    r"(?:\s*(?:gmt|utc|[A-Z]{3,4})(?:[+-]\d{1,2}(?::?\d{2})?)?)?"
+)
+_TRAILING_TIME = re.compile(rf"(?:,|\s|-|\||at)+{_TIME}\s*$", re.I)
+_LEADING_TIME = re.compile(rf"^{_TIME}\s*(?:,|-|\||/)?\s*", re.I)
+
+_ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_YMD = re.compile(r"(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})")
+_DMY_NUM = re.compile(r"(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4}|\d{2})")
+_D_MON_Y = re.compile(rf"(?P<d>\d{{1,2}}){_ORD}{_SEP}(?:of\s+)?{_MONTH}{_SEP}(?P<y>\d{{4}})", re.I)
+_MON_D_Y = re.compile(rf"{_MONTH}{_SEP}(?P<d>\d{{1,2}}){_ORD}{_SEP}(?P<y>\d{{4}})", re.I)
+
+_DATEPARSER_SETTINGS = {
+    "STRICT_PARSING": True,
+    "PREFER_DAY_OF_MONTH": "first",
+    "DATE_ORDER": "DMY",
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PARSERS": ["custom-formats", "absolute-time"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+_MIN_YEAR, _MAX_YEAR = 1950, 2100
+
+
+def _month_number(word: str) -> int | None:
+    """Map 'Nov', 'Nov.', 'November', 'Sept' to 11/9; None for other words."""
+    word = word.lower().rstrip(".")
+    if len(word) < 3:
+        return None
+    for number, name in enumerate(_MONTHS, start=1):
+        if name.startswith(word) or (word == "sept" and name == "september"):
+            return number
+    return None
+
+
+def _year(text: str) -> int:
+    """Expand two-digit years ("21" -> 2021, "98" -> 1998)."""
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _safe_date(year: int, month: int | None, day: int) -> date | None:
+    """A date, or None when the parts are impossible or outside a news-plausible range."""
+    if month is None or not _MIN_YEAR <= year <= _MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _prepare(text: str) -> str:
+    """Strip markdown, lead-in words, weekdays and times around a date candidate."""
+    text = unicodedata.normalize("NFKC", text).replace("*", "").replace("_", " ")
+    text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"\s+", " ", text).strip(" \t|-–—,:;()[]")
+    text = re.sub(r"^(?:date|dated|on)\s*:?\s*", "", text, flags=re.I)
+    text = _WEEKDAY.sub("", text)
+    text = _LEADING_TIME.sub("", text)
+    text = _TRAILING_TIME.sub("", text)
+    return text.strip(" \t|-–—,:;")
+
+
+def _from_match(match: re.Match[str]) -> date | None:
+    """Build a date from a regex match with named groups y, d and m or mon."""
+    parts = match.groupdict()
+    month = int(parts["m"]) if parts.get("m") else _month_number(parts.get("mon") or "")
+    return _safe_date(_year(parts["y"]), month, int(parts["d"]))
+
+
+def _numeric_dmy(match: re.Match[str]) -> date | None:
+    """Dotted/slashed numbers are day-month-year unless only month-day-year is possible."""
+    day, month, year = int(match["d"]), int(match["m"]), _year(match["y"])
+    if month > 12 >= day:
+        day, month = month, day
+    return _safe_date(year, month, day)
+
+
+@lru_cache(maxsize=4096)
+def parse_date(text: str) -> date | None:
+    """Parse a string that as a whole is a published date ("2 /Nov/ 2017", "29.11.21")."""
+    candidate = _prepare(text)
+    if not candidate or len(candidate) > 40 or not re.search(r"\d", candidate):
+        return None
+    for pattern in (_ISO, _YMD, _D_MON_Y, _MON_D_Y):
+        match = pattern.fullmatch(candidate)
+        if match:
+            return _from_match(match)
+    match = _DMY_NUM.fullmatch(candidate)
+    if match:
+        return _numeric_dmy(match)
+    return _dateparser_fallback(candidate)
+
+
+def _dateparser_fallback(candidate: str) -> date | None:
+    """Last resort for unusual absolute formats; strict so that fragments never parse."""
+    if not re.search(r"\d{4}", candidate):
+        return None  # without a year a string is too ambiguous to be a published date
+    import dateparser  # imported lazily: it takes about a second to load its language data
+
+    parsed: datetime | None = dateparser.parse(
+        candidate, languages=["en"], settings=_DATEPARSER_SETTINGS
+    )
+    if parsed is None:
+        return None
+    return _safe_date(parsed.year, parsed.month, parsed.day)
+
+
+# -- outlets ------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Strip diacritics and dotted capitals ("İRNA" -> "IRNA") for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class OutletTable:
+    """Outlet names and their variants, from seeds/outlets.csv."""
+
+    variants: tuple[tuple[str, str], ...]  # (variant as written, canonical outlet)
+
+    @classmethod
+    def from_csv(cls, path: Path) -> OutletTable:
+        """Load `outlet,variant,...` rows."""
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [(r["variant"].strip(), r["outlet"].strip()) for r in csv.DictReader(handle)]
+        return cls(tuple(sorted(rows, key=lambda row: -len(row[0]))))
+
+    def match(self, text: str) -> str | None:
+        """Canonical outlet when `text` is exactly an outlet name or variant."""
+        surface = fold(text.strip(" .,:;()[]-–—/"))
+        for variant, outlet in self.variants:
+            if _variant_equal(fold(variant), surface):
+                return outlet
+        return None
+
+    def regex(self) -> str:
+        """An alternation of every variant, longest first, for embedding in patterns."""
+        names = {fold(v) for v, _ in self.variants} | {v for v, _ in self.variants}
+        return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+
+
+def _variant_equal(variant: str, surface: str) -> bool:
+    """Single-word names must match case exactly or in capitals ("Trend" is also a word)."""
+    if " " in variant:
+        return variant.casefold() == surface.casefold()
+    return surface in (variant, variant.upper())
+
+
+# -- titles, bylines, datelines -----------------------------------------------------------
+
+_TITLE_DATE_SPLIT = re.compile(r"\s+[-–—|]+\s+|\s*\|\s*")
+
+
+def split_trailing_date(line: str) -> tuple[str, date | None]:
+    """Split "Title - 2 /Nov/ 2017" into ("Title", date); (line, None) when no date."""
+    separators = list(_TITLE_DATE_SPLIT.finditer(line))
+    for match in separators:  # the earliest split whose whole right side is a date
+        parsed = parse_date(line[match.end() :])
+        if parsed is not None:
+            return line[: match.start()].strip(), parsed
+    return line, None
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """A parsed byline: "By News Desk - November 28 2021"."""
+
+    name: str | None
+    published: date | None
+    outlet: str | None
+
+
+def parse_byline(line: str, prefixes: str, outlets: OutletTable) -> Byline | None:
+    """Read a byline line; `prefixes` is a regex alternation such as "by|written by"."""
+    match = re.fullmatch(rf"(?:{prefixes})\s+(?P<rest>.+)", line.strip(), flags=re.I)
+    if not match:
+        return None
+    rest, published = split_trailing_date(match["rest"])
+    parts = re.split(r"\s*[,/|]\s*", rest, maxsplit=1)
+    name, tail = parts[0], parts[1] if len(parts) > 1 else ""
+    outlet = outlets.match(tail) if tail else None
+    if outlets.match(name):
+        name, outlet = "", outlets.match(name)
+    if len(name.split()) > 6 or (tail and outlet is None and published is None):
+        return None  # a sentence starting with "By", not a byline
+    return Byline(name or None, published, outlet)
+
+
+_PLACE_CAPS = r"[A-Z][A-Z'’.-]+(?:\s[A-Z][A-Z'’.-]+){0,2}"
+_PLACE_ANY = r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,2}"
+_DASH = r"(?:\s+-{1,2}\s+|\s*[—–]{1,2}\s*)"
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """A dateline found at the start of the first body paragraph."""
+
+    prefix: str  # the text removed from the line, e.g. "Baku/29.11.21/Turan:"
+    place: str | None
+    published: date | None
+    outlet: str | None
+    rest: str  # the line without the prefix: story text
+
+
+def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
+    """Find "TEHRAN —", "Baku/29.11.21/Turan:", "Tehran, IRNA –" or "date 2022-03-12 ..."."""
+    lead = re.match(r"\s*date\s*:?\s*(?P<d>\d{4}-\d{2}-\d{2})\s+", line, flags=re.I)
+    offset, lead_date = (lead.end(), parse_date(lead["d"])) if lead else (0, None)
+    body = line[offset:]
+    for parser in (_slash_dateline, _agency_dateline, _caps_dateline):
+        found = parser(body, outlets)
+        if found is not None:
+            prefix = (line[:offset] + found.prefix).strip()
+            return Dateline(
+                prefix, found.place, found.published or lead_date, found.outlet, found.rest
+            )
+    if lead and body.strip():
+        return Dateline(line[:offset].strip(), None, lead_date, None, body.strip())
+    return None
+
+
+def _slash_dateline(line: str, outlets: OutletTable) -> Dateline | None:
+    """Turan style: "Baku/29.11.21/Turan: text"."""
+    match = re.match(
+        rf"(?P<place>{_PLACE_ANY})\s*/\s*(?P<date>[\d.\-/]{{6,10}})\s*/\s*(?P<outlet>[^:/]{{2,40}}?)"
+        r"\s*:\s*(?=\S)",
+        line,
+    )
+    if not match or parse_date(match["date"]) is None:
+        return None
+    outlet = outlets.match(match["outlet"]) or match["outlet"].strip()
+    return Dateline(
+        match[0], match["place"], parse_date(match["date"]), outlet, line[match.end() :]
+    )
+
+
+def _agency_dateline(line: str, outlets: OutletTable) -> Dateline | None:
+    """Agency style: "Tehran, IRNA – text", "TEHRAN (Tasnim) - text", "BAKU, Nov 9 (Reuters) -"."""
+    match = re.match(
+        rf"(?P<place>{_PLACE_ANY})(?:\s*,\s*(?P<date>[^,()–—-]{{3,25}}?))?"
+        rf"\s*(?:,\s*|\(\s*)(?P<outlet>[^,()–—-]{{2,40}}?)\s*\)?(?:{_DASH}|\s*:\s*)(?=\S)",
+        line,
+    )
+    if not match or outlets.match(match["outlet"]) is None:
+        return None
+    published = parse_date(match["date"]) if match["date"] else None
+    if match["date"] and published is None:
+        return None
+    outlet = outlets.match(match["outlet"])
+    return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
+
+
+def _caps_dateline(line: str, outlets: OutletTable) -> Dateline | None:
+    """Wire style: "TEHRAN — text", "BAKU, Azerbaijan, Nov. 9 — text"."""
+    match = re.match(
+        rf"(?P<place>{_PLACE_CAPS})(?:\s*,\s*(?P<extra>[^—–]{{1,40}}?))?{_DASH}(?=\S)", line
+    )
+    if not match or len(match["place"]) < 3:
+        return None
+    published = None
+    if match["extra"]:
+        pieces = [p.strip() for p in match["extra"].split(",")]
+        dated = [parse_date(", ".join(pieces[i:])) for i in range(len(pieces))]
+        published = next((d for d in dated if d), None)
+        if published is None and not re.fullmatch(r"[A-Z][\w .'-]{1,30}", match["extra"]):
+            return None
+    outlet = None
+    return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
