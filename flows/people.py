@@ -1,0 +1,498 @@
+"""People reference data and person-mention finding.
+
+Reads seeds/people.csv (names, aliases, honorifics) and seeds/roles.csv (offices held over
+time), plus the helper seeds people_countries.csv (country names and adjectives),
+people_role_words.csv (ways an office is named), people_title_words.csv (title heads that
+introduce names missing from the reference) and people_honorifics.csv.
+
+Matching runs on a *folded* copy of each paragraph: one character in, one character out
+(diacritics dropped, lower case, curly apostrophes straightened), so offsets found in the
+folded text are offsets into the original paragraph.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from flows.records import Mention
+
+# Characters whose NFD decomposition does not give the ASCII letter writers use instead.
+_SPECIAL_FOLD = {
+    "ı": "i",
+    "İ": "i",
+    "ə": "a",
+    "Ə": "a",
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
+    "`": "'",
+    "‐": "-",
+    "‑": "-",
+    "–": "-",
+    "\u00a0": " ",
+}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _SPECIAL_FOLD:
+        return _SPECIAL_FOLD[char]
+    base = unicodedata.normalize("NFD", char)[0].lower()
+    return base if len(base) == 1 else char
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics and straighten apostrophes, keeping the length unchanged."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def _key(text: str) -> str:
+    """Lookup key of a phrase: folded, hyphens and runs of spaces collapsed to one space."""
+    return re.sub(r"[\s\-]+", " ", fold(text)).strip()
+
+
+def _pattern(phrase: str) -> str:
+    """Regex for a folded phrase that tolerates hyphen/space variation."""
+    parts = [re.escape(p) for p in _key(phrase).split(" ")]
+    return r"[\s\-]+".join(parts)
+
+
+def _split(cell: str | None) -> list[str]:
+    return [p.strip() for p in (cell or "").split("|") if p.strip()]
+
+
+def _parse_date(cell: str | None) -> date | None:
+    return date.fromisoformat(cell.strip()) if cell and cell.strip() else None
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One office held by one person over a period (valid_to exclusive, None = still held)."""
+
+    person: str
+    role: str
+    country: str | None
+    valid_from: date | None
+    valid_to: date | None
+
+    def active(self, on: date | None) -> bool:
+        """Whether the office was held on `on` (None means today: still held)."""
+        if on is None:
+            return self.valid_to is None
+        started = self.valid_from is None or self.valid_from <= on
+        return started and (self.valid_to is None or on < self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a matched phrase means: one or more candidate people, or an office."""
+
+    kind: str  # name | surname | title
+    people: tuple[str, ...] = ()
+    offices: tuple[tuple[str, str | None], ...] = ()  # (role, country)
+    case_sensitive: str | None = None  # the phrase must appear with this exact casing
+
+
+@dataclass
+class PeopleDirectory:
+    """Canonical people, their aliases and offices, and a mention finder over them."""
+
+    countries: dict[str, str | None] = field(default_factory=dict)  # person -> country
+    genders: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    roles: list[Role] = field(default_factory=list)
+    country_forms: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    role_words: dict[str, list[str]] = field(default_factory=dict)
+    extra_titles: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
+    title_words: list[str] = field(default_factory=list)
+    honorifics: list[str] = field(default_factory=list)
+    non_name_words: set[str] = field(default_factory=set)
+    seeds_dir: Path | None = None  # where the CSVs came from (quotes reads its own seeds there)
+    _entries: dict[str, _Entry] = field(default_factory=dict, init=False)
+    _regex: re.Pattern[str] | None = field(default=None, init=False)
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def from_seeds(cls, seeds_dir: Path) -> PeopleDirectory:
+        """Build the directory from the people/roles CSV files in `seeds_dir`."""
+        seeds_dir = Path(seeds_dir)
+        directory = cls(seeds_dir=seeds_dir)
+        for row in _read_csv(seeds_dir / "people.csv"):
+            person = row["person"].strip()
+            directory.countries[person] = (row.get("country") or "").strip() or None
+            directory.genders[person] = (row.get("gender") or "m").strip() or "m"
+            directory.aliases[person] = [a for a in _split(row.get("aliases")) if a != person]
+            directory.honorifics.extend(_split(row.get("honorifics")))
+        for row in _read_csv(seeds_dir / "roles.csv"):
+            directory._add_role(row)
+        for row in _read_csv(seeds_dir / "people_countries.csv"):
+            forms = (_split(row.get("names")), _split(row.get("adjectives")))
+            directory.country_forms[row["country"].strip()] = forms
+        for row in _read_csv(seeds_dir / "people_role_words.csv"):
+            directory.role_words[row["role"].strip()] = _split(row.get("words"))
+        directory.title_words = [
+            r["word"].strip() for r in _read_csv(seeds_dir / "people_title_words.csv")
+        ]
+        directory.honorifics.extend(
+            r["honorific"].strip() for r in _read_csv(seeds_dir / "people_honorifics.csv")
+        )
+        directory.non_name_words = {
+            fold(r["word"].strip()) for r in _read_csv(seeds_dir / "people_non_name_words.csv")
+        }
+        directory._build()
+        return directory
+
+    def _add_role(self, row: dict[str, str]) -> None:
+        country = (row.get("country") or "").strip() or None
+        role = Role(
+            person=row["person"].strip(),
+            role=row["role"].strip(),
+            country=country,
+            valid_from=_parse_date(row.get("valid_from")),
+            valid_to=_parse_date(row.get("valid_to")),
+        )
+        self.roles.append(role)
+        self.extra_titles.setdefault((role.role, country), set()).update(_split(row.get("titles")))
+
+    # ----------------------------------------------------------------- phrase index
+    def _build(self) -> None:
+        """Index every name, alias, surname and office phrase; compile one matcher."""
+        entries: dict[str, _Entry] = {}
+        for person in self.countries:
+            for name in [person, *self.aliases[person]]:
+                kind = "name" if len(_key(name).split()) > 1 else "surname"
+                self._add_entry(entries, _key(name), _Entry(kind, people=(person,)))
+        for person, surnames in self._surnames().items():
+            for surname in surnames:
+                if _key(surname) not in entries or entries[_key(surname)].kind == "surname":
+                    self._add_entry(entries, _key(surname), _Entry("surname", people=(person,)))
+        for office, phrases in self._office_phrases().items():
+            for phrase, exact in phrases:
+                sensitive = phrase if exact else None
+                entry = _Entry("title", offices=(office,), case_sensitive=sensitive)
+                self._add_entry(entries, _key(phrase), entry)
+        self._entries = entries
+        alternatives = sorted(entries, key=len, reverse=True)
+        body = "|".join(_pattern(a) for a in alternatives)
+        self._regex = re.compile(rf"(?<![\w'])(?:{body})(?![\w]|-\w)")
+
+    @staticmethod
+    def _add_entry(entries: dict[str, _Entry], key: str, entry: _Entry) -> None:
+        old = entries.get(key)
+        if old is None or (old.kind == "surname" and entry.kind == "name"):
+            entries[key] = entry
+        elif old.kind == entry.kind:
+            # Same phrase for several people/offices: keep all candidates, decide in context.
+            people = tuple(dict.fromkeys(old.people + entry.people))
+            offices = tuple(dict.fromkeys(old.offices + entry.offices))
+            kind = "surname" if old.kind == "name" and len(people) > 1 else old.kind
+            entries[key] = _Entry(kind, people, offices, old.case_sensitive)
+
+    def _surnames(self) -> dict[str, set[str]]:
+        """Last word of every multi-word name (with and without an 'al-' article)."""
+        out: dict[str, set[str]] = {}
+        for person in self.countries:
+            for name in [person, *self.aliases[person]]:
+                words = name.split()
+                if len(words) < 2:
+                    continue
+                last = words[-1]
+                out.setdefault(person, set()).add(last)
+                if fold(last).startswith("al-"):
+                    out[person].add(last[3:])
+        return out
+
+    def _office_phrases(self) -> dict[tuple[str, str | None], set[tuple[str, bool]]]:
+        """Generated ('Iranian president', 'president of Iran') and seeded office phrases."""
+        phrases: dict[tuple[str, str | None], set[tuple[str, bool]]] = {}
+        for office, extra in self.extra_titles.items():
+            role, country = office
+            bucket = phrases.setdefault(office, set())
+            for title in extra:
+                # "the Leader" is a title only when capitalised; "the leader" is any leader.
+                bucket.add((title, title.lower().startswith("the ") and len(title.split()) == 2))
+            names, adjectives = self.country_forms.get(country or "", ([], []))
+            for word in self.role_words.get(role, []):
+                bucket.update((f"{adj} {word}", False) for adj in adjectives)
+                # "President of Azerbaijani" is a frequent non-native slip: accept adjectives.
+                bucket.update((f"{word} of {n}", False) for n in names + adjectives)
+        return phrases
+
+    # ----------------------------------------------------------------- lookups
+    def canonical(self, name: str) -> str | None:
+        """Canonical person for a full name, alias, spelling variant or unambiguous surname."""
+        text = _strip_honorifics(name.strip(), self.honorifics)
+        entry = self._entries.get(_key(text))
+        if entry is None or entry.kind == "title" or len(entry.people) != 1:
+            return None
+        return entry.people[0]
+
+    def country_of(self, person: str) -> str | None:
+        """Country of a canonical person (or of any name that resolves to one)."""
+        canonical = person if person in self.countries else self.canonical(person)
+        return self.countries.get(canonical) if canonical else None
+
+    def holder(self, role_phrase: str, on: date | None) -> str | None:
+        """Who held the office named by `role_phrase` ("president of Iran") on `on`."""
+        text = re.sub(r"^the\s+", "", role_phrase.strip(), flags=re.IGNORECASE)
+        entry = self._entries.get(_key(text)) or self._entries.get(_key(role_phrase))
+        if entry is None or entry.kind != "title":
+            return None
+        return self._office_holder(entry.offices, on)
+
+    def _office_holder(
+        self, offices: tuple[tuple[str, str | None], ...], on: date | None
+    ) -> str | None:
+        holders = {r.person for r in self.roles if (r.role, r.country) in offices and r.active(on)}
+        return holders.pop() if len(holders) == 1 else None
+
+    def roles_of(self, person: str, on: date | None) -> list[Role]:
+        """Offices `person` held on `on`."""
+        return [r for r in self.roles if r.person == person and r.active(on)]
+
+    def gender_of(self, person: str) -> str | None:
+        """'m' or 'f' for a known person, None otherwise."""
+        return self.genders.get(person)
+
+    def records(self) -> tuple[list[dict], list[dict]]:
+        """Rows for staging.seed_people and staging.seed_roles."""
+        people = [
+            {"person": p, "country": c, "aliases": list(self.aliases.get(p, []))}
+            for p, c in self.countries.items()
+        ]
+        roles = [
+            {
+                "person": r.person,
+                "role": r.role,
+                "country": r.country,
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+            }
+            for r in self.roles
+        ]
+        return people, roles
+
+    # ----------------------------------------------------------------- mentions
+    def find_mentions(self, paragraphs: list[str], on: date | None) -> list[Mention]:
+        """Every reference to a person in `paragraphs`, resolved to a canonical name."""
+        raw = [self._raw_matches(i, p) for i, p in enumerate(paragraphs)]
+        named = {m[4][0] for ms in raw for m in ms if m[3].kind == "name"}
+        mentions: list[Mention] = []
+        for i, para in enumerate(paragraphs):
+            found = self._resolve_paragraph(i, para, raw[i], named, on)
+            found += self._new_people(i, para, found)
+            mentions.extend(found)
+        mentions = self._new_surnames(paragraphs, mentions)
+        mentions = self._contextual(paragraphs, mentions, on)
+        return sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
+
+    def _raw_matches(
+        self, index: int, para: str
+    ) -> list[tuple[int, int, str, _Entry, tuple[str, ...]]]:
+        assert self._regex is not None
+        out = []
+        for match in self._regex.finditer(fold(para)):
+            entry = self._entries[_key(match.group(0))]
+            surface = para[match.start() : match.end()]
+            if entry.kind in ("name", "surname") and not surface[:1].isupper():
+                continue  # names are capitalised; lower-case hits are ordinary words
+            # "the Leader" is a title only when capitalised as seeded.
+            exact = entry.case_sensitive
+            if exact and surface.split()[-1] != exact.split()[-1]:
+                continue
+            out.append((match.start(), match.end(), surface, entry, entry.people))
+        return out
+
+    def _resolve_paragraph(
+        self,
+        index: int,
+        para: str,
+        raw: list[tuple[int, int, str, _Entry, tuple[str, ...]]],
+        named: set[str],
+        on: date | None,
+    ) -> list[Mention]:
+        out: list[Mention] = []
+        for n, (start, end, surface, entry, people) in enumerate(raw):
+            if entry.kind == "title":
+                if _followed_by_name(para, end, raw[n + 1 :], self.honorifics):
+                    continue  # "Azeri President Ilham Aliyev": the name mention covers it
+                person = self._office_holder(entry.offices, on)
+                how = "title"
+            else:
+                person = self._pick(people, named, on)
+                how = (
+                    "name"
+                    if entry.kind == "name" and _key(surface) == _key(person or "")
+                    else "alias"
+                )
+            if person:
+                out.append(Mention(index, start, end, person, surface, how))
+        return out
+
+    def _pick(self, people: tuple[str, ...], named: set[str], on: date | None) -> str | None:
+        """Choose among people sharing a surname: named in full, then in office, then sole."""
+        if len(people) == 1:
+            return people[0]
+        for narrowed in (
+            [p for p in people if p in named],
+            [p for p in people if self.roles_of(p, on)],
+        ):
+            if len(narrowed) == 1:
+                return narrowed[0]
+        return None
+
+    def _new_people(self, index: int, para: str, known: list[Mention]) -> list[Mention]:
+        """Names missing from the reference but introduced by a title ("Minister of X Y Z")."""
+        out: list[Mention] = []
+        titled = _titled_names(para, self.title_words, self.honorifics, self.non_name_words)
+        for start, end, name in titled:
+            if any(m.start < end and start < m.end for m in known):
+                continue
+            if self.canonical(name):
+                continue
+            out.append(Mention(index, start, end, name, para[start:end], "new"))
+        return out
+
+    def _new_surnames(self, paragraphs: list[str], mentions: list[Mention]) -> list[Mention]:
+        """Later bare-surname references to people introduced with how='new'."""
+        firsts: dict[str, tuple[int, int]] = {}
+        for m in mentions:
+            if m.how == "new":
+                firsts.setdefault(m.person, (m.paragraph_no, m.end))
+        out = list(mentions)
+        for person, (p0, e0) in firsts.items():
+            surname = person.split()[-1]
+            pattern = re.compile(rf"(?<![\w']){re.escape(surname)}(?!\w)")
+            for i, para in enumerate(paragraphs[p0:], start=p0):
+                for hit in pattern.finditer(para):
+                    if (i, hit.start()) <= (p0, e0) or _overlaps(out, i, hit.start(), hit.end()):
+                        continue
+                    out.append(Mention(i, hit.start(), hit.end(), person, hit.group(0), "new"))
+        return out
+
+    def _contextual(
+        self, paragraphs: list[str], mentions: list[Mention], on: date | None
+    ) -> list[Mention]:
+        """'the president' and 'his Azerbaijani counterpart', resolved from earlier mentions."""
+        ordered = sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
+        adjectives = self._adjective_index()
+        for i, para in enumerate(paragraphs):
+            for match in _CONTEXT_RE.finditer(para):
+                start, end = match.start(1), match.end(1)
+                if _overlaps(ordered, i, start, end):
+                    continue
+                before = [m for m in ordered if (m.paragraph_no, m.end) <= (i, start)]
+                person = self._resolve_context(match, before, adjectives, on)
+                if person:
+                    ordered.append(Mention(i, start, end, person, match.group(1), "title"))
+                    ordered.sort(key=lambda m: (m.paragraph_no, m.start))
+        return ordered
+
+    def _adjective_index(self) -> dict[str, str]:
+        return {_key(a): c for c, (_, adjs) in self.country_forms.items() for a in adjs}
+
+    def _resolve_context(
+        self,
+        match: re.Match[str],
+        before: list[Mention],
+        adjectives: dict[str, str],
+        on: date | None,
+    ) -> str | None:
+        if match.group("adj") is None:  # bare "the president": latest president mentioned
+            for m in reversed(before):
+                if any(r.role == "president" for r in self.roles_of(m.person, on)):
+                    return m.person
+            return None
+        country = adjectives.get(_key(match.group("adj")))
+        for m in reversed(before):
+            if self.countries.get(m.person) == country:
+                continue
+            wanted = [r.role for r in self.roles_of(m.person, on)] + ["president", "prime_minister"]
+            for role in wanted:
+                found = self._office_holder(((role, country),), on)
+                if found:
+                    return found
+            return None
+        return None
+
+
+# "the president" not followed by "of ..." (that form is a full title); "his X counterpart".
+_CONTEXT_RE = re.compile(
+    r"(?<!\w)((?:[Tt]he\s+[Pp]resident(?!s|\s+of\b|\s+[A-Z]))"
+    r"|(?:(?:his|her|their)\s+(?P<adj>[A-Z][\w'’]+)\s+counterpart(?!s)))"
+)
+
+_NAME_TOKEN = r"[A-Z][\w'’\-]*[a-z][\w'’\-]*"
+
+
+def _strip_honorifics(text: str, honorifics: list[str]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for h in sorted(set(honorifics), key=len, reverse=True):
+            if text.lower().startswith(h.lower() + " "):
+                text, changed = text[len(h) + 1 :].lstrip(), True
+    return text
+
+
+def _skip_honorifics(para: str, pos: int, honorifics: list[str]) -> int:
+    """Position after any honorifics ("Ayatollah Seyyed ") starting at `pos`."""
+    rest = para[pos:]
+    stripped = _strip_honorifics(rest.lstrip(), honorifics)
+    return len(para) - len(stripped)
+
+
+def _followed_by_name(para: str, end: int, later: list, honorifics: list[str]) -> bool:
+    pos = _skip_honorifics(para, end, honorifics)
+    if later and later[0][3].kind != "title" and later[0][0] == pos and pos - end <= 40:
+        return True
+    return re.match(rf"\s+(?:{_NAME_TOKEN}\s+)+{_NAME_TOKEN}", para[end:]) is not None
+
+
+def _titled_names(
+    para: str, title_words: list[str], honorifics: list[str], stop: set[str]
+) -> list[tuple[int, int, str]]:
+    """(start, end, name) for capitalised names right after a title head."""
+    if not title_words:
+        return []
+    heads = "|".join(re.escape(w) for w in sorted(title_words, key=len, reverse=True))
+    regex = re.compile(rf"\b(?:{heads})((?:\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
+    out = []
+    for match in regex.finditer(para):
+        words = match.group(1).split()
+        while words and not words[-1][:1].isupper():
+            words.pop()
+        has_of = any(not w[:1].isupper() for w in words)
+        tail = (
+            words[max(i for i, w in enumerate(words) if not w[:1].isupper()) + 1 :]
+            if has_of
+            else words
+        )
+        tail = _strip_honorifics(" ".join(tail), honorifics).split()
+        # After "Minister of Roads and Urban Development" the name is the last two words.
+        name_tokens = tail[-2:] if has_of else tail
+        if (has_of and len(tail) < 3) or not 2 <= len(name_tokens) <= 3:
+            continue
+        if any(fold(t) in stop for t in name_tokens):
+            continue
+        name = " ".join(name_tokens)
+        start = para.index(name, match.start(1))
+        out.append((start, start + len(name), name))
+    return out
+
+
+def _overlaps(mentions: list[Mention], index: int, start: int, end: int) -> bool:
+    return any(m.paragraph_no == index and m.start < end and start < m.end for m in mentions)

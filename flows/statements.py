@@ -1,0 +1,161 @@
+"""Link quotations of the same statement reported by different articles.
+
+Two quotes are one statement when they come from different documents, have the same speaker
+(or one is unattributed), were published within `max_days` of each other, and their
+normalised words are similar enough (rapidfuzz token-set similarity, with a stricter
+token-sort test for short quotes, whose word sets are contained in almost anything).
+Clusters are the connected components (union-find); a cluster's id is a stable hash of its
+smallest (doc_id, quote_no).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+from rapidfuzz import fuzz
+
+from flows.people import fold
+
+# Measured on tests/seeds_expected.json (tests/test_statements.py): the 6 labelled pairs score
+# 87.7-100; 3 unlabelled pairs score 92-100 and are sub-quotes of a labelled statement (one
+# outlet split a sentence another quoted whole); every other same-speaker pair scores <= 76.8.
+DEFAULT_THRESHOLD = 80.0
+# Articles recalling a meeting months later quote it again (a 2022 message recalls the 2021
+# summit), so the window is wide; similarity does the real work.
+DEFAULT_MAX_DAYS = 366
+_SHORT_QUOTE_WORDS = 6  # below this, token-set similarity is too lenient
+_LONG_RATIO = 3  # a quote over 3x longer than the other is compared by sentences
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+OUTPUT_SCHEMA = {"doc_id": pl.String, "quote_no": pl.Int64, "statement_id": pl.String}
+
+
+@lru_cache(maxsize=8)
+def load_synonyms(path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, replacement) pairs from quote_synonyms.csv, longest term first."""
+    if not path.exists():
+        return ()
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [
+            (r["term"].strip().lower(), r["canonical"].strip().lower()) for r in csv.DictReader(fh)
+        ]
+    rows.sort(key=lambda r: len(r[0]), reverse=True)
+    return tuple((re.compile(rf"(?<!\w){re.escape(t)}(?!\w)"), c) for t, c in rows)
+
+
+def normalise(text: str, synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    """Folded, synonym-mapped, punctuation-free words of a quote."""
+    text = fold(text)
+    for pattern, canonical in synonyms:
+        text = pattern.sub(canonical, text)
+    return " ".join(re.findall(r"\w+", text))
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity of two normalised quotes (0-100)."""
+    if min(len(a.split()), len(b.split())) < _SHORT_QUOTE_WORDS:
+        return fuzz.token_sort_ratio(a, b)
+    return fuzz.token_set_ratio(a, b)
+
+
+def _windows(sentences: list[str]) -> list[str]:
+    """Each sentence and each pair of adjacent sentences."""
+    pairs = [f"{x} {y}" for x, y in itertools.pairwise(sentences)]
+    return sentences + pairs
+
+
+def row_similarity(a: dict, b: dict) -> float:
+    """Similarity of two quote rows; a long quote (a letter) is compared sentence by sentence,
+    because its many words make token-set similarity high against almost anything."""
+    short, long_ = sorted((a, b), key=lambda r: len(r["norm"].split()))
+    if len(long_["norm"].split()) <= _LONG_RATIO * max(1, len(short["norm"].split())):
+        return similarity(a["norm"], b["norm"])
+    return max(similarity(short["norm"], w) for w in _windows(long_["sentences"]))
+
+
+def prepare(row: dict, synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> None:
+    """Add the normalised text and normalised sentences used for comparison to a row."""
+    text = row["quote_text"] or ""
+    row["norm"] = normalise(text, synonyms)
+    row["sentences"] = [normalise(x, synonyms) for x in _SENTENCE.split(text) if x.strip()] or [""]
+
+
+def _comparable(a: dict, b: dict, max_days: int) -> bool:
+    if a["doc_id"] == b["doc_id"]:
+        return False
+    if a["speaker"] and b["speaker"] and a["speaker"] != b["speaker"]:
+        return False
+    # An optional event_date column (the meeting a quote belongs to) beats the publication date.
+    da = a.get("event_date") or a["published_date"]
+    db = b.get("event_date") or b["published_date"]
+    if isinstance(da, date) and isinstance(db, date):
+        return abs((da - db).days) <= max_days
+    return True
+
+
+def scored_pairs(
+    rows: list[dict], max_days: int = DEFAULT_MAX_DAYS
+) -> list[tuple[int, int, float]]:
+    """(i, j, score) for every comparable pair of rows (rows prepared with `prepare`)."""
+    out = []
+    for i, a in enumerate(rows):
+        for j in range(i + 1, len(rows)):
+            if _comparable(a, rows[j], max_days):
+                out.append((i, j, row_similarity(a, rows[j])))
+    return out
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]  # path halving keeps the trees flat
+        i = parent[i]
+    return i
+
+
+def _clusters(n: int, edges: list[tuple[int, int]]) -> list[int]:
+    parent = list(range(n))
+    for i, j in edges:
+        ri, rj = _find(parent, i), _find(parent, j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return [_find(parent, i) for i in range(n)]
+
+
+def statement_id(doc_id: str, quote_no: int) -> str:
+    """Stable id of a statement named after its smallest (doc_id, quote_no)."""
+    return hashlib.sha256(f"{doc_id}:{quote_no}".encode()).hexdigest()[:16]
+
+
+def link_statements(
+    quotes: pl.DataFrame,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_days: int = DEFAULT_MAX_DAYS,
+    seeds_dir: Path | None = None,
+) -> pl.DataFrame:
+    """Give every quote a statement_id shared with the same statement in other documents."""
+    if quotes.height == 0:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    seeds = seeds_dir or Path(__file__).resolve().parents[1] / "seeds"
+    synonyms = load_synonyms(seeds / "quote_synonyms.csv")
+    rows = quotes.sort("doc_id", "quote_no").to_dicts()
+    for row in rows:
+        prepare(row, synonyms)
+    edges = [(i, j) for i, j, s in scored_pairs(rows, max_days) if s >= threshold]
+    roots = _clusters(len(rows), edges)
+    # Rows are sorted, so each root is its cluster's smallest (doc_id, quote_no).
+    ids = [statement_id(rows[r]["doc_id"], int(rows[r]["quote_no"])) for r in roots]
+    return pl.DataFrame(
+        {
+            "doc_id": [r["doc_id"] for r in rows],
+            "quote_no": [int(r["quote_no"]) for r in rows],
+            "statement_id": ids,
+        },
+        schema=OUTPUT_SCHEMA,
+    )
