@@ -1,0 +1,738 @@
+"""Event (meeting / phone call / message) detection per article and cross-article linking.
+
+How an article becomes events (kept deliberately simple so every decision can be explained):
+
+1. A *cue* is a paragraph holding a trigger phrase from seeds/event_triggers.csv (the earliest
+   match wins; on a tie the longer one). Its *trigger sentence* gives the cue's date (closest
+   date expression to the trigger, else anywhere in the paragraph), place ("in/at <place>" from
+   seeds/places.csv), occasion (seeds/occasions.csv) and principals (people mentioned there).
+2. The first cue opens event 0, which also owns the paragraphs before it. A later cue opens a new
+   event when its date differs from the current event's explicit date, or when it names someone
+   who is not yet a participant; otherwise it belongs to the current event. A short heading
+   (no closing punctuation) just before a new event moves to that event.
+3. Participants are the principals plus people in "also attended by"-style sentences of the
+   event's paragraphs; with fewer than two, every person mentioned in the event's paragraphs.
+4. Date: the cue date; else (first event only) a date in the title; else the published date
+   with date_certain=False, since the article then reports the event as current news.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from flows.records import Event, Mention
+
+EVENT_KINDS = ("meeting", "phone_call", "message")
+# Kinds that can describe the same engagement (a video call is recorded as phone_call).
+KIND_FAMILY = {"meeting": "meeting", "phone_call": "remote", "message": "message"}
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a seed CSV (header row required)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _split_variants(value: str) -> list[str]:
+    """'A|B|C' -> ['A', 'B', 'C'] without empties."""
+    return [v.strip() for v in value.split("|") if v.strip()]
+
+
+def _alternation(variants: Iterable[str]) -> str:
+    """Regex alternation, longest first so 'Saint Petersburg' wins over shorter variants."""
+    return "|".join(re.escape(v) for v in sorted(set(variants), key=len, reverse=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS: dict[str, int] = {}
+for _no in range(1, 13):
+    _MONTHS[calendar.month_name[_no].lower()] = _no
+    _MONTHS[calendar.month_abbr[_no].lower()] = _no
+_MONTHS["sept"] = 9
+_MONTH_RE = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY_RE = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR_RE = r"(?:,?\s+(?P<{g}>(?:19|20)\d\d))?"
+_EXPLICIT_RE = re.compile(
+    r"\b(?:"
+    + _MONTH_RE.format(g="m1")
+    + r"\s+"
+    + _DAY_RE.format(g="d1")
+    + _YEAR_RE.format(g="y1")
+    + r"|"
+    + _DAY_RE.format(g="d2")
+    + r"(?:\s+of)?\s+"
+    + _MONTH_RE.format(g="m2")
+    + _YEAR_RE.format(g="y2")
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+_WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
+_WEEKDAY_RE = re.compile(
+    r"\b(?:(?:on|last|this|late|early)\s+)?(?P<wd>" + "|".join(_WEEKDAYS) + r")\b"
+    # "on Sunday, November 28" is an explicit date: let the explicit form speak.
+    r"(?!,?\s+(?:the\s+)?(?:\d|" + "|".join(_MONTHS) + r"))",
+    re.IGNORECASE,
+)
+# Relative day words -> offset in days from the published date.
+_RELATIVE_DAYS = {
+    "the day before yesterday": -2,
+    "yesterday": -1,
+    "last night": -1,
+    "earlier today": 0,
+    "earlier in the day": 0,
+    "today": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "tonight": 0,
+}
+_RELATIVE_RE = re.compile(r"\b(?P<rel>" + _alternation(_RELATIVE_DAYS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class DateHit:
+    """A date expression found in text, resolved to a calendar date."""
+
+    start: int
+    end: int
+    value: date
+    certain: bool  # False only for dates guessed without textual support
+
+
+def _infer_year(month: int, day: int, published: date) -> date | None:
+    """The most recent (month, day) not after the published date."""
+    for year in (published.year, published.year - 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate <= published:
+            return candidate
+    return None
+
+
+def _explicit_value(m: re.Match[str], published: date | None) -> date | None:
+    """Resolve an explicit month/day(/year) match."""
+    month = _MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+    day = int(m.group("d1") or m.group("d2"))
+    year = m.group("y1") or m.group("y2")
+    if year:
+        try:
+            return date(int(year), month, day)
+        except ValueError:
+            return None
+    return _infer_year(month, day, published) if published else None
+
+
+def _weekday_value(name: str, published: date) -> date:
+    """The most recent such weekday on or before the published date."""
+    back = (published.weekday() - _WEEKDAYS[name.lower()]) % 7
+    return published - timedelta(days=back)
+
+
+def find_dates(text: str, published: date | None) -> list[DateHit]:
+    """Every date expression in the text that resolves to a date, in order of appearance."""
+    hits: list[DateHit] = []
+    for m in _EXPLICIT_RE.finditer(text):
+        value = _explicit_value(m, published)
+        if value:
+            hits.append(DateHit(m.start(), m.end(), value, True))
+    if published:
+        for m in _WEEKDAY_RE.finditer(text):
+            hits.append(DateHit(m.start(), m.end(), _weekday_value(m.group("wd"), published), True))
+        for m in _RELATIVE_RE.finditer(text):
+            offset = _RELATIVE_DAYS[m.group("rel").lower()]
+            hits.append(DateHit(m.start(), m.end(), published + timedelta(days=offset), True))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def parse_event_date(text: str, published: date | None) -> date | None:
+    """The first date expressed in the text (convenience for callers and tests)."""
+    hits = find_dates(text, published)
+    return hits[0].value if hits else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Occasions
+# ---------------------------------------------------------------------------------------------
+
+_ORDINAL_WORDS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_NUM_RE = (
+    r"(?P<{g}>\d{{1,3}}(?:st|nd|rd|th)|(?-i:[IVXLC]{{1,7}})|" + "|".join(_ORDINAL_WORDS) + r")"
+)
+
+
+def roman_to_int(text: str) -> int | None:
+    """Value of a roman numeral (subtractive notation), None when malformed."""
+    if not text or any(c not in _ROMAN for c in text):
+        return None
+    total = 0
+    for i, c in enumerate(text):
+        value = _ROMAN[c]
+        total += -value if i + 1 < len(text) and _ROMAN[text[i + 1]] > value else value
+    return total if total > 0 else None
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 12 -> '12th', 22 -> '22nd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _number_of(token: str | None) -> int | None:
+    """'15th' | 'XV' | 'fifteenth' -> 15."""
+    if not token:
+        return None
+    if token[0].isdigit():
+        return int(re.match(r"\d+", token).group(0))  # type: ignore[union-attr]
+    if token.lower() in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS.index(token.lower()) + 1
+    return roman_to_int(token)
+
+
+class OccasionNormaliser:
+    """Finds summit-like occasions and names them '<ordinal> <organisation> <event word>'."""
+
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        self._canonical: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            for variant in [row["occasion"], *_split_variants(row["variants"])]:
+                self._canonical[variant.lower()] = (row["occasion"], row["event_word"] or "summit")
+        org = r"(?P<{g}>" + _alternation(v for v in self._canonical) + r")"
+        acronym = r"(?:\s*\([^)]{1,12}\))?"
+        self._pattern = re.compile(
+            r"\b(?:"
+            + r"(?:"
+            + _NUM_RE.format(g="n1")
+            + r"\s+)?summit\s+of\s+(?:the\s+)?"
+            + r"(?:heads\s+of\s+state\s+of\s+(?:the\s+)?)?"
+            + org.format(g="o1")
+            + acronym
+            + r"|"
+            + r"(?:"
+            + _NUM_RE.format(g="n2")
+            + r"\s+)?"
+            + org.format(g="o2")
+            + acronym
+            + r"\s+summit"
+            + r")(?!\w)",
+            re.IGNORECASE,
+        )
+
+    def find(self, text: str) -> str | None:
+        """The normalised occasion named in the text, or None."""
+        m = self._pattern.search(text)
+        if not m:
+            return None
+        name, word = self._canonical[(m.group("o1") or m.group("o2")).lower()]
+        number = _number_of(m.group("n1") or m.group("n2"))
+        return f"{ordinal(number)} {name} {word}" if number else f"{name} {word}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Triggers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerHit:
+    """A trigger phrase matched in a paragraph."""
+
+    kind: str  # meeting | phone_call | message | attendance
+    start: int
+    end: int
+    text: str
+
+
+class TriggerSet:
+    """Trigger regexes from seeds/event_triggers.csv (pattern, kind)."""
+
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        self._patterns = [(re.compile(r["pattern"], re.IGNORECASE), r["kind"]) for r in rows]
+
+    def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
+        """All matches of the given kinds, by position (longer first on a tie)."""
+        wanted = set(kinds)
+        hits = [
+            TriggerHit(kind, m.start(), m.end(), m.group(0))
+            for pattern, kind in self._patterns
+            if kind in wanted
+            for m in pattern.finditer(text)
+        ]
+        return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Gazetteer (places, plus the other event reference data)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A row of seeds/places.csv."""
+
+    place: str
+    kind: str  # city | country | venue
+    country: str | None
+    city: str | None  # for venues: the city they are in
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHit:
+    """A place named as the location of something ('in Ashgabat', 'at the Kremlin')."""
+
+    start: int
+    city: str
+    country: str | None
+
+
+class Gazetteer:
+    """Places (seeds/places.csv) with the occasion and trigger rules events need."""
+
+    def __init__(
+        self,
+        places: list[dict[str, str]],
+        occasions: list[dict[str, str]] | None = None,
+        triggers: list[dict[str, str]] | None = None,
+    ) -> None:
+        self._by_variant: dict[str, Place] = {}
+        for row in places:
+            place = Place(
+                row["place"], row["kind"], row.get("country") or None, row.get("city") or None
+            )
+            for variant in [row["place"], *_split_variants(row.get("variants", ""))]:
+                self._by_variant[variant.lower()] = place
+        local = [v for v, p in self._by_variant.items() if p.kind in ("city", "venue")]
+        self._located = (
+            re.compile(
+                r"\b(?:in|at)\s+(?:the\s+)?(?P<place>"
+                + "|".join(_case_variants(local))
+                + r")(?![\w-])"
+            )
+            if local
+            else None
+        )
+        self.occasions = OccasionNormaliser(occasions or [])
+        self.triggers = TriggerSet(triggers or [])
+
+    @classmethod
+    def from_seeds(cls, seeds_dir: Path) -> Gazetteer:
+        """Load seeds/places.csv, seeds/occasions.csv and seeds/event_triggers.csv."""
+        seeds = Path(seeds_dir)
+        return cls(
+            _read_csv(seeds / "places.csv"),
+            _read_csv(seeds / "occasions.csv"),
+            _read_csv(seeds / "event_triggers.csv"),
+        )
+
+    def lookup(self, name: str) -> Place | None:
+        """The place a name or variant refers to."""
+        return self._by_variant.get(name.strip().lower())
+
+    def country_of(self, name: str) -> str | None:
+        """Country of a city, venue or country name."""
+        place = self.lookup(name)
+        return place.country if place else None
+
+    def locations(self, text: str) -> list[PlaceHit]:
+        """Cities or venues introduced by 'in'/'at' (venues resolve to their city)."""
+        if not self._located:
+            return []
+        hits = []
+        for m in self._located.finditer(text):
+            place = self._by_variant[m.group("place").lower()]
+            city = place.city if place.kind == "venue" and place.city else place.place
+            hits.append(PlaceHit(m.start(), city, place.country))
+        return hits
+
+
+def _case_variants(keys: list[str]) -> list[str]:
+    """Regex pieces for place variants: capital first letter required, rest any case.
+
+    Requiring the capital keeps "in turn" or "in march" from matching while "TEHRAN" and
+    "Teheran" still do.
+    """
+    pieces = []
+    for key in sorted(keys, key=len, reverse=True):
+        pieces.append(re.escape(key[:1].upper()) + "(?i:" + re.escape(key[1:]) + ")")
+    return pieces
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------------
+
+_BOUNDARY_RE = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "gen", "col", "prof", "u.s", "u.n", "no"}
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a full stop after a short abbreviation is no boundary."""
+    spans, start = [], 0
+    for m in _BOUNDARY_RE.finditer(text):
+        word = re.findall(r"[\w.]+$", text[start : m.start()])
+        if word and word[0].lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _span_at(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The sentence span holding a character offset."""
+    for span in spans:
+        if span[0] <= pos < span[1]:
+            return span
+    return (0, spans[-1][1]) if spans else (0, 0)
+
+
+def _closest(items: list, pos: int, lo: int = 0, hi: int | None = None):  # type: ignore[no-untyped-def]
+    """The item (with .start) inside [lo, hi) nearest to pos, or None."""
+    inside = [i for i in items if i.start >= lo and (hi is None or i.start < hi)]
+    return min(inside, key=lambda i: abs(i.start - pos), default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Detection
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Cue:
+    """One trigger paragraph and what its trigger sentence says."""
+
+    paragraph_no: int
+    trigger: TriggerHit
+    date: DateHit | None
+    location: PlaceHit | None
+    occasion: str | None
+    people: set[str]
+
+
+@dataclass(slots=True)
+class _Draft:
+    """An event being assembled from its cues."""
+
+    cues: list[Cue]
+    first: int
+    people: set[str] = field(default_factory=set)
+
+
+def _cue(
+    paragraph_no: int,
+    text: str,
+    published: date | None,
+    mentions: list[Mention],
+    gazetteer: Gazetteer,
+) -> Cue | None:
+    """Build the cue of a paragraph, or None when it holds no trigger."""
+    triggers = gazetteer.triggers.find(text)
+    if not triggers:
+        return None
+    trig = triggers[0]
+    lo, hi = _span_at(sentence_spans(text), trig.start)
+    dates = find_dates(text, published)
+    places = gazetteer.locations(text)
+    date_hit = _closest(dates, trig.start, lo, hi) or _closest(dates, trig.start)
+    place = _closest(places, trig.start, lo, hi) or _closest(places, trig.start)
+    occasion = gazetteer.occasions.find(text[lo:hi]) or gazetteer.occasions.find(text)
+    people = {m.person for m in mentions if lo <= m.start < hi}
+    return Cue(paragraph_no, trig, date_hit, place, occasion, people)
+
+
+def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
+    """People named in sentences with an attendance cue ('also attended by ...')."""
+    found: set[str] = set()
+    spans = sentence_spans(text)
+    for hit in gazetteer.triggers.find(text, kinds=("attendance",)):
+        lo, hi = _span_at(spans, hit.start)
+        found.update(m.person for m in mentions if lo <= m.start < hi)
+    return found
+
+
+def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
+    """A cue opens a new event when its date or its people differ from the current event."""
+    current = next((c.date for c in draft.cues if c.date), None)
+    date_differs = bool(cue.date and current and cue.date.value != current.value)
+    return date_differs or bool(cue.people - draft.people)
+
+
+def _is_heading(text: str) -> bool:
+    """A short line without closing sentence punctuation (a section heading)."""
+    stripped = text.strip().rstrip("\"”’'")
+    return bool(stripped) and len(stripped.split()) <= 15 and stripped[-1] not in ".!?:;,"
+
+
+def _segment(
+    cues: list[Cue], attendees: dict[int, set[str]], paragraphs: list[str]
+) -> list[_Draft]:
+    """Group cues into events (rule 2 of the module docstring)."""
+    drafts: list[_Draft] = []
+    for cue in cues:
+        if drafts:
+            draft = drafts[-1]
+            for p in range(draft.first, cue.paragraph_no):
+                draft.people |= attendees.get(p, set())
+            if not _opens_new_event(draft, cue):
+                draft.cues.append(cue)
+                continue
+        first = cue.paragraph_no if drafts else 0
+        prev_cue = drafts[-1].cues[-1].paragraph_no if drafts else -1
+        if drafts and first - 1 > prev_cue and _is_heading(paragraphs[first - 1]):
+            first -= 1
+        drafts.append(_Draft([cue], first, set(cue.people)))
+    return drafts
+
+
+def _participants(
+    draft: _Draft, last: int, by_paragraph: dict[int, list[Mention]], attendees: dict[int, set[str]]
+) -> list[str]:
+    """Principals + attendees; with fewer than two, everyone mentioned in the event."""
+    people = set(draft.cues[0].people)
+    for p in range(draft.first, last + 1):
+        people |= attendees.get(p, set())
+    if len(people) < 2:
+        for p in range(draft.first, last + 1):
+            people.update(m.person for m in by_paragraph.get(p, []))
+        if draft.first == 0:
+            people.update(m.person for m in by_paragraph.get(-1, []))
+    return sorted(people)
+
+
+def _event_date(
+    draft: _Draft, event_no: int, title: str | None, published: date | None
+) -> tuple[date | None, bool]:
+    """Rule 4 of the module docstring."""
+    hit = next((c.date for c in draft.cues if c.date), None)
+    if hit:
+        return hit.value, hit.certain
+    if event_no == 0:
+        title_dates = find_dates(title or "", published)
+        if title_dates:
+            return title_dates[0].value, True
+        return published, False
+    return None, False
+
+
+def _to_event(
+    event_no: int,
+    draft: _Draft,
+    last: int,
+    context: tuple[str | None, date | None, Gazetteer],
+    mentions: tuple[dict[int, list[Mention]], dict[int, set[str]]],
+) -> Event:
+    """Turn a draft into an Event record."""
+    title, published, gazetteer = context
+    when, certain = _event_date(draft, event_no, title, published)
+    place = next((c.location for c in draft.cues if c.location), None)
+    occasion = next((c.occasion for c in draft.cues if c.occasion), None)
+    if occasion is None and event_no == 0 and title:
+        occasion = gazetteer.occasions.find(title)
+    lead = draft.cues[0]
+    return Event(
+        event_no=event_no,
+        kind=lead.trigger.kind,
+        trigger=lead.trigger.text,
+        event_date=when,
+        date_certain=certain,
+        location=place.city if place else None,
+        country=place.country if place else None,
+        occasion=occasion,
+        participants=_participants(draft, last, *mentions),
+        first_paragraph=draft.first,
+        last_paragraph=last,
+    )
+
+
+def detect_events(
+    paragraphs: list[str],
+    title: str | None,
+    published: date | None,
+    mentions: list[Mention],
+    gazetteer: Gazetteer,
+) -> list[Event]:
+    """Events reported by one article (mentions with paragraph_no -1 are title mentions)."""
+    by_paragraph: dict[int, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_paragraph[m.paragraph_no].append(m)
+    cues = [
+        cue
+        for i, text in enumerate(paragraphs)
+        if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer))
+    ]
+    if not cues and title:
+        # Only the headline announces the event: it spans the whole article.
+        title_cue = _cue(-1, title, published, by_paragraph.get(-1, []), gazetteer)
+        cues = [title_cue] if title_cue else []
+    attendees = {
+        i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
+    }
+    drafts = _segment(cues, attendees, paragraphs)
+    events = []
+    for no, draft in enumerate(drafts):
+        draft.first = max(draft.first, 0)
+        last = drafts[no + 1].first - 1 if no + 1 < len(drafts) else len(paragraphs) - 1
+        events.append(
+            _to_event(
+                no,
+                draft,
+                max(last, draft.first),
+                (title, published, gazetteer),
+                (by_paragraph, attendees),
+            )
+        )
+    return events
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-article linking
+# ---------------------------------------------------------------------------------------------
+
+
+class _UnionFind:
+    """Disjoint sets over 0..n-1."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _same_engagement(a: dict, b: dict) -> bool:  # type: ignore[type-arg]
+    """The linking rule of link_meetings, for one pair."""
+    if KIND_FAMILY.get(a["kind"], a["kind"]) != KIND_FAMILY.get(b["kind"], b["kind"]):
+        return False
+    if a["event_date"] and b["event_date"]:
+        gap = abs((a["event_date"] - b["event_date"]).days)
+        loose = not (a["date_certain"] and b["date_certain"])
+        if gap > (1 if loose else 0):
+            return False
+    if a["location"] and b["location"] and a["location"] != b["location"]:
+        return False
+    pa, pb = set(a["participants"] or []), set(b["participants"] or [])
+    shared = len(pa & pb)
+    return shared >= 2 or (shared >= 1 and shared == min(len(pa), len(pb)))
+
+
+def _candidate_pairs(rows: list[dict]) -> Iterable[tuple[int, int]]:  # type: ignore[type-arg]
+    """Pairs worth comparing: same family and dates at most one day apart (or a date missing)."""
+    by_day: dict[tuple[str, date], list[int]] = defaultdict(list)
+    undated: list[int] = []
+    for i, row in enumerate(rows):
+        family = KIND_FAMILY.get(row["kind"], row["kind"])
+        if row["event_date"] is None:
+            undated.append(i)
+            continue
+        for delta in (-1, 0, 1):
+            for j in by_day.get((family, row["event_date"] + timedelta(days=delta)), []):
+                yield j, i
+        by_day[(family, row["event_date"])].append(i)
+    for i in undated:
+        for j in range(len(rows)):
+            if j != i and (rows[j]["event_date"] is not None or j < i):
+                yield j, i
+
+
+def _meeting_id(members: list[dict]) -> str:  # type: ignore[type-arg]
+    """Stable id: kind family + earliest date + participants of the earliest member."""
+    first = min(
+        members,
+        key=lambda r: (
+            r["event_date"] is None,
+            r["event_date"] or date.min,
+            r["doc_id"],
+            r["event_no"],
+        ),
+    )
+    family = KIND_FAMILY.get(first["kind"], first["kind"])
+    key = f"{family}|{first['event_date'] or ''}|{';'.join(sorted(first['participants'] or []))}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def link_meetings(events: pl.DataFrame) -> pl.DataFrame:
+    """Cluster per-article events that report the same engagement; one meeting_id per cluster.
+
+    Two events are linked when all hold: same kind family (meeting | phone_call | message);
+    same event_date, or at most one day apart when either date is uncertain (a missing date
+    matches any date); at least two shared participants, or every participant of the smaller
+    set shared; locations equal or one missing. Links are transitive (union-find).
+    meeting_id = first 12 hex of sha256("<family>|<earliest date>|<sorted participants of the
+    cluster's earliest member>"), so it is stable across runs while the cluster is unchanged.
+    Input columns: doc_id, event_no, kind, event_date, date_certain, location, participants.
+    Output: doc_id, event_no, meeting_id (one row per input row, input order).
+    """
+    cols = ["doc_id", "event_no", "kind", "event_date", "date_certain", "location", "participants"]
+    rows = events.select(cols).to_dicts()
+    uf = _UnionFind(len(rows))
+    for j, i in _candidate_pairs(rows):
+        if _same_engagement(rows[i], rows[j]):
+            uf.union(i, j)
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(rows)):
+        clusters[uf.find(i)].append(i)
+    ids: dict[int, str] = {}
+    seen: dict[str, int] = defaultdict(int)
+    # Deterministic order so colliding ids get the same suffix on every run.
+    ordered = sorted(
+        clusters.values(), key=lambda m: min((rows[i]["doc_id"], rows[i]["event_no"]) for i in m)
+    )
+    for members in ordered:
+        mid = _meeting_id([rows[i] for i in members])
+        seen[mid] += 1
+        suffix = f"-{seen[mid]}" if seen[mid] > 1 else ""
+        for i in members:
+            ids[i] = mid + suffix
+    return pl.DataFrame(
+        {
+            "doc_id": [r["doc_id"] for r in rows],
+            "event_no": [r["event_no"] for r in rows],
+            "meeting_id": [ids[i] for i in range(len(rows))],
+        },
+        schema={"doc_id": pl.String, "event_no": pl.Int64, "meeting_id": pl.String},
+    )
