@@ -1,0 +1,128 @@
+"""Command line: `summitry run | serve | sql | status` (also `python -m flows ...`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from flows import warehouse
+from flows.settings import load_settings
+
+
+def _path(value: str) -> Path:
+    """Command-line paths are relative to the working directory, as users expect."""
+    return Path(value).expanduser().resolve()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="summitry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the pipeline once as a Prefect flow")
+    run.add_argument("--source", type=_path, help="folder of article files (recursive)")
+    run.add_argument("--warehouse", type=_path, help="DuckDB warehouse file")
+    run.add_argument("--full-refresh", action="store_true", help="reprocess every file")
+
+    serve = commands.add_parser("serve", help="serve the flow on a cron schedule until stopped")
+    serve.add_argument("--cron", help="cron expression (default hourly)")
+    serve.add_argument("--source", type=_path)
+    serve.add_argument("--warehouse", type=_path)
+
+    sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--warehouse", type=_path)
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    score = commands.add_parser("score", help="score the marts against labelled expectations")
+    score.add_argument("--expected", type=_path, default=Path("tests/seeds_expected.json"))
+    score.add_argument("--warehouse", type=_path)
+    score.add_argument("--verbose", action="store_true", help="list every miss")
+
+    status = commands.add_parser("status", help="recent runs from meta.runs")
+    status.add_argument("--warehouse", type=_path)
+    status.add_argument("--limit", type=int, default=10)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `summitry` console script."""
+    args = _parser().parse_args(argv)
+    # No network but package registries here: keep Prefect and GX from phoning home.
+    for variable in ("PREFECT_SERVER_ANALYTICS_ENABLED", "GX_ANALYTICS_ENABLED"):
+        os.environ.setdefault(variable, "false")
+    handlers = {"run": _run, "serve": _serve, "sql": _sql, "status": _status, "score": _score}
+    handler = handlers[args.command]
+    try:
+        return handler(args)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from flows.pipeline import etl
+
+    settings = load_settings(source=args.source, warehouse=args.warehouse)
+    state = etl(str(settings.source), str(settings.warehouse), args.full_refresh, return_state=True)
+    if state.is_failed():
+        print(f"run failed: {state.message}", file=sys.stderr)
+        return 1
+    summary = state.result()
+    print(summary.render())
+    return 0 if summary.status == "success" else 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.serving import serve
+
+    settings = load_settings(source=args.source, warehouse=args.warehouse, cron=args.cron)
+    serve(settings)
+    return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    settings = load_settings(warehouse=args.warehouse)
+    with warehouse.reader(settings.warehouse) as con:
+        frame = warehouse.read_frame(con, args.query)
+    print(render_frame(frame, args.format))
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = load_settings(warehouse=args.warehouse)
+    with warehouse.reader(settings.warehouse) as con:
+        frame = warehouse.recent_runs(con, args.limit)
+    print(render_frame(frame, "table"))
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from flows.scoring import load_expected, render, score
+
+    settings = load_settings(warehouse=args.warehouse)
+    with warehouse.reader(settings.warehouse) as con:
+        scores = score(con, load_expected(args.expected))
+    print(render(scores, args.verbose))
+    return 0
+
+
+def render_frame(frame: pl.DataFrame, fmt: str) -> str:
+    """A query result as an aligned table, CSV or a JSON array of objects."""
+    if fmt == "json":
+        return frame.write_json()
+    if fmt == "csv":
+        nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+        flat = frame.with_columns(
+            pl.col(name).map_elements(str, return_dtype=pl.String) for name in nested
+        )
+        return flat.write_csv()
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=120, tbl_width_chars=200):
+        return str(frame)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Per-document extraction: cleaning, people, quotes, events and topics wired together.
+
+Pure functions over one article's text; the pipeline maps them over a batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from flows.cleaning import BoilerplatePatterns, clean_document
+from flows.events import Gazetteer, detect_events
+from flows.people import PeopleDirectory
+from flows.quotes import extract_quotes
+from flows.records import CleanDocument, Event, Mention, Quote
+from flows.topics import TopicTaxonomy
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Reference data from seeds/, loaded once per run."""
+
+    patterns: BoilerplatePatterns
+    people: PeopleDirectory
+    topics: TopicTaxonomy
+    gazetteer: Gazetteer
+
+    @classmethod
+    def from_seeds(cls, seeds_dir: Path) -> Reference:
+        """Load every reference CSV under `seeds_dir`."""
+        return cls(
+            patterns=BoilerplatePatterns.from_seeds(seeds_dir),
+            people=PeopleDirectory.from_seeds(seeds_dir),
+            topics=TopicTaxonomy.from_seeds(seeds_dir),
+            gazetteer=Gazetteer.from_seeds(seeds_dir),
+        )
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything extracted from one article."""
+
+    document: CleanDocument
+    mentions: list[Mention]
+    quotes: list[Quote]
+    events: list[Event]
+    paragraph_topics: list[list[str]]
+    quote_topics: list[list[str]]
+    quote_events: list[int | None]
+
+
+def extract(text: str, content_type: str, reference: Reference) -> Extraction:
+    """Clean one article and extract its people, quotes, events and topics."""
+    document = clean_document(text, content_type, reference.patterns)
+    return extract_from_clean(document, reference)
+
+
+def extract_from_clean(document: CleanDocument, reference: Reference) -> Extraction:
+    """Extract people, quotes, events and topics from an already cleaned article."""
+    paragraphs, published = document.paragraphs, document.published_date
+    mentions = reference.people.find_mentions(paragraphs, published)
+    quotes = extract_quotes(paragraphs, reference.people, published, mentions)
+    # Names in the headline help find an event's participants; paragraph_no -1 marks them.
+    title_mentions = [
+        replace(mention, paragraph_no=-1)
+        for mention in reference.people.find_mentions([document.title or ""], published)
+    ]
+    events = detect_events(
+        paragraphs, document.title, published, title_mentions + mentions, reference.gazetteer
+    )
+    return Extraction(
+        document=document,
+        mentions=mentions,
+        quotes=quotes,
+        events=events,
+        paragraph_topics=[reference.topics.tag(paragraph) for paragraph in paragraphs],
+        quote_topics=[reference.topics.tag(quote.text) for quote in quotes],
+        quote_events=[event_of(quote.paragraph_no, events) for quote in quotes],
+    )
+
+
+def event_of(paragraph_no: int, events: list[Event]) -> int | None:
+    """The event whose paragraph range holds `paragraph_no` (the latest-starting one wins)."""
+    holders = [e for e in events if e.first_paragraph <= paragraph_no <= e.last_paragraph]
+    return max(holders, key=lambda e: e.first_paragraph).event_no if holders else None

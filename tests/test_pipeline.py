@@ -1,0 +1,146 @@
+"""The real Prefect flow end to end on the sample corpus, into temporary DuckDB files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.pipeline import RunSummary, etl
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+MART_KEYS = {
+    "documents": "doc_id",
+    "meetings": "meeting_id",
+    "quotes": "quote_id",
+    "people": "person",
+}
+
+
+def run(source: Path, db: Path, full_refresh: bool = False) -> RunSummary:
+    return etl(str(source), str(db), full_refresh)
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows in a stable order (run-specific columns left out)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            mart: sorted(map(repr, con.execute(f"select * from marts.{mart}").fetchall()))
+            for mart in ("documents", "removed_lines", "meetings", "quotes", "topics", "people")
+        }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> tuple[Path, Path]:
+    """The sample corpus run once into a fresh warehouse."""
+    import shutil
+
+    from tests.conftest import SAMPLE_ARTICLES
+
+    root = tmp_path_factory.mktemp("built")
+    source = root / "articles"
+    shutil.copytree(SAMPLE_ARTICLES, source)
+    db = root / "warehouse.duckdb"
+    summary = run(source, db)
+    assert summary.status == "success", summary.render()
+    return source, db
+
+
+def test_first_run_fills_every_mart(built: tuple[Path, Path]) -> None:
+    _, db = built
+    with duckdb.connect(str(db), read_only=True) as con:
+        for mart in ("documents", "removed_lines", "meetings", "quotes", "topics", "people"):
+            count = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            assert count > 0, f"marts.{mart} is empty"
+        assert con.execute("select count(*) from raw.documents").fetchone()[0] == 5
+        run_row = con.execute(
+            "select status, docs_seen, docs_new, validation_success from meta.runs"
+        ).fetchall()
+        assert run_row == [("success", 5, 5, True)]
+        assert con.execute("select count(*) from meta.validations").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize(("mart", "key"), sorted(MART_KEYS.items()))
+def test_mart_keys_unique_and_not_null(built: tuple[Path, Path], mart: str, key: str) -> None:
+    _, db = built
+    with duckdb.connect(str(db), read_only=True) as con:
+        total, distinct, nulls = con.execute(
+            f"select count(*), count(distinct {key}), count(*) - count({key}) from marts.{mart}"
+        ).fetchone()
+    assert (distinct, nulls) == (total, 0)
+
+
+def test_raw_documents_are_keyed_by_sha256(built: tuple[Path, Path]) -> None:
+    import hashlib
+
+    source, db = built
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = dict(con.execute("select source_path, doc_id from raw.documents").fetchall())
+    assert rows == {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in source.iterdir()
+    }
+
+
+def test_rerun_is_a_noop_and_edits_replace_old_rows(corpus: Path, tmp_path: Path) -> None:
+    db = tmp_path / "wh.duckdb"
+    first = run(corpus, db)
+    assert (first.docs_new, first.status) == (5, "success")
+    before = snapshot(db)
+
+    again = run(corpus, db)
+    assert (again.docs_new, again.docs_changed, again.docs_unchanged) == (0, 0, 5)
+    assert snapshot(db) == before
+
+    edited = corpus / "004_44a79e2381192542.txt"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("Raisi said.", "Raisi told reporters."), encoding="utf-8")
+    third = run(corpus, db)
+    assert (third.docs_new, third.docs_changed, third.docs_unchanged) == (0, 1, 4)
+    with duckdb.connect(str(db), read_only=True) as con:
+        ids = con.execute(
+            "select doc_id from marts.documents where source_path = ?", [edited.name]
+        ).fetchall()
+        assert len(ids) == 1
+        stale = con.execute(
+            "select count(*) from marts.quotes q where source_path = ? and doc_id <> ?",
+            [edited.name, ids[0][0]],
+        ).fetchone()[0]
+        assert stale == 0
+        assert con.execute("select count(*) from raw.documents").fetchone()[0] == 6
+
+
+def test_removed_file_leaves_marts_but_stays_in_raw(corpus: Path, tmp_path: Path) -> None:
+    db = tmp_path / "wh.duckdb"
+    run(corpus, db)
+    (corpus / "003_a0352740328899d0.txt").unlink()
+    summary = run(corpus, db)
+    assert (summary.docs_removed, summary.docs_unchanged) == (1, 4)
+    with duckdb.connect(str(db), read_only=True) as con:
+        in_marts = con.execute(
+            "select count(*) from marts.documents where source_path like '003_%'"
+        ).fetchone()[0]
+        sources = con.execute(
+            "select list_sort(flatten(list(source_paths))) from marts.meetings"
+        ).fetchone()[0]
+        in_raw = con.execute(
+            "select count(*) from raw.documents where source_path like '003_%'"
+        ).fetchone()[0]
+    assert in_marts == 0
+    assert "003_a0352740328899d0.txt" not in sources
+    assert in_raw == 1
+
+
+def test_unreadable_files_are_quarantined_and_the_rest_loads(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    db = tmp_path / "wh.duckdb"
+    summary = run(corpus, db)
+    assert summary.status == "success"
+    assert summary.docs_quarantined == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        reasons = dict(con.execute("select source_path, reason from meta.quarantine").fetchall())
+        docs = con.execute("select count(*) from marts.documents").fetchone()[0]
+    assert reasons == {"empty.txt": "empty file", "binary.txt": "binary content (NUL bytes)"}
+    assert docs == 5
