@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -110,17 +111,30 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_text(value: object) -> str:
+    if isinstance(value, pl.Series):
+        value = value.to_list()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def render_frame(frame: pl.DataFrame, fmt: str) -> str:
     """A query result as an aligned table, CSV or a JSON array of objects."""
     if fmt == "json":
         return frame.write_json()
     if fmt == "csv":
         nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+        # CSV has no lists: nested values become JSON text, which spreadsheets keep intact.
         flat = frame.with_columns(
-            pl.col(name).map_elements(str, return_dtype=pl.String) for name in nested
+            pl.col(name).map_elements(_json_text, return_dtype=pl.String) for name in nested
         )
         return flat.write_csv()
-    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=120, tbl_width_chars=200):
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        fmt_str_lengths=120,
+        tbl_width_chars=200,
+        tbl_hide_dataframe_shape=True,
+    ):
         return str(frame)
 
 

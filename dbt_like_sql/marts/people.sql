@@ -24,7 +24,7 @@ role_labels as (
     select
         person,
         list(
-            role || case
+            role_label || case
                 when valid_from is null and valid_to is null then ''
                 else ' ('
                     || coalesce(strftime(valid_from, '%Y-%m-%d'), '?')
