@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from flows import warehouse
+from flows.evaluate import STAGES
 from flows.settings import load_settings
 
 
@@ -43,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--warehouse", type=_path)
     score.add_argument("--verbose", action="store_true", help="list every miss")
 
+    evaluate = commands.add_parser("evaluate", help="score a stage on its labelled test set")
+    evaluate.add_argument("stage", choices=STAGES)
+    evaluate.add_argument("--cases", type=_path, help="folder of labelled cases (default: tests/)")
+    evaluate.add_argument("--verbose", action="store_true", help="list every miss")
+
     status = commands.add_parser("status", help="recent runs from meta.runs")
     status.add_argument("--warehouse", type=_path)
     status.add_argument("--limit", type=int, default=10)
@@ -55,7 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     # No network but package registries here: keep Prefect and GX from phoning home.
     for variable in ("PREFECT_SERVER_ANALYTICS_ENABLED", "GX_ANALYTICS_ENABLED"):
         os.environ.setdefault(variable, "false")
-    handlers = {"run": _run, "serve": _serve, "sql": _sql, "status": _status, "score": _score}
+    handlers = {
+        "run": _run,
+        "serve": _serve,
+        "sql": _sql,
+        "status": _status,
+        "score": _score,
+        "evaluate": _evaluate,
+    }
     handler = handlers[args.command]
     try:
         return handler(args)
@@ -108,6 +122,13 @@ def _score(args: argparse.Namespace) -> int:
     with warehouse.reader(settings.warehouse) as con:
         scores = score(con, load_expected(args.expected))
     print(render(scores, args.verbose))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    module = importlib.import_module(f"flows.evaluate.{args.stage}")
+    report = module.run(args.cases)
+    print(report.render(args.verbose))
     return 0
 
 
