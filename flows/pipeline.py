@@ -13,15 +13,17 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
 
-from flows import warehouse
+from flows import gate, warehouse
 from flows.extract import Extraction, Reference, extract_from_clean
 from flows.linking import link_documents
 from flows.reading import SourceFile, UnreadableInput, content_type, decode, discover
 from flows.settings import Settings, load_settings
-from flows.transform import Loaded, raw_frame, staging_frames
+from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 
 BATCH_SIZE = 1000
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5]}
 
 
 @dataclass(slots=True)
@@ -31,11 +33,20 @@ class Plan:
     new: list[SourceFile] = field(default_factory=list)
     changed: list[SourceFile] = field(default_factory=list)
     unchanged: list[SourceFile] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # source paths gone from the folder
+    duplicates: list[tuple[SourceFile, str]] = field(default_factory=list)  # (file, first path)
+    removed: list[str] = field(default_factory=list)  # source paths gone from staging
 
     @property
     def to_process(self) -> list[SourceFile]:
         return self.new + self.changed
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A file that could not be loaded, with its bytes kept (when readable)."""
+
+    row: dict[str, Any]  # meta.quarantine row
+    content: bytes | None = None
 
 
 @dataclass(slots=True)
@@ -49,10 +60,14 @@ class RunSummary:
     docs_changed: int = 0
     docs_unchanged: int = 0
     docs_removed: int = 0
+    docs_duplicate: int = 0
     docs_quarantined: int = 0
+    records_quarantined: int = 0
     validation_success: bool | None = None
     failed_expectations: list[str] = field(default_factory=list)
     mart_rows: dict[str, int] = field(default_factory=dict)
+    published: bool = False
+    data_docs: str | None = None
     duration_s: float = 0.0
     message: str | None = None
 
@@ -64,18 +79,42 @@ class RunSummary:
             f"run {self.run_id}: {self.status} in {self.duration_s:.1f}s",
             f"documents: seen={self.docs_seen} new={self.docs_new} changed={self.docs_changed} "
             f"unchanged={self.docs_unchanged} removed={self.docs_removed} "
-            f"quarantined={self.docs_quarantined}",
-            f"marts: {marts or 'none'}",
+            f"duplicate={self.docs_duplicate} quarantined={self.docs_quarantined}",
+            f"records quarantined by validation: {self.records_quarantined}",
+            f"marts: {marts or 'none'}" + ("" if self.published else " (not published)"),
             f"validation: {validation}",
         ]
         lines += [f"  failed: {name}" for name in self.failed_expectations]
+        if self.data_docs:
+            lines.append(f"data docs: {self.data_docs}")
         if self.message:
             lines.append(f"message: {self.message}")
         return "\n".join(lines)
 
+    def counters(self) -> dict[str, Any]:
+        """The meta.runs columns this summary fills."""
+        names = (
+            "docs_seen",
+            "docs_new",
+            "docs_changed",
+            "docs_unchanged",
+            "docs_removed",
+            "docs_duplicate",
+            "docs_quarantined",
+            "validation_success",
+            "message",
+        )
+        return {name: getattr(self, name) for name in names}
+
 
 def _quarantine_row(
-    run_id: str, path: str, doc_id: str | None, stage: str, reason: str, detail: str | None = None
+    run_id: str,
+    path: str | None,
+    doc_id: str | None,
+    stage: str,
+    reason: str,
+    detail: str | None = None,
+    action: str = "rejected",
 ) -> dict[str, Any]:
     return {
         "run_id": run_id,
@@ -84,62 +123,116 @@ def _quarantine_row(
         "stage": stage,
         "reason": reason,
         "detail": detail,
+        "action": action,
     }
 
 
-@task(cache_policy=NO_CACHE)
-def discover_files(source: Path, run_id: str) -> tuple[list[SourceFile], list[dict[str, Any]]]:
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def discover_files(source: Path, run_id: str) -> tuple[list[SourceFile], list[Rejected]]:
     """List and fingerprint the article files under the source folder."""
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist")
     files, problems = discover(source)
-    get_run_logger().info("discovered %d article files under %s", len(files), source)
-    return files, [_quarantine_row(run_id, path, None, "discover", why) for path, why in problems]
+    get_run_logger().info(
+        "discovered %d article files under %s (%d unreadable)", len(files), source, len(problems)
+    )
+    return files, [
+        Rejected(_quarantine_row(run_id, path, None, "discover", why)) for path, why in problems
+    ]
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
 def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool) -> Plan:
-    """Compare the folder with the warehouse: new, changed, unchanged and removed files."""
-    with warehouse.session(settings.warehouse, settings.ddl_file) as con:
+    """Compare the folder with the warehouse: new, changed, unchanged, duplicate, removed."""
+    with warehouse.session(settings.work_file) as con:
         current = warehouse.current_versions(con)
-    plan = Plan(removed=sorted(set(current) - {f.rel_path for f in files}))
+        rejected = set() if full_refresh else warehouse.rejected_versions(con)
+    plan, first_path = Plan(), {}
     for file in files:
+        if file.doc_id in first_path:  # the same bytes under another name: load them once
+            plan.duplicates.append((file, first_path[file.doc_id]))
+            continue
+        first_path[file.doc_id] = file.rel_path
         previous = current.get(file.rel_path)
-        if previous is None:
-            plan.new.append(file)
-        elif previous != file.doc_id or full_refresh:
-            plan.changed.append(file)
-        else:
+        if (file.rel_path, file.doc_id) in rejected or (
+            previous == file.doc_id and not full_refresh
+        ):
             plan.unchanged.append(file)
+        elif previous is None:
+            plan.new.append(file)
+        else:
+            plan.changed.append(file)
+    kept = {f.rel_path for f in plan.new + plan.changed + plan.unchanged}
+    plan.removed = sorted(set(current) - kept)
+    get_run_logger().info(
+        "plan: %d new, %d changed, %d unchanged, %d duplicate, %d removed",
+        len(plan.new),
+        len(plan.changed),
+        len(plan.unchanged),
+        len(plan.duplicates),
+        len(plan.removed),
+    )
     return plan
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def read_and_decode(batch: Sequence[SourceFile], run_id: str) -> tuple[list[Loaded], list[dict]]:
-    """Read each file's bytes again and decode them; unusable files go to quarantine."""
-    loaded, rejected = [], []
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def read_and_decode(
+    batch: Sequence[SourceFile], settings: Settings, run_id: str
+) -> tuple[list[Loaded], list[Rejected]]:
+    """Read each file's bytes and decode them; unusable files go to quarantine, bytes kept."""
+    loaded: list[Loaded] = []
+    rejected: list[Rejected] = []
+    limit = int(settings.max_file_mb * 1024 * 1024)
     for file in batch:
         try:
             data = file.path.read_bytes()
-            text, encoding = decode(data)
-        except (OSError, UnreadableInput) as exc:
-            rejected.append(_quarantine_row(run_id, file.rel_path, file.doc_id, "decode", str(exc)))
+        except OSError as exc:
+            reason = f"file vanished or became unreadable: {exc.strerror or exc}"
+            rejected.append(
+                Rejected(_quarantine_row(run_id, file.rel_path, file.doc_id, "read", reason))
+            )
             continue
-        kind = content_type(file.rel_path, text)
-        loaded.append(Loaded(file.rel_path, file.doc_id, kind, file.byte_size, text, encoding))
+        try:
+            if len(data) > limit:
+                raise UnreadableInput(
+                    f"file too large ({len(data) / 2**20:.1f} MB > "
+                    f"{settings.max_file_mb:g} MB limit, SUMMITRY_MAX_FILE_MB)"
+                )
+            decoded = decode(data)
+        except UnreadableInput as exc:
+            row = _quarantine_row(run_id, file.rel_path, file.doc_id, "decode", str(exc))
+            rejected.append(Rejected(row, data))
+            continue
+        if decoded.repair:
+            rejected.append(
+                Rejected(
+                    _quarantine_row(
+                        run_id,
+                        file.rel_path,
+                        file.doc_id,
+                        "decode",
+                        decoded.repair,
+                        action="repaired",
+                    )
+                )
+            )
+        kind = content_type(file.rel_path, decoded.text)
+        loaded.append(
+            Loaded(file.rel_path, file.doc_id, kind, len(data), decoded.text, decoded.encoding)
+        )
     return loaded, rejected
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
 def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
     """Append new contents to the immutable raw layer."""
     frame = raw_frame(batch, run_id, warehouse.now())
-    with warehouse.session(settings.warehouse) as con:
+    with warehouse.session(settings.work_file) as con:
         return warehouse.append_raw(con, frame)
 
 
 @task(cache_policy=NO_CACHE)
-def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list, list[dict]]:
+def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list, list[Rejected]]:
     """Strip boilerplate and pull metadata out of each body."""
     from flows.cleaning import clean_document
 
@@ -151,14 +244,9 @@ def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list,
             rejected.append(_failure(run_id, item, "clean", exc))
             continue
         if not document.paragraphs:
+            reason = "no article text left after removing boilerplate"
             rejected.append(
-                _quarantine_row(
-                    run_id,
-                    item.source_path,
-                    item.doc_id,
-                    "clean",
-                    "no article text left after removing boilerplate",
-                )
+                Rejected(_quarantine_row(run_id, item.source_path, item.doc_id, "clean", reason))
             )
             continue
         cleaned.append((item, document))
@@ -166,10 +254,10 @@ def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list,
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(cleaned: list, reference: Reference, run_id: str) -> tuple[list, list[dict]]:
+def extract_batch(cleaned: list, reference: Reference, run_id: str) -> tuple[list, list]:
     """Find people, quotes, events and topics in each cleaned article."""
     extracted: list[tuple[Loaded, Extraction]] = []
-    rejected = []
+    rejected: list[Rejected] = []
     for item, document in cleaned:
         try:
             extracted.append((item, extract_from_clean(document, reference)))
@@ -178,14 +266,16 @@ def extract_batch(cleaned: list, reference: Reference, run_id: str) -> tuple[lis
     return extracted, rejected
 
 
-def _failure(run_id: str, item: Loaded, stage: str, exc: Exception) -> dict[str, Any]:
-    return _quarantine_row(
-        run_id,
-        item.source_path,
-        item.doc_id,
-        stage,
-        f"{stage} failed: {type(exc).__name__}",
-        str(exc)[:2000],
+def _failure(run_id: str, item: Loaded, stage: str, exc: Exception) -> Rejected:
+    return Rejected(
+        _quarantine_row(
+            run_id,
+            item.source_path,
+            item.doc_id,
+            stage,
+            f"{stage} failed: {type(exc).__name__}",
+            str(exc)[:2000],
+        )
     )
 
 
@@ -195,17 +285,49 @@ def transform(extracted: list[tuple[Loaded, Extraction]], run_id: str) -> dict[s
     return staging_frames(extracted, run_id)
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
 def land_staging(frames: dict[str, pl.DataFrame], paths: list[str], settings: Settings) -> None:
     """Replace the staging rows of every processed (or removed) source path."""
-    with warehouse.session(settings.warehouse) as con:
+    with warehouse.session(settings.work_file) as con:
         warehouse.replace_documents(con, frames, paths)
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def record_quarantine(rejected: list[Rejected], settings: Settings, run_id: str) -> None:
+    """Store rejected inputs with their reasons, and their bytes so nothing is lost."""
+    with warehouse.session(settings.work_file) as con:
+        warehouse.add_quarantine(con, [item.row for item in rejected])
+        warehouse.add_rejected_files(
+            con,
+            rejected_frame(
+                [
+                    item.row
+                    for item in rejected
+                    if item.row["action"] == "rejected" and item.row["doc_id"] is not None
+                ],
+                {item.row["source_path"]: item.content for item in rejected},
+                run_id,
+            ),
+        )
+    for item in rejected:
+        get_run_logger().warning(
+            "quarantined %s (%s): %s",
+            item.row["source_path"],
+            item.row["stage"],
+            item.row["reason"],
+        )
+
+
+@task(cache_policy=NO_CACHE)
+def gate_documents(settings: Settings, run_id: str) -> tuple[bool, list[str], int]:
+    """Validate the staged documents; row-level failures leave staging for quarantine."""
+    return _validate_and_quarantine(settings, run_id, gate.DOCUMENT_SUITES)
 
 
 @task(cache_policy=NO_CACHE)
 def link(settings: Settings, reference: Reference) -> dict[str, int]:
     """Link statements and meetings across all current documents; refresh reference tables."""
-    with warehouse.session(settings.warehouse) as con:
+    with warehouse.session(settings.work_file) as con:
         counts = link_documents(con, reference)
     get_run_logger().info("linked across documents: %s", counts)
     return counts
@@ -213,28 +335,50 @@ def link(settings: Settings, reference: Reference) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def build_models(settings: Settings) -> list[str]:
-    """Build the SQL models in dependency order, then run the SQL audits."""
-    from flows.sql_runner import build
+    """Build the SQL models in dependency order, then run the SQL audits; returns the
+    failing audits (the build is rolled back when there are any)."""
+    from flows.sql_runner import SqlAuditError, build
 
-    with warehouse.session(settings.warehouse) as con:
-        result = build(con, settings.sql_dir)
+    with warehouse.session(settings.work_file) as con:
+        try:
+            result = build(con, settings.sql_dir)
+        except SqlAuditError as exc:
+            get_run_logger().error("%s", exc)
+            return [f"audit {f.name}: {f.failing_rows} rows" for f in exc.failures]
     get_run_logger().info("built %d models in %.2fs", len(result.models), result.seconds)
-    return list(result.models)
+    return []
 
 
 @task(cache_policy=NO_CACHE)
-def validate(settings: Settings, run_id: str) -> tuple[bool, list[str]]:
-    """Run the Great Expectations suites over staged documents and every mart."""
+def gate_marts(settings: Settings, run_id: str) -> tuple[bool, list[str], int]:
+    """Validate the marts; quarantine failing rows, then re-run the SQL audits."""
+    from flows.sql_runner import run_audits
+
+    success, failed, count = _validate_and_quarantine(settings, run_id, gate.MART_SUITES)
+    with warehouse.session(settings.work_file) as con:
+        broken = [audit for audit in run_audits(con, settings.sql_dir) if not audit.passed]
+    failed += [f"audit {audit.name}: {audit.failing_rows} rows" for audit in broken]
+    return success and not broken, failed, count
+
+
+@task(cache_policy=NO_CACHE)
+def build_data_docs(settings: Settings) -> str:
+    """Render the GX Data Docs of this run's validation results."""
+    from flows.validation import build_data_docs as build_docs
+
+    return str(build_docs(settings.expectations_dir))
+
+
+def _validate_and_quarantine(
+    settings: Settings, run_id: str, suites: tuple[str, ...]
+) -> tuple[bool, list[str], int]:
     from flows.validation import validate_frames
 
-    with warehouse.session(settings.warehouse) as con:
-        frames = {
-            "documents": con.execute("select * from staging.documents").df(),
-            **{
-                mart: con.execute(f"select * from marts.{mart}").df() for mart in _validated_marts()
-            },
-        }
-        report = validate_frames(frames, settings.expectations_dir)
+    with warehouse.session(settings.work_file) as con:
+        validated = gate.frames(con, suites)
+        report = validate_frames(
+            validated, settings.expectations_dir, run_name=run_id, suites=suites
+        )
         warehouse.add_validations(
             con,
             [
@@ -248,19 +392,41 @@ def validate(settings: Settings, run_id: str) -> tuple[bool, list[str]]:
                 for row in report.rows
             ],
         )
-    failed = [f"{row.suite}: {row.expectation}" for row in report.rows if not row.success]
-    return report.success, failed
+        rejections = gate.rejections(validated, report.failures)
+        gate.remove(con, rejections)
+        warehouse.add_quarantine(con, gate.quarantine_rows(run_id, rejections))
+        warehouse.add_rejected_files(
+            con,
+            rejected_frame(
+                [row for row in gate.quarantine_rows(run_id, rejections) if row["doc_id"]],
+                {},
+                run_id,
+            ),
+        )
+    # A row-level check that could not run at all (e.g. a missing column) blocks like a
+    # critical one: there are no rows to quarantine, and nothing was checked.
+    blocking = [
+        f"{f.suite}: {f.expectation}" + (f" ({f.error})" if f.error else "")
+        for f in report.failures
+        if f.severity != "warning" or f.error
+    ]
+    for rejection in rejections:
+        get_run_logger().warning(
+            "quarantined %s record %s: %s", rejection.suite, rejection.key, rejection.expectation
+        )
+    return not blocking, blocking, len(rejections)
 
 
-def _validated_marts() -> tuple[str, ...]:
-    return ("meetings", "quotes", "topics", "people")
-
-
-@task(cache_policy=NO_CACHE)
-def record_quarantine(rows: list[dict[str, Any]], settings: Settings) -> None:
-    """Store rejected inputs with their reasons."""
-    with warehouse.session(settings.warehouse) as con:
-        warehouse.add_quarantine(con, rows)
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def publish(settings: Settings) -> dict[str, int]:
+    """Copy marts and meta into the published file by atomic rename; refresh the Parquet."""
+    with warehouse.session(settings.work_file) as con:
+        warehouse.publish(
+            con, settings.warehouse, settings.parquet_folder, settings.storage_version
+        )
+        counts = warehouse.mart_counts(con)
+    get_run_logger().info("published %s and %s", settings.warehouse, settings.parquet_folder)
+    return counts
 
 
 def _batches(items: Sequence[SourceFile], size: int) -> Iterator[Sequence[SourceFile]]:
@@ -268,11 +434,11 @@ def _batches(items: Sequence[SourceFile], size: int) -> Iterator[Sequence[Source
         yield items[start : start + size]
 
 
-def _process(plan: Plan, settings: Settings, reference: Reference, run_id: str) -> list[dict]:
+def _process(plan: Plan, settings: Settings, reference: Reference, run_id: str) -> list[Rejected]:
     """Run the per-document stages over the files to process, batch by batch."""
-    rejected: list[dict] = []
+    rejected: list[Rejected] = []
     for batch in _batches(plan.to_process, BATCH_SIZE):
-        loaded, bad = read_and_decode(batch, run_id)
+        loaded, bad = read_and_decode(batch, settings, run_id)
         land_raw(loaded, settings, run_id)
         cleaned, bad_clean = clean(loaded, reference, run_id)
         extracted, bad_extract = extract_batch(cleaned, reference, run_id)
@@ -287,63 +453,145 @@ def _process(plan: Plan, settings: Settings, reference: Reference, run_id: str) 
 @flow(name="summitry-etl", log_prints=True)
 def etl(
     source: str | None = None, warehouse_path: str | None = None, full_refresh: bool = False
-) -> RunSummary:
-    """discover -> read -> land raw -> clean -> extract -> transform -> land staging -> link
-    -> build SQL models -> validate -> publish."""
+) -> State:
+    """discover -> read -> land raw -> clean -> extract -> transform -> land staging
+    -> validate documents -> link -> build SQL models -> validate marts -> publish."""
     settings = load_settings(source=source, warehouse=warehouse_path)
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     started = time.perf_counter()
-    _start(settings, summary.run_id)
-    try:
-        _run_stages(settings, summary, full_refresh)
-    except Exception as exc:
-        summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        summary.duration_s = time.perf_counter() - started
-        _finish(settings, summary)
-    return summary
+    with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
+        _start(settings, summary.run_id)
+        try:
+            _run_stages(settings, summary, full_refresh)
+        except Exception as exc:
+            summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            summary.duration_s = time.perf_counter() - started
+            _finish(settings, summary)
+    if summary.status != "success":
+        return Failed(message=summary.message, data=summary)
+    return Completed(message="published", data=summary)
 
 
 def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> None:
+    run_id = summary.run_id
     reference = Reference.from_seeds(settings.seeds_dir)
-    files, unreadable = discover_files(settings.source, summary.run_id)
+    files, unreadable = discover_files(settings.source, run_id)
     plan = plan_changes(files, settings, full_refresh)
-    rejected = unreadable + _process(plan, settings, reference, summary.run_id)
-    record_quarantine(rejected, settings)
+    duplicates = [
+        Rejected(
+            _quarantine_row(
+                run_id,
+                file.rel_path,
+                file.doc_id,
+                "plan",
+                f"same content as {first}; loaded once",
+                action="skipped",
+            )
+        )
+        for file, first in plan.duplicates
+    ]
+    rejected = unreadable + duplicates + _process(plan, settings, reference, run_id)
+    record_quarantine(rejected, settings, run_id)
+    _count(summary, files, unreadable, plan, rejected)
+    docs_ok, docs_failed, docs_rejected = gate_documents(settings, run_id)
     link(settings, reference)
-    build_models(settings)
-    summary.validation_success, summary.failed_expectations = validate(settings, summary.run_id)
-    summary.docs_seen, summary.docs_new = len(files) + len(unreadable), len(plan.new)
-    summary.docs_changed, summary.docs_unchanged = len(plan.changed), len(plan.unchanged)
-    summary.docs_removed = len(plan.removed)
-    summary.docs_quarantined = len({row["source_path"] for row in rejected})
-    summary.status = "success" if summary.validation_success else "failed"
+    broken_audits = build_models(settings)
+    marts_ok, marts_failed, mart_rejected = True, [], 0
+    if not broken_audits:
+        marts_ok, marts_failed, mart_rejected = gate_marts(settings, run_id)
+    summary.data_docs = build_data_docs(settings)
+    summary.validation_success = docs_ok and marts_ok and not broken_audits
+    summary.failed_expectations = docs_failed + broken_audits + marts_failed
+    summary.records_quarantined = docs_rejected + mart_rejected
     if not summary.validation_success:
-        summary.message = "blocking expectations failed"
+        summary.status = "failed"
+        summary.message = "blocking expectations failed; the last good marts stay published"
+        return
+    summary.status = "success"
+
+
+def _count(
+    summary: RunSummary,
+    files: list[SourceFile],
+    unreadable: list[Rejected],
+    plan: Plan,
+    rejected: list[Rejected],
+) -> None:
+    summary.docs_seen = len(files) + len(unreadable)
+    summary.docs_new, summary.docs_changed = len(plan.new), len(plan.changed)
+    summary.docs_unchanged, summary.docs_removed = len(plan.unchanged), len(plan.removed)
+    summary.docs_duplicate = len(plan.duplicates)
+    summary.docs_quarantined = len(
+        {item.row["source_path"] for item in rejected if item.row["action"] == "rejected"}
+    )
 
 
 def _start(settings: Settings, run_id: str) -> None:
-    with warehouse.session(settings.warehouse, settings.ddl_file) as con:
+    warehouse.discard_partial_publish(settings.warehouse, settings.parquet_folder)
+    with warehouse.session(settings.work_file, settings.ddl_file) as con:
+        abandoned = warehouse.abandon_stale_runs(con)
         warehouse.start_run(con, run_id, _flow_run_id())
+    if abandoned:
+        get_run_logger().warning("marked %d interrupted run(s) as abandoned", abandoned)
 
 
 def _finish(settings: Settings, summary: RunSummary) -> None:
-    with warehouse.session(settings.warehouse) as con:
-        summary.mart_rows = warehouse.mart_counts(con)
-        warehouse.finish_run(
-            con,
-            summary.run_id,
-            summary.status,
-            docs_seen=summary.docs_seen,
-            docs_new=summary.docs_new,
-            docs_changed=summary.docs_changed,
-            docs_unchanged=summary.docs_unchanged,
-            docs_removed=summary.docs_removed,
-            docs_quarantined=summary.docs_quarantined,
-            validation_success=summary.validation_success,
-            message=summary.message,
-        )
+    """Record the outcome; publish only a successful run (write, audit, publish)."""
+    _record(settings, summary)
+    if summary.status != "success":
+        with warehouse.session(settings.work_file) as con:
+            summary.mart_rows = warehouse.mart_counts(con)
+        return
+    try:
+        summary.mart_rows = publish(settings)
+        summary.published = True
+    except Exception as exc:
+        summary.status, summary.message = "failed", f"publish failed: {exc}"
+        _record(settings, summary)
+        raise
+
+
+def _record(settings: Settings, summary: RunSummary) -> None:
+    with warehouse.session(settings.work_file) as con:
+        warehouse.finish_run(con, summary.run_id, summary.status, **summary.counters())
+
+
+@dataclass(slots=True)
+class OnDemandValidation:
+    """Outcome of `summitry validate`."""
+
+    success: bool
+    rows: list[Any]
+    data_docs: str
+
+
+def validate_now(settings: Settings) -> OnDemandValidation:
+    """Re-run every suite over the current staged documents and marts (no quarantine)."""
+    from flows.validation import build_data_docs as build_docs
+    from flows.validation import validate_frames
+
+    run_id = "validate-" + uuid.uuid4().hex[:8]
+    with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
+        with warehouse.session(settings.work_file, settings.ddl_file) as con:
+            frames = gate.frames(con, gate.DOCUMENT_SUITES + gate.MART_SUITES)
+            report = validate_frames(frames, settings.expectations_dir, run_name=run_id)
+            warehouse.add_validations(
+                con,
+                [
+                    {
+                        "run_id": run_id,
+                        "suite": row.suite,
+                        "expectation": row.expectation,
+                        "success": row.success,
+                        "unexpected_count": row.unexpected_count,
+                    }
+                    for row in report.rows
+                ],
+            )
+        docs = build_docs(settings.expectations_dir)
+    return OnDemandValidation(report.success, list(report.rows), str(docs))
 
 
 def _flow_run_id() -> str | None:

@@ -1,9 +1,16 @@
-"""Find article files under the source folder, fingerprint them and decode their bytes."""
+"""Find article files under the source folder, fingerprint them and decode their bytes.
+
+Hostile input never raises out of here: every file that cannot become article text comes
+back with a plain-language reason, for meta.quarantine.
+"""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +18,36 @@ from charset_normalizer import from_bytes
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+# A few stray NUL bytes (a damaged save) are removed; more than this share means binary data.
+MAX_NUL_SHARE = 0.01
+MAX_CHAOS = 0.2
+# Legacy codecs of the region's and wire services' sites, most common first (ties go to the
+# earlier one: cp1252 and cp1250 decode plain Western text identically).
+LEGACY_CODECS = (
+    "cp1252",
+    "cp1251",
+    "cp1254",
+    "cp1256",
+    "koi8_r",
+    "iso8859_5",
+    "iso8859_9",
+    "cp1250",
+    "latin_1",
+)
+# A UTF-8 file with a handful of damaged bytes is repaired, not rejected.
+MAX_BAD_UTF8_SHARE = 0.001
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+_NOISE = frozenset({"Cn", "Co", "Cs"})
+# Bytes below 0x20 other than tab, newline, form feed and carriage return: text has almost none.
+_CONTROL_BYTES = frozenset(set(range(1, 32)) - {9, 10, 12, 13})
 
 
 class UnreadableInput(Exception):
@@ -27,31 +64,71 @@ class SourceFile:
     byte_size: int
 
 
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Article text, the codec it was decoded with, and any repair made on the way."""
+
+    text: str
+    encoding: str
+    repair: str | None = None
+
+
 def discover(source: Path) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Article files below `source` (sorted), and (rel_path, reason) for unreadable ones."""
     found: list[SourceFile] = []
     problems: list[tuple[str, str]] = []
-    for path in _walk(source):
+    for path, problem in _walk(source):
         rel_path = path.relative_to(source).as_posix()
+        if problem:
+            problems.append((rel_path, problem))
+            continue
         try:
-            data = path.read_bytes()
+            digest, size = _fingerprint(path)
         except OSError as exc:
             problems.append((rel_path, f"cannot read file: {exc.strerror or exc}"))
             continue
-        found.append(SourceFile(path, rel_path, hashlib.sha256(data).hexdigest(), len(data)))
+        found.append(SourceFile(path, rel_path, digest, size))
     return found, problems
 
 
-def _walk(source: Path) -> list[Path]:
-    """Regular article files below `source`; symlinked folders are not followed (no loops)."""
-    paths: list[Path] = []
-    for folder, dirs, files in os.walk(source, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(folder) / name
-            if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file():
-                paths.append(path)
-    return sorted(paths)
+def _fingerprint(path: Path) -> tuple[str, int]:
+    """SHA-256 hex and size, streamed so a huge file never sits in memory whole."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+        return digest.hexdigest(), handle.tell()
+
+
+def _walk(source: Path) -> list[tuple[Path, str | None]]:
+    """(path, problem) for every article file below `source`, depth-first without recursion
+    (deep folders cannot exhaust the stack); symlinked folders are not followed (no loops)."""
+    results: list[tuple[Path, str | None]] = []
+    pending = [source]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            results.append((Path(folder), f"cannot list folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES:
+                results.append((Path(entry.path), _file_problem(entry)))
+    return sorted(results, key=lambda item: item[0])
+
+
+def _file_problem(entry: os.DirEntry[str]) -> str | None:
+    """Why an article-named entry is not a readable regular file, or None."""
+    try:
+        mode = os.stat(entry.path).st_mode  # follows symlinks
+    except OSError:
+        return "broken or looping symbolic link" if entry.is_symlink() else "file vanished"
+    if stat.S_ISDIR(mode):
+        return None if not entry.is_symlink() else "symbolic link to a folder (not followed)"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (device, socket or pipe)"
+    return None
 
 
 def content_type(path: str, text: str) -> str:
@@ -62,28 +139,71 @@ def content_type(path: str, text: str) -> str:
     return "html" if head.startswith(("<!doctype html", "<html")) else "text"
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) for article bytes; raises UnreadableInput for empty or binary data."""
+def decode(data: bytes) -> Decoded:
+    """Article text from bytes; raises UnreadableInput for empty, binary or undecodable data."""
     if not data.strip():
         raise UnreadableInput("empty file" if not data else "file holds only whitespace")
-    if b"\x00" in data[:8192]:
-        raise UnreadableInput("binary content (NUL bytes)")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _checked(_strict(data, encoding), encoding.removesuffix("-sig"))
+    head = data[:65536]
+    controls = sum(head.count(bytes([b])) for b in _CONTROL_BYTES)
+    if controls > len(head) * 0.05:
+        raise UnreadableInput("binary content (control bytes)")
+    repair = None
+    if b"\x00" in data:
+        if data.count(b"\x00") > len(data) * MAX_NUL_SHARE:
+            raise UnreadableInput("binary content (NUL bytes)")
+        data, repair = data.replace(b"\x00", b""), "removed stray NUL bytes"
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        # Legacy codecs (cp1251 from Russian/Azerbaijani sites, cp1252, ...): charset-normalizer
-        # weighs every candidate codec by how coherent the decoded text is.
-        guess = from_bytes(data[:200_000]).best()
-        if guess is None:
-            raise UnreadableInput("not valid UTF-8 and no legacy encoding fits") from None
-        text, encoding = data.decode(guess.encoding, errors="replace"), guess.encoding
-    if not _looks_like_text(text):
-        raise UnreadableInput(f"binary content (as {encoding} it is mostly control characters)")
-    return text, encoding
+        text, encoding, repair = _damaged_utf8(data, repair)
+    return _checked(text, encoding, repair)
 
 
-def _looks_like_text(text: str) -> bool:
-    """Reject decodings that are mostly control characters (binary data that happened to decode)."""
+def _damaged_utf8(data: bytes, repair: str | None) -> tuple[str, str, str | None]:
+    """UTF-8 with a few broken bytes is repaired; anything else is a legacy encoding."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(3, len(data) * MAX_BAD_UTF8_SHARE):
+        note = f"replaced {bad} invalid UTF-8 byte sequence(s)"
+        return text, "utf-8", f"{repair}; {note}" if repair else note
+    legacy_text, encoding = _legacy(data)
+    return legacy_text, encoding, repair
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(f"invalid {encoding} despite its byte-order mark") from exc
+
+
+def _legacy(data: bytes) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes with the most coherent legacy codec of the region, or refuse."""
+    # charset-normalizer weighs each candidate codec by how coherent the decoded text is
+    # (chaos: mess of symbols; coherence: how much it reads like a known language). Only
+    # codecs this domain's sites use are tried: exotic ones "decode" any noise.
+    candidates = [
+        match
+        for match in from_bytes(data[:200_000], cp_isolation=list(LEGACY_CODECS))
+        if match.chaos <= MAX_CHAOS and match.coherence > 0
+    ]
+    if not candidates:
+        raise UnreadableInput("not valid UTF-8 and no legacy encoding decodes it confidently")
+    best = min(candidates, key=lambda m: (m.chaos, -m.coherence, LEGACY_CODECS.index(m.encoding)))
+    return data.decode(best.encoding, errors="replace"), best.encoding
+
+
+def _checked(text: str, encoding: str, repair: str | None = None) -> Decoded:
+    """Reject decodings that are mostly control characters (binary that happened to decode)."""
     sample = text[:20000]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return controls <= len(sample) * 0.01
+    # Unassigned, private-use, surrogate and replacement characters: bytes decoded as noise.
+    noise = sum(1 for ch in sample if ch == "\ufffd" or unicodedata.category(ch) in _NOISE)
+    if controls + noise > len(sample) * 0.01:
+        raise UnreadableInput(f"binary content (as {encoding} it does not read as text)")
+    if not text.strip():
+        raise UnreadableInput("file holds only whitespace")
+    return Decoded(text, encoding, repair)

@@ -27,13 +27,41 @@ class Settings(BaseSettings):
     sql_dir: Path = Path("dbt_like_sql")
     expectations_dir: Path = Path("expectations")
     ddl_file: Path = Path("warehouse/ddl.sql")
+    # Files above this size are quarantined (bytes kept) instead of cleaned: one pasted
+    # database dump must not stall a run. Raise it for genuinely long articles.
+    max_file_mb: float = 10.0
+    # Storage format of the published file; v1.0.0 opens in the DuckDB 1.x drivers BI tools bundle.
+    storage_version: str = "v1.0.0"
+    # Parquet copies of every mart; default: <warehouse stem>_parquet/ beside the warehouse.
+    parquet_dir: Path | None = None
+    # Seconds a run waits for another run to finish before giving up.
+    lock_wait_s: float = 0.0
 
     @field_validator(
-        "source", "warehouse", "seeds_dir", "sql_dir", "expectations_dir", "ddl_file", mode="after"
+        "source",
+        "warehouse",
+        "seeds_dir",
+        "sql_dir",
+        "expectations_dir",
+        "ddl_file",
+        "parquet_dir",
+        mode="after",
     )
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
-        return _from_root(value)
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else _from_root(value)
+
+    @property
+    def work_file(self) -> Path:
+        """The pipeline's private DuckDB file (every layer) beside the published one."""
+        from flows.warehouse import work_path
+
+        return work_path(self.warehouse)
+
+    @property
+    def parquet_folder(self) -> Path:
+        """Where the Parquet copies of the marts are published."""
+        return self.parquet_dir or self.warehouse.with_name(f"{self.warehouse.stem}_parquet")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -89,6 +90,38 @@ RAW_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "ingested_at": pl.Datetime("us"),
     "run_id": pl.String,
 }
+
+
+REJECTED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "doc_id": pl.String,
+    "source_path": pl.String,
+    "byte_size": pl.Int64,
+    "content": pl.Binary,
+    "stage": pl.String,
+    "reason": pl.String,
+    "run_id": pl.String,
+}
+
+
+def rejected_frame(
+    rows: Sequence[dict[str, Any]], contents: dict[str, bytes | None], run_id: str
+) -> pl.DataFrame:
+    """Rows for raw.rejected_files from quarantine rows and the bytes read (path -> bytes)."""
+    records = []
+    for row in rows:
+        content = contents.get(row["source_path"])
+        records.append(
+            {
+                "doc_id": row["doc_id"],
+                "source_path": row["source_path"],
+                "byte_size": None if content is None else len(content),
+                "content": content,
+                "stage": row["stage"],
+                "reason": row["reason"],
+                "run_id": run_id,
+            }
+        )
+    return pl.DataFrame(records, schema=REJECTED_SCHEMA)
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,19 @@ def length_between(column: str, min_value: int, max_value: int, why: str) -> Che
     return Check("expect_column_value_lengths_to_be_between", kwargs, why)
 
 
+def row_level(check: Check) -> Check:
+    """The same check as a row-level one: failing rows are quarantined, the run goes on."""
+    return Check(check.type, check.kwargs, check.why, "warning", check.meta)
+
+
+def is_true(column: str, why: str, derived_from: str) -> Check:
+    """A boolean column computed before validation (``derived_from`` says how) is true."""
+    kwargs = {"column": column, "value_set": [True]}
+    return Check(
+        "expect_column_values_to_be_in_set", kwargs, why, meta={"derived_from": derived_from}
+    )
+
+
 def has_columns(columns: str, why: str) -> Check:
     """The frame has at least the space-separated ``columns`` (extra columns are allowed)."""
     kwargs = {"column_set": columns.split(), "exact_match": False}
@@ -116,6 +129,12 @@ def _participant_count(frame: pd.DataFrame) -> pd.Series:
 DERIVED: dict[str, dict[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "meetings": {"participant_count": _participant_count},
 }
+
+# A whole body line that is nothing but well-known page furniture.
+DEBRIS_LINE = (
+    r"(?im)^\s*(?:follow us(?: on [\w ]+)?|most popular|leave a (?:review|comment)"
+    r"|related news|share this(?: article)?|subscribe(?: to our newsletter)?|news line)\s*$"
+)
 
 _DATE_WHY = (
     "a date before 1990 or after today (+1 day for time zones ahead of UTC) is a parsing "
@@ -146,11 +165,20 @@ SUITES: dict[str, tuple[Check, ...]] = {
             "no paragraph left means cleaning removed everything: quarantine material",
             min_value=1,
         ),
-        between(
-            "published_date",
-            _DATE_WHY + "; null is allowed (an undated article is kept)",
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
+        row_level(
+            between(
+                "published_date",
+                _DATE_WHY + "; null is allowed (an undated article is kept)",
+                min_value=EARLIEST_DATE,
+                max_value=LATEST_DATE,
+            )
+        ),
+        row_level(
+            Check(
+                "expect_column_values_to_not_match_regex",
+                {"column": "body", "regex": DEBRIS_LINE},
+                "a body holding a whole line of known page debris means cleaning missed it",
+            )
         ),
         in_set(
             "content_type",
@@ -179,17 +207,21 @@ SUITES: dict[str, tuple[Check, ...]] = {
             "a meeting exists only because at least one article reported it",
             min_value=1,
         ),
-        between(
-            "meeting_date",
-            _DATE_WHY + "; null is allowed (date unknown)",
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
+        row_level(
+            between(
+                "meeting_date",
+                _DATE_WHY + "; null is allowed (date unknown)",
+                min_value=EARLIEST_DATE,
+                max_value=LATEST_DATE,
+            )
         ),
-        Check(
-            "expect_column_values_to_be_between",
-            {"column": "participant_count", "min_value": 1},
-            "an engagement without a known participant cannot answer 'who met whom'",
-            meta={"derived_from": "len(participants), computed by flows.validation"},
+        row_level(
+            is_true(
+                "enough_participants",
+                "a meeting or call takes two sides; one name means a participant was missed "
+                "(a message may name only its sender)",
+                "kind = 'message' or len(participants) >= 2, computed by flows.gate",
+            )
         ),
     ),
     "quotes": (
@@ -201,14 +233,41 @@ SUITES: dict[str, tuple[Check, ...]] = {
         not_null("quote_id", "quote_id is the mart's key"),
         unique("quote_id", "one row per quotation; a duplicate means an extraction ran twice"),
         not_null("quote_text", "a quote row without text is an extraction bug"),
-        length_between(
-            "quote_text",
-            2,
-            5000,
-            "under 2 characters is a stray quote mark; over 5000 is an unclosed quote "
-            "that swallowed the article",
+        row_level(
+            length_between(
+                "quote_text",
+                2,
+                5000,
+                "under 2 characters is a stray quote mark; over 5000 is an unclosed quote "
+                "that swallowed the article",
+            )
+        ),
+        row_level(
+            Check(
+                "expect_column_values_to_not_match_regex",
+                {"column": "quote_text", "regex": '[“”"]'},
+                "a double quotation mark inside the quoted words means two quotes were run "
+                "together (nested quotes use single marks)",
+            )
+        ),
+        row_level(
+            is_true(
+                "speaker_known",
+                "a speaker must be a person in marts.people (or NULL when unattributed)",
+                "speaker is null or in marts.people, computed by flows.gate",
+            )
         ),
         not_null("doc_id", "every quote must trace back to the article it came from"),
+        is_true(
+            "document_exists",
+            "every quote's article must be in marts.documents",
+            "doc_id in marts.documents, computed by flows.gate",
+        ),
+        is_true(
+            "meeting_exists",
+            "a quote's meeting_id must name a row of marts.meetings (or be NULL)",
+            "meeting_id is null or in marts.meetings, computed by flows.gate",
+        ),
     ),
     "topics": (
         has_columns(
@@ -218,6 +277,18 @@ SUITES: dict[str, tuple[Check, ...]] = {
         compound_unique(["meeting_id", "topic"], "the grain is one row per (meeting, topic)"),
         not_null("topic", "a topic row without a topic id is meaningless"),
         between("mentions", "a count of paragraphs cannot be negative", min_value=0),
+        row_level(
+            is_true(
+                "topic_known",
+                "topic ids come from the taxonomy in seeds/topics.csv",
+                "topic in staging.seed_topics, computed by flows.gate",
+            )
+        ),
+        is_true(
+            "meeting_exists",
+            "every topic row belongs to a row of marts.meetings",
+            "meeting_id in marts.meetings, computed by flows.gate",
+        ),
     ),
     "people": (
         has_columns(
@@ -507,8 +578,10 @@ def validate_frames(
     *,
     today: dt.date | None = None,
     run_name: str | None = None,
+    suites: Sequence[str] | None = None,
 ) -> ValidationReport:
-    """Validate each frame against the committed suite of the same name."""
+    """Validate each frame against the committed suite of the same name (only `suites`,
+    when given: the pipeline validates staged documents and marts at different stages)."""
     from great_expectations.core.run_identifier import RunIdentifier
 
     latest = (today or dt.date.today()) + dt.timedelta(days=1)  # time zones ahead of UTC
@@ -521,6 +594,8 @@ def validate_frames(
         context = _context(project_dir)
         run = RunIdentifier(run_name=run_name)
         for name in sorted(s.name for s in context.suites.all()):
+            if suites is not None and name not in suites:
+                continue
             if name in frames:
                 outcomes += _validate_one(context, name, frames[name], params, run)
             else:

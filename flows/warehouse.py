@@ -1,9 +1,20 @@
-"""All DuckDB access: connections, landing tables, run bookkeeping. No other module connects."""
+"""All DuckDB access: connections, landing tables, run bookkeeping. No other module connects.
+
+Two files (see README, "Readers and publishing"):
+- the *work* file beside the published one (``warehouse.work.duckdb``) holds every layer and is
+  only ever opened by the pipeline;
+- the *published* file (``warehouse.duckdb``) holds ``marts`` and ``meta`` for readers. A run
+  writes a fresh copy next to it and renames it into place, so readers are never blocked and a
+  reader keeps the snapshot it opened until it reconnects.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +33,20 @@ DOCUMENT_TABLES = (
     "staging.events",
 )
 MARTS = ("documents", "removed_lines", "meetings", "quotes", "topics", "people")
+META_TABLES = ("runs", "quarantine", "validations")
+LAYERS = ("raw", "staging", "intermediate", "marts", "meta")
+# Readers' BI drivers often bundle DuckDB 1.x, which cannot open the 2.x storage format.
+DEFAULT_STORAGE_VERSION = "v1.0.0"
+
+
+def work_path(published: Path) -> Path:
+    """The pipeline's private file beside the published one."""
+    return published.with_name(f"{published.stem}.work{published.suffix}")
+
+
+def _quoted(path: Path) -> str:
+    """A path as a SQL string literal (ATTACH and COPY take no bind parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def now() -> datetime:
@@ -43,15 +68,185 @@ def session(path: Path, ddl_file: Path | None = None) -> Iterator[duckdb.DuckDBP
 
 
 @contextmanager
-def reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to an existing warehouse."""
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `summitry run` first")
-    con = duckdb.connect(str(path), read_only=True)
+def reader(published: Path, notes: list[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only view of every layer: marts and meta from the published file, the working
+    layers from the work file when the pipeline is not writing it (else noted in `notes`)."""
+    if not published.exists():
+        raise FileNotFoundError(f"no warehouse at {published}: run `summitry run` first")
+    con = duckdb.connect()
     try:
+        con.execute(f"attach {_quoted(published)} as published (read_only)")
+        sources = {"marts": "published", "meta": "published"}
+        if _attach_work(con, work_path(published), notes):
+            sources.update(raw="work", staging="work", intermediate="work", meta="work")
+        _alias_schemas(con, sources)
         yield con
     finally:
         con.close()
+
+
+def _attach_work(con: duckdb.DuckDBPyConnection, path: Path, notes: list[str] | None) -> bool:
+    if not path.exists():
+        return False
+    try:
+        con.execute(f"attach {_quoted(path)} as work (read_only)")
+    except duckdb.Error:
+        if notes is not None:
+            notes.append("a run is writing the working layers; only marts and meta are readable")
+        return False
+    return True
+
+
+def _alias_schemas(con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> None:
+    """Views in the in-memory catalog so `marts.quotes`, `raw.documents`... resolve as usual."""
+    for schema, catalog in sources.items():
+        con.execute(f"create schema if not exists {schema}")
+        names = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = ? and table_schema = ?",
+            [catalog, schema],
+        ).fetchall()
+        for (name,) in names:
+            con.execute(
+                f'create or replace view {schema}."{name}" as '
+                f'select * from {catalog}.{schema}."{name}"'
+            )
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    parquet_dir: Path | None = None,
+    storage_version: str = DEFAULT_STORAGE_VERSION,
+) -> None:
+    """Copy marts and meta into a fresh file and atomically rename it over `published`."""
+    staging_file = published.with_name(published.name + ".publishing")
+    staging_file.unlink(missing_ok=True)
+    con.execute(
+        f"attach {_quoted(staging_file)} as publishing (storage_version '{storage_version}')"
+    )
+    try:
+        for schema, tables in (("marts", MARTS), ("meta", META_TABLES)):
+            con.execute(f"create schema publishing.{schema}")
+            for table in tables:
+                con.execute(
+                    f"create table publishing.{schema}.{table} as select * from {schema}.{table}"
+                )
+        _copy_comments(con, "publishing")
+    finally:
+        con.execute("detach publishing")
+    os.replace(staging_file, published)
+    if parquet_dir is not None:
+        export_parquet(con, parquet_dir)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    """Carry the marts' table and column descriptions into the published copy."""
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() "
+        "where database_name = current_database() and schema_name = 'marts' and comment is not null"
+    ).fetchall()
+    columns = con.execute(
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'marts' and comment is not null"
+    ).fetchall()
+    for table, comment in tables:
+        con.execute(f"comment on table {target}.marts.{table} is {_literal(comment)}")
+    for table, column, comment in columns:
+        con.execute(f'comment on column {target}.marts.{table}."{column}" is {_literal(comment)}')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """One Parquet file per mart, each replaced atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for mart in MARTS:
+        target = folder / f"{mart}.parquet"
+        partial = folder / f".{mart}.parquet.partial"
+        con.execute(f"copy marts.{mart} to {_quoted(partial)} (format parquet)")
+        os.replace(partial, target)
+
+
+def discard_partial_publish(published: Path, parquet_dir: Path) -> None:
+    """Remove what a killed run may have left half-written beside the published file."""
+    with suppress(FileNotFoundError):
+        published.with_name(published.name + ".publishing").unlink()
+    if parquet_dir.is_dir():
+        for partial in parquet_dir.glob(".*.partial"):
+            partial.unlink(missing_ok=True)
+
+
+class RunInProgress(RuntimeError):
+    """Another run holds the warehouse's run lock."""
+
+
+@contextmanager
+def run_lock(published: Path, wait_s: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's run lock: one writing run at a time, scheduled or by hand.
+
+    An OS file lock (flock) is released by the kernel when its process dies, so a run killed
+    with SIGKILL never leaves a stale lock behind.
+    """
+    published.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = published.with_name(published.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, lock_path, wait_s)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _acquire(fd: int, lock_path: Path, wait_s: float) -> None:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = lock_path.read_text(encoding="utf-8").strip() or "unknown"
+                raise RunInProgress(
+                    f"another run (pid {holder}) is writing this warehouse; "
+                    "try again when it finishes, or pass --wait SECONDS"
+                ) from None
+            time.sleep(0.2)
+
+
+def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still 'running' as abandoned (call only while holding the run lock)."""
+    rows = con.execute(
+        "update meta.runs set status = 'abandoned', finished_at = ?, "
+        "message = 'the process ended before the run finished (killed or crashed)' "
+        "where status = 'running' returning run_id",
+        [now()],
+    ).fetchall()
+    return len(rows)
+
+
+def rejected_versions(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(source_path, doc_id) of every file version already rejected."""
+    return set(con.execute("select source_path, doc_id from raw.rejected_files").fetchall())
+
+
+def add_rejected_files(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Keep the bytes of rejected files (once per path and content)."""
+    if frame.height == 0:
+        return
+    con.register("incoming_frame", frame)
+    try:
+        con.execute(
+            "insert into raw.rejected_files by name select * from incoming_frame "
+            "on conflict do nothing"
+        )
+    finally:
+        con.unregister("incoming_frame")
 
 
 def read_frame(
@@ -180,7 +375,8 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame
     return read_frame(
         con,
         "select run_id, started_at, finished_at, status, docs_seen, docs_new, docs_changed, "
-        "docs_unchanged, docs_removed, docs_quarantined, validation_success, message "
+        "docs_unchanged, docs_removed, docs_duplicate, docs_quarantined, validation_success, "
+        "message "
         "from meta.runs order by started_at desc limit ?",
         [limit],
     )
@@ -193,6 +389,7 @@ QUARANTINE_SCHEMA = {
     "stage": pl.String,
     "reason": pl.String,
     "detail": pl.String,
+    "action": pl.String,
 }
 VALIDATION_SCHEMA = {
     "run_id": pl.String,

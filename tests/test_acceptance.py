@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
+from flows import warehouse
 from flows.scoring import Score, render, score
 from tests.test_pipeline import built  # noqa: F401  (module-scoped fixture)
 
@@ -39,7 +39,7 @@ FLOORS = {
 @pytest.fixture(scope="module")
 def scores(built: tuple[Path, Path], expected: dict[str, Any]) -> dict[str, Score]:  # noqa: F811
     _, db = built
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         result = score(con, expected)
     print(render(result, verbose=True))
     return result

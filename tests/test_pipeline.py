@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows import warehouse
 from flows.pipeline import RunSummary, etl
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -20,7 +21,10 @@ MART_KEYS = {
 
 
 def run(source: Path, db: Path, full_refresh: bool = False) -> RunSummary:
-    return etl(str(source), str(db), full_refresh)
+    state = etl(str(source), str(db), full_refresh, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert isinstance(summary, RunSummary), f"run crashed: {state.message}"
+    return summary
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
@@ -50,7 +54,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> tu
 
 def test_first_run_fills_every_mart(built: tuple[Path, Path]) -> None:
     _, db = built
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         for mart in ("documents", "removed_lines", "meetings", "quotes", "topics", "people"):
             count = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
             assert count > 0, f"marts.{mart} is empty"
@@ -65,7 +69,7 @@ def test_first_run_fills_every_mart(built: tuple[Path, Path]) -> None:
 @pytest.mark.parametrize(("mart", "key"), sorted(MART_KEYS.items()))
 def test_mart_keys_unique_and_not_null(built: tuple[Path, Path], mart: str, key: str) -> None:
     _, db = built
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         total, distinct, nulls = con.execute(
             f"select count(*), count(distinct {key}), count(*) - count({key}) from marts.{mart}"
         ).fetchone()
@@ -76,7 +80,7 @@ def test_raw_documents_are_keyed_by_sha256(built: tuple[Path, Path]) -> None:
     import hashlib
 
     source, db = built
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         rows = dict(con.execute("select source_path, doc_id from raw.documents").fetchall())
     assert rows == {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in source.iterdir()
@@ -98,7 +102,7 @@ def test_rerun_is_a_noop_and_edits_replace_old_rows(corpus: Path, tmp_path: Path
     edited.write_text(text.replace("Raisi said.", "Raisi told reporters."), encoding="utf-8")
     third = run(corpus, db)
     assert (third.docs_new, third.docs_changed, third.docs_unchanged) == (0, 1, 4)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         ids = con.execute(
             "select doc_id from marts.documents where source_path = ?", [edited.name]
         ).fetchall()
@@ -117,7 +121,7 @@ def test_removed_file_leaves_marts_but_stays_in_raw(corpus: Path, tmp_path: Path
     (corpus / "003_a0352740328899d0.txt").unlink()
     summary = run(corpus, db)
     assert (summary.docs_removed, summary.docs_unchanged) == (1, 4)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         in_marts = con.execute(
             "select count(*) from marts.documents where source_path like '003_%'"
         ).fetchone()[0]
@@ -139,8 +143,8 @@ def test_unreadable_files_are_quarantined_and_the_rest_loads(corpus: Path, tmp_p
     summary = run(corpus, db)
     assert summary.status == "success"
     assert summary.docs_quarantined == 2
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse.reader(db) as con:
         reasons = dict(con.execute("select source_path, reason from meta.quarantine").fetchall())
         docs = con.execute("select count(*) from marts.documents").fetchone()[0]
-    assert reasons == {"empty.txt": "empty file", "binary.txt": "binary content (NUL bytes)"}
+    assert reasons == {"empty.txt": "empty file", "binary.txt": "binary content (control bytes)"}
     assert docs == 5

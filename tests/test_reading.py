@@ -39,10 +39,17 @@ def test_discover_does_not_follow_symlinked_folders(tmp_path: Path) -> None:
             "Дорогой житель города Баку! Вы тоже можете внести свой вклад",
             "cp1251",
         ),
+        (
+            "Le président a reçu à Bakou son homologue, déjà célèbre".encode("cp1252"),
+            "Le président a reçu à Bakou son homologue, déjà célèbre",
+            "cp1252",
+        ),
+        ("Tehran “talks”".encode("utf-16"), "Tehran “talks”", "utf-16"),
     ],
 )
 def test_decode(data: bytes, text: str, encoding: str) -> None:
-    assert decode(data) == (text, encoding)
+    decoded = decode(data)
+    assert (decoded.text, decoded.encoding, decoded.repair) == (text, encoding, None)
 
 
 @pytest.mark.parametrize(
@@ -50,12 +57,41 @@ def test_decode(data: bytes, text: str, encoding: str) -> None:
     [
         (b"", "empty file"),
         (b" \n\t\n", "only whitespace"),
-        (b"\x00\x01\x02binary", "NUL"),
+        (b"\x00\x01\x02binary", "binary content"),
+        (b"text\x00" * 50, "NUL"),
+        (bytes(range(1, 32)) * 50, "binary content"),
+        (b"\xff\xfe" + bytes(range(0xD8, 0xE0)) * 20, "utf-16"),
     ],
 )
 def test_decode_rejects_unusable_bytes(data: bytes, reason: str) -> None:
     with pytest.raises(UnreadableInput, match=reason):
         decode(data)
+
+
+def test_stray_nul_bytes_are_removed_and_reported() -> None:
+    text = "A long enough paragraph of article text about the meeting in Baku. " * 20
+    data = text.encode()[:700] + b"\x00" + text.encode()[700:]
+    decoded = decode(data)
+    assert decoded.text == text
+    assert decoded.repair == "removed stray NUL bytes"
+
+
+def test_discover_reports_broken_links_and_survives_deep_folders(tmp_path: Path) -> None:
+    deep = tmp_path
+    for level in range(120):
+        deep = deep / f"d{level % 10}"
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text("deep")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "loop_a.txt").symlink_to(tmp_path / "loop_b.txt")
+    (tmp_path / "loop_b.txt").symlink_to(tmp_path / "loop_a.txt")
+    files, problems = discover(tmp_path)
+    assert [f.rel_path.endswith("deep.txt") for f in files] == [True]
+    assert dict(problems) == {
+        "dangling.txt": "broken or looping symbolic link",
+        "loop_a.txt": "broken or looping symbolic link",
+        "loop_b.txt": "broken or looping symbolic link",
+    }
 
 
 @pytest.mark.parametrize(

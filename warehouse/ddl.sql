@@ -19,6 +19,20 @@ create table if not exists raw.documents (
     run_id        varchar not null
 );
 
+-- raw: the bytes of every file that could not be loaded, so nothing is lost. A file rejected
+-- by validation keeps its text in raw.documents and has content NULL here.
+create table if not exists raw.rejected_files (
+    doc_id      varchar not null,        -- SHA-256 hex of the file bytes
+    source_path varchar not null,
+    byte_size   bigint,
+    content     blob,
+    stage       varchar not null,
+    reason      varchar not null,
+    run_id      varchar not null,
+    rejected_at timestamp not null default current_timestamp,
+    primary key (source_path, doc_id)
+);
+
 -- staging: the extraction of each *current* source file (one version per source_path).
 create table if not exists staging.documents (
     source_path        varchar primary key,
@@ -136,6 +150,7 @@ create table if not exists meta.runs (
     docs_changed       integer,
     docs_unchanged     integer,
     docs_removed       integer,
+    docs_duplicate     integer,           -- same bytes as another file: loaded once
     docs_quarantined   integer,
     validation_success boolean,
     message            varchar
@@ -148,6 +163,7 @@ create table if not exists meta.quarantine (
     stage       varchar not null,
     reason      varchar not null,
     detail      varchar,
+    action      varchar not null default 'rejected',  -- rejected | skipped | repaired
     recorded_at timestamp not null default current_timestamp
 );
 
