@@ -12,18 +12,22 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import ftfy
 
-from flows.html import HtmlPage, html_to_blocks
+from flows.html import HtmlPage, html_to_blocks, load_role_rules
 from flows.metadata import (
     OutletTable,
     fold,
     parse_byline,
     parse_date,
+    parse_date_field,
     parse_dateline,
+    parse_place_line,
     split_trailing_date,
 )
 from flows.records import CleanDocument, RemovedLine
@@ -37,7 +41,6 @@ _TERMINAL = (".", "!", "?", "…", ":", ";")
 _CLOSERS = " \"'”’»)]*"
 _MAX_CAPTION_WORDS = 20
 _MAX_TITLE_WORDS = 25
-_HEADER_SCAN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,10 @@ class BoilerplatePatterns:
     stopwords: frozenset[str]
     foreign_letters: frozenset[str]
     outlets: OutletTable
+    html_roles: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    languages: tuple[str, ...] = ()  # lingua language names of the region
+    domains: dict[str, str] = field(default_factory=dict)  # web host -> canonical outlet
+    cities: frozenset[str] = frozenset()  # folded city names (seeds/places.csv): datelines
 
     @classmethod
     def from_seeds(cls, seeds_dir: Path) -> BoilerplatePatterns:
@@ -62,7 +69,33 @@ class BoilerplatePatterns:
         path = Path(seeds_dir) / "boilerplate_patterns.csv"
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        return cls.from_rows(rows, outlets)
+        patterns = cls.from_rows(rows, outlets)
+        roles_csv = Path(seeds_dir) / "boilerplate_html_classes.csv"
+        if roles_csv.exists():
+            patterns = replace(patterns, html_roles=load_role_rules(roles_csv))
+        domains_csv = Path(seeds_dir) / "outlet_domains.csv"
+        if domains_csv.exists():
+            with domains_csv.open(encoding="utf-8", newline="") as handle:
+                hosts = {
+                    r["domain"].strip().lower(): r["outlet"].strip() for r in csv.DictReader(handle)
+                }
+            patterns = replace(patterns, domains=hosts)
+        places_csv = Path(seeds_dir) / "places.csv"
+        if places_csv.exists():
+            with places_csv.open(encoding="utf-8", newline="") as handle:
+                cities = {
+                    fold(v).casefold().strip()
+                    for r in csv.DictReader(handle)
+                    if r["kind"].strip() == "city"
+                    for v in r["variants"].split("|")
+                }
+            patterns = replace(patterns, cities=frozenset(cities))
+        languages_csv = Path(seeds_dir) / "language_region.csv"
+        if languages_csv.exists():
+            with languages_csv.open(encoding="utf-8", newline="") as handle:
+                names = tuple(row["language"].strip() for row in csv.DictReader(handle))
+            patterns = replace(patterns, languages=names)
+        return patterns
 
     @classmethod
     def from_rows(cls, rows: list[dict[str, str]], outlets: OutletTable) -> BoilerplatePatterns:
@@ -105,6 +138,7 @@ class _Line:
     blank_before: bool = True
     indent: int = 0
     reason: str | None = None
+    role: str = ""  # HTML class-name hint: caption | byline | date | subtitle | furniture
 
 
 @dataclass(slots=True)
@@ -119,6 +153,8 @@ class _State:
     evidence: dict[str, str] = field(default_factory=dict)  # outlet by source
     script: str = "latin"
     english: bool = True
+    template: frozenset[str] = frozenset()  # keys of the outlet's template lines
+    page_links: str = ""  # absolute link targets of an HTML page, space-separated
     hard_wrapped: bool = False
     wrap_width: int = 0
 
@@ -140,12 +176,22 @@ class _State:
 
 
 def clean_document(
-    text: str, content_type: str, patterns: BoilerplatePatterns, outlet_hint: str | None = None
+    text: str,
+    content_type: str,
+    patterns: BoilerplatePatterns,
+    outlet_hint: str | None = None,
+    template: set[str] | frozenset[str] = frozenset(),
 ) -> CleanDocument:
-    """Strip boilerplate from one decoded article and pull out its metadata."""
-    page = html_to_blocks(text) if content_type == "html" else None
+    """Strip boilerplate from one decoded article and pull out its metadata.
+
+    `template` holds lines repeated across many documents of the same outlet (from
+    `template_lines` over a batch); they are removed unless they read as story text.
+    """
+    page = html_to_blocks(text, patterns.html_roles) if content_type == "html" else None
     lines = _html_lines(page) if page is not None else _text_lines(text)
     state = _State(lines, patterns, html=page is not None)
+    state.template = frozenset(_key(line) for line in template)
+    state.page_links = " ".join(page.links) if page is not None else ""
     _profile(state)
     if page is not None:
         _apply_page_meta(state, page)
@@ -175,11 +221,35 @@ def normalise_line(raw: str) -> tuple[str, str]:
     return re.sub(r" {2,}", " ", text).strip(), tag
 
 
+def fix_document_encoding(lines: list[str]) -> list[str]:
+    """Undo mojibake with the plan ftfy finds on the clearest lines, applied to every line.
+
+    ftfy judges each line alone and leaves a line with a single mis-decoded letter
+    ("DavutoÄŸlu") as it is; the document was mis-decoded as a whole, so its plan is reused.
+    """
+    plans: Counter[tuple[tuple[str, str], ...]] = Counter()
+    for raw in lines:
+        plan = ftfy.fix_encoding_and_explain(raw).explanation or []
+        if any(step[0] == "encode" for step in plan):
+            plans[tuple((str(a), str(b)) for a, b in plan)] += 1
+    return [_apply_plans(raw, [list(plan) for plan, _ in plans.most_common()]) for raw in lines]
+
+
+def _apply_plans(raw: str, plans: list[list[tuple[str, str]]]) -> str:
+    """The first plan that decodes the line; the line itself when none does (it was right)."""
+    for plan in plans:
+        try:
+            return str(ftfy.apply_plan(raw, plan))  # type: ignore[arg-type]
+        except (UnicodeError, ValueError):
+            continue
+    return raw
+
+
 def _text_lines(text: str) -> list[_Line]:
     """Split text on newlines keeping 1-based input line numbers."""
     lines: list[_Line] = []
     blank = True
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(fix_document_encoding(text.split("\n")), start=1):
         raw = raw.rstrip("\r")
         normalised, tag = normalise_line(raw)
         if not normalised:
@@ -197,8 +267,35 @@ def _html_lines(page: HtmlPage) -> list[_Line]:
     for number, block in enumerate(page.blocks, start=1):
         normalised, _ = normalise_line(block.text)
         if normalised:
-            lines.append(_Line(number, block.text, normalised, block.tag))
+            lines.append(_Line(number, block.text, normalised, block.tag, role=block.role))
     return lines
+
+
+def document_lines(text: str, content_type: str) -> list[str]:
+    """The normalised lines (HTML: text blocks) of one document, as `template_lines` takes."""
+    if content_type == "html":
+        return [line.text for line in _html_lines(html_to_blocks(text))]
+    return [line.text for line in _text_lines(text)]
+
+
+def template_lines(
+    documents: list[list[str]], min_documents: int = 3, min_share: float = 0.3
+) -> set[str]:
+    """Lines that recur in many documents of one outlet: its page template (menus, footers).
+
+    A line counts once per document; it is a template line when it occurs in at least
+    `min_documents` documents and in at least `min_share` of them. Feed one outlet's (or one
+    source folder's) batch, then pass the result to `clean_document(..., template=...)`.
+    """
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for lines in documents:
+        keys = {_key(line): line for line in lines if line.strip()}
+        counts.update(keys.keys())
+        for key, line in keys.items():
+            spelling.setdefault(key, line)
+    floor = max(min_documents, min_share * len(documents))
+    return {spelling[key] for key, n in counts.items() if n >= floor}
 
 
 # -- line features -------------------------------------------------------------------------
@@ -251,9 +348,37 @@ def _is_foreign(state: _State, text: str) -> bool:
         return False
     marks = sum(ch in state.patterns.foreign_letters for ch in text)
     density = _stop_density(text, state.patterns.stopwords)
-    return (marks >= 2 and density < 0.15) or (
-        marks >= 1 and density == 0 and len(_words(text)) >= 4
-    )
+    if marks >= 2 and density < 0.15:
+        return True
+    # Name-heavy English ("Aliyev and Raisi. IRNA", "Davutoğlu hosts ...") has few function
+    # words too: only a line without any English function word goes to the identifier.
+    if density > 0 or len(_words(text)) < (2 if marks else 3):
+        return False
+    return _identified_foreign(text, state.patterns.languages)
+
+
+@lru_cache(maxsize=4096)
+def _identified_foreign(text: str, languages: tuple[str, ...]) -> bool:
+    """lingua, restricted to the region's languages, is confident the line is not English."""
+    detector = _detector(languages)
+    if detector is None:
+        return False
+    confidences = {
+        c.language.name: c.value for c in detector.compute_language_confidence_values(text)
+    }
+    best = max(confidences, key=confidences.__getitem__)
+    return best != "ENGLISH" and confidences[best] >= 0.7 and confidences.get("ENGLISH", 0) < 0.1
+
+
+@lru_cache(maxsize=4)
+def _detector(languages: tuple[str, ...]):
+    """A lingua detector over the seeded languages (None when fewer than two are named)."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    chosen = [getattr(Language, name) for name in languages if hasattr(Language, name)]
+    if len(chosen) < 2:
+        return None
+    return LanguageDetectorBuilder.from_languages(*chosen).build()
 
 
 def _story_like(state: _State, text: str) -> bool:
@@ -292,17 +417,35 @@ def _apply_page_meta(state: _State, page: HtmlPage) -> None:
     if page.published:
         state.doc.published_date = parse_date(page.published)
     if page.site_name:
-        state.evidence["site"] = state.patterns.outlets.match(page.site_name) or page.site_name
+        outlet = _masthead_outlet(state, page.site_name) or _leading_outlet(state, page.site_name)
+        if outlet:
+            state.evidence["site"] = outlet
+        else:  # an outlet the seeds do not know: weaker than a known agency in the dateline
+            state.evidence["site_name"] = page.site_name
+
+
+def _leading_outlet(state: _State, name: str) -> str | None:
+    """ "IRNA English" -> IRNA: a site name that starts with a known outlet name."""
+    words = name.split()
+    for size in range(len(words) - 1, 0, -1):
+        outlet = state.patterns.outlets.match(" ".join(words[:size]))
+        if outlet:
+            return outlet
+    return None
 
 
 def _strip_site_suffix(state: _State, title: str, site: str | None) -> str:
     """'Headline | Tehran Times' -> 'Headline'."""
-    parts = re.split(r"\s+[|–—-]\s+", title)
-    outlet = state.patterns.outlets.match(parts[-1]) if len(parts) > 1 else None
-    if outlet:
-        state.evidence.setdefault("site", outlet)
-    if outlet or (len(parts) > 1 and site and fold(parts[-1]) == fold(site)):
-        return " ".join(parts[:-1]).strip()
+    parts = re.split(r"\s+[|–—-]\s+|\s*\|\s*|(?<=[a-z])-(?=[A-Z])", title)
+    if len(parts) < 2:
+        return title
+    for index in (-1, 0):  # "Headline | Site" or "Site - Headline"
+        outlet = state.patterns.outlets.match(parts[index])
+        if outlet:
+            state.evidence.setdefault("site", outlet)
+        if outlet or (site and fold(parts[index]) == fold(site)):
+            rest = parts[:-1] if index == -1 else parts[1:]
+            return " - ".join(rest).strip()
     return title
 
 
@@ -311,7 +454,7 @@ def _mark_debris(state: _State) -> None:
     for line in state.kept():
         # bare dates are judged by the header step, not here
         debris = any(p.fullmatch(line.text) for p in state.patterns.lines)
-        if debris and parse_date(line.text) is None:
+        if debris and parse_date_field(line.text) is None:
             state.remove(line, "boilerplate")
 
 
@@ -328,8 +471,14 @@ def _strip_trailing_junk(state: _State) -> None:
 
 def _mark_captions(state: _State) -> None:
     """Photo captions, agency credits and short lines that repeat."""
-    counts = Counter(_key(ln.text) for ln in state.kept())
-    for line in state.kept():
+    kept = state.kept()
+    counts = Counter(_key(ln.text) for ln in kept)
+    echoes = {
+        _key(a.text)
+        for a, b in pairwise(kept)
+        if _key(a.text) == _key(b.text) and _headline_like(state, a)
+    }
+    for line in kept:
         if line.tag == "figcaption":
             state.remove(line, "caption")
             continue
@@ -337,10 +486,15 @@ def _mark_captions(state: _State) -> None:
         if len(words) > _MAX_CAPTION_WORDS:
             continue
         outlet = _caption_outlet(state, line.text)
-        if outlet is not None:
+        if outlet is not None and parse_place_line(line.text, state.patterns.outlets) is None:
             state.evidence.setdefault("caption", outlet)
             state.remove(line, "caption")
-        elif counts[_key(line.text)] > 1 and len(words) <= 12 and not _ends_sentence(line.text):
+        elif (
+            counts[_key(line.text)] > 1
+            and len(words) <= 12
+            and not _ends_sentence(line.text)
+            and _key(line.text) not in echoes
+        ):
             state.remove(line, "caption")
 
 
@@ -359,21 +513,181 @@ def _caption_outlet(state: _State, text: str) -> str | None:
     return None
 
 
+def _mark_roles(state: _State) -> None:
+    """HTML blocks whose container is named as a caption or page furniture."""
+    furniture = [ln for ln in state.kept() if ln.role == "furniture"]
+    story = [ln for ln in state.kept() if _story_like(state, ln.text)]
+    inside = sum(len(ln.text) for ln in story if ln.role == "furniture")
+    # a "furniture" name on the article's own container would empty the body: ignore it then
+    if story and inside > 0.5 * sum(len(ln.text) for ln in story):
+        furniture = []
+    for line in furniture:
+        state.remove(line, _furniture_reason(state, line))
+    for line in state.kept():
+        if line.role == "caption":
+            state.remove(line, "caption")
+
+
+def _mark_template(state: _State) -> None:
+    """Lines of the outlet's page template (see `template_lines`), unless they read as story."""
+    if not state.template:
+        return
+    for line in state.kept():
+        if _key(line.text) in state.template and not _story_like(state, line.text):
+            state.remove(line, "template")
+
+
 def _mark_header(state: _State) -> None:
-    """Title, subtitle, byline and date lines at the top of the article."""
-    kept = state.kept()[:_HEADER_SCAN]
-    title_at = -1
-    for index, line in enumerate(kept):
-        if _take_masthead(state, line) or _take_byline(state, line) or _take_date_line(state, line):
-            continue
-        if title_at < 0 and _is_title(state, kept, index):
+    """Everything above the first story paragraph: title, subtitle, byline, dates, furniture."""
+    kept = state.kept()
+    start = _body_start(state, kept)
+    head = kept[:start]
+    title_at = _pick_title(state, head)
+    for index, line in enumerate(head):
+        if index == title_at:
             _take_title(state, line)
-            title_at = index
-        elif title_at == index - 1 >= 0 and _is_subtitle(state, kept, index):
-            state.doc.subtitle = line.text
-            state.remove(line, "metadata")
-        else:
+        elif not _take_header_field(state, line, index > title_at >= 0):
+            if index == start - 1 and _take_place_line(state, line, alone=True):
+                continue
+            if index > title_at and _sentence_like(state, line.text):
+                continue  # a short opening sentence of the story: losing it is worse
+            state.remove(line, _furniture_reason(state, line))
+
+
+def _take_header_field(state: _State, line: _Line, after_title: bool) -> bool:
+    """Take a header line that carries a field; False for page furniture."""
+    if line.role == "byline" and _take_role_byline(state, line):
+        return True
+    if _take_masthead(state, line) or _take_byline(state, line) or _take_date_line(state, line):
+        return True
+    if _take_place_line(state, line, alone=False):
+        return True
+    if not after_title or line.role in {"furniture", "caption", "date"}:
+        return False
+    words = _words(line.text)
+    if state.doc.title and _key(line.text) == _key(state.doc.title):
+        state.remove(line, "duplicate")
+        return True
+    if state.doc.subtitle is None and (line.role == "subtitle" or _subtitle_like(state, line)):
+        state.doc.subtitle = line.text
+        state.remove(line, "metadata")
+        return True
+    if state.doc.byline is None and _name_like(line.text) and len(words) <= 3:
+        state.doc.byline = line.text
+        state.remove(line, "metadata")
+        return True
+    return False
+
+
+def _sentence_like(state: _State, text: str) -> bool:
+    """A short but complete sentence in the story's language (jusText's 'short' class)."""
+    words = len(_words(text))
+    if words < 5 or not _ends_sentence(text) or text.endswith(":") or _is_foreign(state, text):
+        return False
+    return words >= 12 or not state.english or _stop_density(text, state.patterns.stopwords) >= 0.25
+
+
+def _subtitle_like(state: _State, line: _Line) -> bool:
+    """A standfirst: a sentence-sized line in the story's language."""
+    words = _words(line.text)
+    return 5 <= len(words) <= 45 and not _is_foreign(state, line.text)
+
+
+def _name_like(text: str) -> bool:
+    """Two or three capitalised words and nothing else: a reporter's name."""
+    tokens = text.split()
+    return 2 <= len(tokens) <= 3 and all(
+        re.fullmatch(r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’-]+", token) for token in tokens
+    )
+
+
+def _take_role_byline(state: _State, line: _Line) -> bool:
+    """An HTML block named as the author: the byline with or without "By"."""
+    byline = parse_byline(line.text, state.patterns.byline_prefixes, state.patterns.outlets)
+    name = byline.name if byline else line.text
+    if name is None or len(_words(name)) > 6:
+        return False
+    state.doc.byline = state.doc.byline or name
+    state.remove(line, "metadata")
+    return True
+
+
+def _take_place_line(state: _State, line: _Line, alone: bool) -> bool:
+    """A header line that is only a dateline ("Baku, Azerbaijan, Aug. 8", "ANKARA")."""
+    found = parse_place_line(line.text, state.patterns.outlets, alone=alone)
+    if found is None and alone and fold(line.text).casefold() in state.patterns.cities:
+        found = parse_place_line(line.text.upper(), state.patterns.outlets, alone=True)
+        found = found and replace(found, place=line.text.strip())
+    if found is None or state.patterns.outlets.match(line.text):
+        return False
+    state.doc.dateline = state.doc.dateline or found.place
+    state.doc.published_date = state.doc.published_date or found.published
+    if found.outlet:
+        state.evidence.setdefault("credit", found.outlet)
+    state.remove(line, "metadata")
+    return True
+
+
+def _body_start(state: _State, kept: list[_Line]) -> int:
+    """Index of the first story paragraph: a dateline opening or a jusText-'good' paragraph."""
+    for index, line in enumerate(kept):
+        if line.role in {"furniture", "caption", "byline", "date", "subtitle"}:
+            continue
+        found = parse_dateline(line.text, state.patterns.outlets)
+        if found is not None and len(_words(found.rest)) >= 3:
+            return index
+        if _story_like(state, _paragraph_from(state, kept, index)) and not _before_header(
+            state, kept, index
+        ):
+            return index
+    long = [i for i, ln in enumerate(kept) if len(_words(ln.text)) >= 12]
+    return long[0] if long else 0
+
+
+def _paragraph_from(state: _State, kept: list[_Line], index: int) -> str:
+    """The line joined with the lines that continue it (hard-wrapped text)."""
+    parts = [kept[index].text]
+    if len(_words(parts[0])) < 8:
+        return parts[0]
+    for previous, line in pairwise(kept[index:]):
+        if line.blank_before or not _joins(state, previous, line):
             break
+        parts.append(line.text)
+    return " ".join(parts)
+
+
+def _before_header(state: _State, kept: list[_Line], index: int) -> bool:
+    """A sentence followed by a byline or date line is the standfirst, not the story."""
+    after = kept[index + 1] if index + 1 < len(kept) else None
+    if index == 0 or not _headline_like(state, kept[index - 1]):
+        return False  # a standfirst sits under a headline
+    return after is not None and (after.role in {"byline", "date"} or _is_header_line(state, after))
+
+
+def _pick_title(state: _State, head: list[_Line]) -> int:
+    """Index of the headline among the header lines, or -1."""
+    if state.html:
+        for index, line in enumerate(head):
+            if line.tag == "h1" or (state.doc.title and _key(line.text) == _key(state.doc.title)):
+                return index
+    candidates = [i for i, line in enumerate(head) if _headline_like(state, line)]
+    long = [i for i in candidates if len(_words(split_trailing_date(head[i].text)[0])) >= 4]
+    return (long or candidates or [-1])[0]
+
+
+def _headline_like(state: _State, line: _Line) -> bool:
+    """Short, capitalised, in the story's language, no final period, not a field line."""
+    if line.role in {"furniture", "caption", "byline", "date"} or _is_header_line(state, line):
+        return False
+    text, _ = split_trailing_date(line.text)
+    words = _words(text)
+    if not 3 <= len(words) <= _MAX_TITLE_WORDS or text.rstrip(_CLOSERS).endswith((".", ",", ";")):
+        return False
+    if _is_foreign(state, text) or _masthead_outlet(state, text):
+        return False
+    if any(re.search(r"\d{3}", t) and re.search(r"[^\W\d_]{3}", t) for t in text.split()):
+        return False  # archive ids such as "afp0000020010724dx7o00a1h"
+    return text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“‘'"
 
 
 def _take_title(state: _State, line: _Line) -> None:
@@ -386,13 +700,27 @@ def _take_title(state: _State, line: _Line) -> None:
 
 
 def _take_masthead(state: _State, line: _Line) -> bool:
-    """A header line that is only an outlet's name ("Tehran Times") is the masthead."""
-    outlet = state.patterns.outlets.match(line.text)
+    """A header line that is an outlet's name ("Tehran Times", "FNA - Fars News Agency",
+    "IRAN DAILY - Politics") is the masthead."""
+    outlet = _masthead_outlet(state, line.text)
     if outlet is None:
         return False
     state.evidence.setdefault("site", outlet)
     state.remove(line, "metadata")
     return True
+
+
+def _masthead_outlet(state: _State, text: str) -> str | None:
+    """The outlet when the line is its name, maybe with section names beside it."""
+    parts = [p for p in re.split(r"\s+[-–—|]\s+|\s*\|\s*", text) if p.strip()]
+    found = [state.patterns.outlets.match(part) for part in parts]
+    if not found or found[0] is None:
+        return None
+    return (
+        found[0]
+        if all(f or len(_words(p)) <= 3 for f, p in zip(found, parts, strict=True))
+        else None
+    )
 
 
 def _take_byline(state: _State, line: _Line) -> bool:
@@ -408,51 +736,22 @@ def _take_byline(state: _State, line: _Line) -> bool:
 
 
 def _take_date_line(state: _State, line: _Line) -> bool:
-    published = parse_date(state.patterns.date_prefix.sub("", line.text))
+    published = parse_date_field(state.patterns.date_prefix.sub("", line.text))
     if published is None:
         return False
+    for part in line.text.split("|")[1:] if "|" in line.text else []:
+        credited = re.sub(r"^\s*sources?\s*:\s*", "", part, flags=re.I)
+        outlet = state.patterns.outlets.match(credited)
+        if outlet:
+            state.evidence.setdefault("credit", outlet)
+    first = line.text.split("|")[0]
+    if re.match(r"\s*sources?\s*:", first, flags=re.I):
+        outlet = state.patterns.outlets.match(re.sub(r"^\s*sources?\s*:\s*", "", first, flags=re.I))
+        if outlet:
+            state.evidence.setdefault("credit", outlet)
     state.doc.published_date = state.doc.published_date or published
     state.remove(line, "metadata")
     return True
-
-
-def _is_title(state: _State, kept: list[_Line], index: int) -> bool:
-    """A headline: short, no final period, not a dateline, with story text after it."""
-    line = kept[index]
-    if state.html and state.doc.title and _key(line.text) == _key(state.doc.title):
-        return True
-    text, published = split_trailing_date(line.text)
-    words = _words(text)
-    if not 1 <= len(words) <= _MAX_TITLE_WORDS or text.rstrip(_CLOSERS).endswith(
-        (".", ",", ";", ":")
-    ):
-        return False
-    if state.html and line.tag != "h1" and state.doc.title:
-        return False
-    if published is None and parse_dateline(line.text, state.patterns.outlets) is not None:
-        return False
-    following = kept[index + 1] if index + 1 < len(kept) else None
-    if following is None or (not following.blank_before and _joins(state, line, following)):
-        return published is not None
-    return text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“‘'"
-
-
-def _is_subtitle(state: _State, kept: list[_Line], index: int) -> bool:
-    """The standfirst right after the title (before the byline, or in the title's block)."""
-    line = kept[index]
-    if len(_words(line.text)) > 45 or parse_dateline(line.text, state.patterns.outlets):
-        return False
-    if line.tag in {"h2", "h3", "h4"}:
-        return True
-    after = kept[index + 1] if index + 1 < len(kept) else None
-    if after is not None and _is_header_line(state, after):
-        return True
-    return bool(
-        not state.html
-        and not state.hard_wrapped
-        and not line.blank_before
-        and (after is None or after.blank_before)
-    )
 
 
 def _is_header_line(state: _State, line: _Line) -> bool:
@@ -476,6 +775,7 @@ def _mark_dateline(state: _State) -> None:
     line.text = found.rest.strip()
     state.doc.dateline = found.place
     state.doc.published_date = state.doc.published_date or found.published
+    state.doc.byline = state.doc.byline or found.byline
     if found.outlet:
         state.evidence["dateline"] = found.outlet
 
@@ -525,7 +825,9 @@ def _mark_tail(state: _State) -> None:
     kept = state.kept()
     tail: list[_Line] = []
     for line in reversed(kept):
-        if not _furniture_like(state, line):
+        # "...alternate addresses:" introducing only furniture is furniture too
+        lead_in = tail and line.text.endswith(":") and len(_words(line.text)) <= 20
+        if not (lead_in or _furniture_like(state, line)):
             break
         tail.append(line)
     if len(tail) < len(kept):  # never empty the whole body
@@ -562,6 +864,29 @@ def _mark_duplicates(state: _State) -> None:
         seen.add(key)
 
 
+def _collect_page_outlet(state: _State) -> None:
+    """Weak outlet evidence: an outlet named in removed furniture, the domain most linked to."""
+    names = re.compile(rf"(?<!\w)(?:{state.patterns.outlets.regex()})(?!\w)")
+    for line in state.lines:
+        if line.reason in {"boilerplate", "tail", "template"}:
+            found = [state.patterns.outlets.match(m) for m in names.findall(line.text)]
+            if any(found):
+                state.evidence.setdefault("furniture", next(f for f in found if f))
+    domains = Counter(
+        state.patterns.domains.get(domain)
+        for domain in _link_domains(" ".join(line.raw for line in state.lines) + state.page_links)
+    )
+    domains.pop(None, None)
+    if domains:
+        state.evidence.setdefault("links", str(domains.most_common(1)[0][0]))
+
+
+def _link_domains(text: str) -> list[str]:
+    """Host names of absolute links, without "www."."""
+    hosts = re.findall(r"https?://(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})", text, flags=re.I)
+    return [host.lower() for host in hosts]
+
+
 def _collect_credits(state: _State) -> None:
     """Agency credits inside the story ("..., IRNA reports.") are outlet evidence."""
     for line in state.kept():
@@ -574,6 +899,8 @@ def _collect_credits(state: _State) -> None:
 
 _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_debris,
+    _mark_template,
+    _mark_roles,
     _strip_trailing_junk,
     _mark_captions,
     _mark_header,
@@ -584,16 +911,20 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_foreign,
     _mark_duplicates,
     _collect_credits,
+    _collect_page_outlet,
 )
 
 
 def _pick_outlet(state: _State, hint: str | None) -> str | None:
-    """Dateline beats the caller's hint, which beats the site name, credits and captions."""
+    """The publishing site (masthead, <title>, og:site_name) beats the agency in the dateline,
+    which beats the caller's hint, credits, captions and links."""
+    if "site" in state.evidence:
+        return state.evidence["site"]
     if "dateline" in state.evidence:
         return state.evidence["dateline"]
     if hint:
         return state.patterns.outlets.match(hint) or hint
-    for source in ("site", "byline", "credit", "caption"):
+    for source in ("site_name", "site", "byline", "credit", "caption", "furniture", "links"):
         if state.evidence.get(source):
             return state.evidence[source]
     return None

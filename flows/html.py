@@ -6,9 +6,12 @@ text-level rules in `flows.cleaning` then treat the blocks like lines of a text 
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -44,6 +47,8 @@ class HtmlBlock:
 
     text: str
     tag: str  # p | h1..h6 | li | blockquote | figcaption | div (loose text) | ...
+    role: str = ""  # caption | byline | date | subtitle | furniture, from class/id names
+    names: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -55,22 +60,73 @@ class HtmlPage:
     og_title: str | None = None
     published: str | None = None  # article:published_time and similar, as written
     site_name: str | None = None  # og:site_name
+    links: list[str] = field(default_factory=list)  # absolute hrefs, canonical and og:url
 
 
-def html_to_blocks(html: str) -> HtmlPage:
+RoleRules = Sequence[tuple[str, re.Pattern[str]]]
+_ROLE_DEPTH = 3  # how many ancestors' class/id names can give a block its role
+
+
+def load_role_rules(path: Path) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """`role,words` rows (seeds/boilerplate_html_classes.csv) -> patterns over class/id names."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # a word must be a whole segment of the name: "news-date" has "date", "update" has not
+    return tuple(
+        (row["role"].strip(), re.compile(rf"(?:^|[-_])(?:{row['words']})(?:$|[-_])", re.I))
+        for row in rows
+    )
+
+
+def html_to_blocks(html: str, roles: RoleRules = ()) -> HtmlPage:
     """Parse an HTML page into visible text blocks and metadata candidates."""
     soup = BeautifulSoup(html, _PARSER)
     page = HtmlPage()
     _read_meta(soup, page)
+    page.links = [
+        str(tag.get("href") or tag.get("content"))
+        for tag in soup.find_all(["a", "link", "meta"])
+        if str(tag.get("href") or tag.get("content") or "").startswith("http")
+    ]
     for tag in soup.find_all(_DROP):
         if tag.name in {"header", "footer"} and tag.find_parent(_CHROME_KEEP_INSIDE):
             continue
         tag.decompose()
     root = soup.body or soup
     pending: list[str] = []
+    _FIELD_ROLES[:] = [pattern for role, pattern in roles if role in {"byline", "date", "caption"}]
     _walk(root, page.blocks, pending)
     _flush(pending, page.blocks)
+    if roles:
+        page.blocks = [_with_role(block, roles) for block in page.blocks]
     return page
+
+
+def _with_role(block: HtmlBlock, roles: RoleRules) -> HtmlBlock:
+    role = "caption" if block.tag == "figcaption" else _role_of(block.names, roles)
+    return HtmlBlock(block.text, block.tag, role)
+
+
+def _role_of(names: tuple[tuple[str, ...], ...], roles: RoleRules) -> str:
+    """The role of the nearest element (the block, then its parents) whose names match."""
+    for level in names:
+        for role, pattern in roles:
+            if any(pattern.search(name) for name in level):
+                return role
+    return ""
+
+
+def _names(tag: Tag | None) -> tuple[tuple[str, ...], ...]:
+    """class and id names of a tag and its nearest ancestors, nearest first."""
+    levels: list[tuple[str, ...]] = []
+    while isinstance(tag, Tag) and tag.name not in {"body", "html", "[document]"}:
+        classes = tag.get("class") or []
+        names = [*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or "")]
+        levels.append(tuple(n for n in names if n))
+        if len(levels) > _ROLE_DEPTH:
+            break
+        tag = tag.parent
+    return tuple(levels)
 
 
 def _read_meta(soup: BeautifulSoup, page: HtmlPage) -> None:
@@ -113,6 +169,8 @@ def _walk(node: Tag, out: list[HtmlBlock], pending: list[str]) -> None:
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
+            if not "".join(pending).strip() and str(child).strip():
+                _OWNER[id(pending)] = node
             pending.append(str(child))
         elif isinstance(child, Tag) and child.name in _BLOCKS:
             _flush(pending, out)
@@ -122,13 +180,34 @@ def _walk(node: Tag, out: list[HtmlBlock], pending: list[str]) -> None:
             _walk(child, out, pending)
         elif isinstance(child, Tag) and child.name == "br":
             _flush(pending, out)
+        elif isinstance(child, Tag) and _is_inline(child) and _names_field(child):
+            _flush(pending, out)  # <span class="post-date"> beside <span class="author">
+            _OWNER[id(pending)] = child
+            pending.append(child.get_text(""))
+            _flush(pending, out)
         elif isinstance(child, Tag) and _is_inline(child):
+            if not "".join(pending).strip():
+                _OWNER[id(pending)] = child if child.get("class") or child.get("id") else node
             pending.append(child.get_text(""))
         elif isinstance(child, Tag):
             _flush(pending, out)
             _walk(child, out, pending)
             _flush(pending, out)
 
+
+# Class-name patterns of field roles (byline, date, caption) for the page being parsed.
+_FIELD_ROLES: list[re.Pattern[str]] = []
+
+
+def _names_field(tag: Tag) -> bool:
+    """An inline element whose own class/id names a field (its text is a field on its own)."""
+    classes = tag.get("class") or []
+    names = [*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or "")]
+    return any(p.search(n) for p in _FIELD_ROLES for n in names if n)
+
+
+# The element whose loose text is pending (keyed by the pending list), for its class names.
+_OWNER: dict[int, Tag] = {}
 
 _INLINE = {"a", "span", "b", "i", "em", "strong", "time", "small", "sup", "sub", "abbr", "q",
            "cite", "u", "mark", "font", "label"}  # fmt: skip
@@ -145,15 +224,16 @@ def _emit(tag: Tag, out: list[HtmlBlock]) -> None:
         br.replace_with(" ")
     text = _squash(tag.get_text(""))
     if text:
-        out.append(HtmlBlock(text, str(tag.name)))
+        out.append(HtmlBlock(text, str(tag.name), names=_names(tag)))
 
 
 def _flush(pending: list[str], out: list[HtmlBlock]) -> None:
     """Turn accumulated loose text into a block."""
     text = _squash(" ".join(pending))
     pending.clear()
+    owner = _OWNER.pop(id(pending), None)
     if text:
-        out.append(HtmlBlock(text, "div"))
+        out.append(HtmlBlock(text, "div", names=_names(owner)))
 
 
 def _squash(text: str) -> str:

@@ -37,7 +37,7 @@ _WEEKDAY = re.compile(
 )
 _TIME = (
     r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?"
-    r"(?:\s*(?:gmt|utc|[A-Z]{3,4})(?:[+-]\d{1,2}(?::?\d{2})?)?)?"
+    r"(?:\s*(?:gmt|utc|[A-Z]{2,4})(?:\s?[+-]\d{1,2}(?::?\d{2})?)?)?"
 )
 _TRAILING_TIME = re.compile(rf"(?:,|\s|-|\||at)+{_TIME}\s*$", re.I)
 _LEADING_TIME = re.compile(rf"^{_TIME}\s*(?:,|-|\||/)?\s*", re.I)
@@ -94,6 +94,13 @@ def _safe_date(year: int, month: int | None, day: int) -> date | None:
 def _prepare(text: str) -> str:
     """Strip markdown, lead-in words, weekdays and times around a date candidate."""
     text = unicodedata.normalize("NFKC", text).replace("*", "").replace("_", " ")
+    # "January 27, 20239:41 AM GMT+3Updated 3 years ago": a page that glued its fields
+    text = re.sub(r"(?<=\d{4})(?=\d{1,2}:\d{2})", " ", text)
+    text = re.sub(r"\s*(?:\[|\()?\s*(?:last )?updated?\b.*$", "", text, flags=re.I)
+    text = re.sub(r"\s*[\[(]\s*(?:utc|gmt)?\s*[+-]?[\d:]+\s*[\])]\s*$", "", text, flags=re.I)
+    text = re.sub(
+        r"\s*\(\s*(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?\s*\)\s*$", "", text, flags=re.I
+    )
     text = re.sub(r"\s*/\s*", "/", text)
     text = re.sub(r"\s+", " ", text).strip(" \t|-–—,:;()[]")
     text = re.sub(r"^(?:date|dated|on)\s*:?\s*", "", text, flags=re.I)
@@ -132,6 +139,17 @@ def parse_date(text: str) -> date | None:
     if match:
         return _numeric_dmy(match)
     return _dateparser_fallback(candidate)
+
+
+def parse_date_field(line: str) -> date | None:
+    """A date in one "|"-separated field of a header line ("Source: X| 2019-03-05 22:13|...")."""
+    if "|" not in line:
+        return parse_date(line)
+    for part in line.split("|"):
+        found = parse_date(part)
+        if found is not None:
+            return found
+    return None
 
 
 def _dateparser_fallback(candidate: str) -> date | None:
@@ -221,7 +239,8 @@ def parse_byline(line: str, prefixes: str, outlets: OutletTable) -> Byline | Non
     if not match:
         return None
     rest, published = split_trailing_date(match["rest"])
-    parts = re.split(r"\s*[,/|]\s*", rest, maxsplit=1)
+    rest = rest.strip().rstrip(":")
+    parts = re.split(r"\s*[,/|]\s*|\s+[-–—]\s+", rest, maxsplit=1)
     name, tail = parts[0], parts[1] if len(parts) > 1 else ""
     outlet = outlets.match(tail) if tail else None
     if outlets.match(name):
@@ -245,6 +264,7 @@ class Dateline:
     published: date | None
     outlet: str | None
     rest: str  # the line without the prefix: story text
+    byline: str | None = None  # "Baku. Nazrin Abdul – APA." carries the reporter
 
 
 def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -252,12 +272,23 @@ def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     lead = re.match(r"\s*date\s*:?\s*(?P<d>\d{4}-\d{2}-\d{2})\s+", line, flags=re.I)
     offset, lead_date = (lead.end(), parse_date(lead["d"])) if lead else (0, None)
     body = line[offset:]
-    for parser in (_slash_dateline, _agency_dateline, _caps_dateline):
+    for parser in (
+        _slash_dateline,
+        _tass_dateline,
+        _reporter_dateline,
+        _agency_dateline,
+        _caps_dateline,
+    ):
         found = parser(body, outlets)
-        if found is not None:
+        if found is not None and outlets.match(found.rest) is None:  # "ANKARA - Anadolu"
             prefix = (line[:offset] + found.prefix).strip()
             return Dateline(
-                prefix, found.place, found.published or lead_date, found.outlet, found.rest
+                prefix,
+                found.place,
+                found.published or lead_date,
+                found.outlet,
+                found.rest,
+                found.byline,
             )
     if lead and body.strip():
         return Dateline(line[:offset].strip(), None, lead_date, None, body.strip())
@@ -279,20 +310,94 @@ def _slash_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     )
 
 
+_MONTH_DAY = re.compile(r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?")
+
+
+def _dateline_date(text: str) -> tuple[bool, date | None]:
+    """(is a date, the date if it has a year): "Jan 27" is a date without a year."""
+    published = parse_date(text)
+    if published is not None:
+        return True, published
+    return bool(_MONTH_DAY.fullmatch(text.strip())), None
+
+
 def _agency_dateline(line: str, outlets: OutletTable) -> Dateline | None:
-    """Agency style: "Tehran, IRNA – text", "TEHRAN (Tasnim) - text", "BAKU, Nov 9 (Reuters) -"."""
+    """Agency style: "Tehran, IRNA – text", "TEHRAN (Tasnim) - text", "BAKU, Nov 9 (Reuters) -",
+    "TEHRAN, Iran (AP) _ text", "Baku, April 28, AZERTAC text"."""
     match = re.match(
-        rf"(?P<place>{_PLACE_ANY})(?:\s*,\s*(?P<date>[^,()–—-]{{3,25}}?))?"
-        rf"\s*(?:,\s*|\(\s*)(?P<outlet>[^,()–—-]{{2,40}}?)\s*\)?(?:{_DASH}|\s*:\s*)(?=\S)",
+        rf"(?P<place>{_PLACE_ANY})(?P<extras>(?:\s*,\s*[^,()–—_-]{{2,25}}?){{0,2}}?)"
+        rf"\s*(?:,\s*(?P<named>[^,()–—_-]{{2,40}}?)|\(\s*(?P<bracketed>[^()]{{2,40}}?)\s*\))"
+        rf"(?P<end>{_DASH}|(?<=\))\s*-{{1,2}}\s*|\s+_{{1,2}}\s+|\s*:\s*|\s+(?=[A-Z]))(?=\S)",
+        line,
+    )
+    name = match and (match["named"] or match["bracketed"])
+    if not match or not name or outlets.match(name) is None:
+        return None
+    if match["end"].strip() == "" and not (name.isupper() or match["bracketed"]):
+        return None  # no dash after a plain-case name: a sentence, not a dateline
+    published = None
+    for extra in (e.strip() for e in match["extras"].split(",") if e.strip()):
+        is_date, when = _dateline_date(extra)
+        if not is_date and not re.fullmatch(r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?", extra):
+            return None
+        published = published or when
+    return Dateline(match[0], match["place"], published, outlets.match(name), line[match.end() :])
+
+
+def _tass_dateline(line: str, outlets: OutletTable) -> Dateline | None:
+    """TASS style: "AKTAU, August 12. /TASS/. text"."""
+    match = re.match(
+        rf"(?P<place>{_PLACE_ANY}),\s*(?P<date>[^/]{{3,25}}?)\.?\s*/(?P<outlet>[^/]{{2,30}})/\.?\s*",
         line,
     )
     if not match or outlets.match(match["outlet"]) is None:
         return None
-    published = parse_date(match["date"]) if match["date"] else None
-    if match["date"] and published is None:
+    is_date, published = _dateline_date(match["date"])
+    if not is_date:
         return None
     outlet = outlets.match(match["outlet"])
     return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
+
+
+def _reporter_dateline(line: str, outlets: OutletTable) -> Dateline | None:
+    """APA style: "Baku. Nazrin Abdul – APA. text"."""
+    match = re.match(
+        rf"(?P<place>{_PLACE_ANY})\.\s+(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){{1,3}})"
+        rf"{_DASH}(?P<outlet>[^.\s]{{2,30}})\.\s*",
+        line,
+    )
+    if not match or outlets.match(match["outlet"]) is None:
+        return None
+    outlet = outlets.match(match["outlet"])
+    return Dateline(match[0], match["place"], None, outlet, line[match.end() :], match["name"])
+
+
+def parse_place_line(line: str, outlets: OutletTable, alone: bool = False) -> Dateline | None:
+    """A header line that is only a dateline: "Baku, Azerbaijan, Aug. 8", "ANKARA - Anatolia
+    News Agency", "ISTANBUL DEC 10, 2021 - 3:55 PM"; a bare "ANKARA" only when `alone`."""
+    text = line.strip()
+    caps = re.fullmatch(rf"(?P<place>{_PLACE_CAPS})\s*[-–—]\s*(?P<outlet>.{{2,40}})", text)
+    if caps and outlets.match(caps["outlet"]):
+        return Dateline(text, caps["place"], None, outlets.match(caps["outlet"]), "")
+    for dated in (
+        re.fullmatch(rf"(?P<place>[A-Z]{{3,}}{extra})\s+(?P<date>.{{6,60}})", text)
+        for extra in ("", r"\s[A-Z]{3,}")
+    ):
+        if dated and _month_number(dated["place"].split()[-1]) is None:
+            published = parse_date(dated["date"])
+            if published is not None:
+                return Dateline(text, dated["place"], published, None, "")
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) >= 2 and re.fullmatch(_PLACE_ANY, parts[0]):
+        dates = [_dateline_date(p) for p in parts[1:]]
+        regions = [re.fullmatch(r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?", p) for p in parts[1:]]
+        if any(d for d, _ in dates) and all(
+            d or r for (d, _), r in zip(dates, regions, strict=True)
+        ):
+            return Dateline(text, parts[0], next((w for _, w in dates if w), None), None, "")
+    if alone and re.fullmatch(r"[A-Z][A-Z'’-]{2,}(?:\s[A-Z][A-Z'’-]{2,})?", text):
+        return Dateline(text, text, None, None, "")
+    return None
 
 
 def _caps_dateline(line: str, outlets: OutletTable) -> Dateline | None:

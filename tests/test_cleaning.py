@@ -340,3 +340,57 @@ def test_masthead_line_is_not_the_title(patterns: BoilerplatePatterns) -> None:
     )
     assert doc.published_date == date(2023, 11, 9)
     assert doc.paragraphs == [STORY]
+
+
+def test_mojibake_fixed_on_every_line_of_a_misdecoded_document(
+    patterns: BoilerplatePatterns,
+) -> None:
+    good = "“We see the Caucasus as a region of cooperation,” Davutoğlu told reporters in Ankara."
+    first = "Foreign Minister Ahmet Davutoğlu met his Iranian counterpart in Ankara on Sunday."
+    broken = "".join(  # UTF-8 bytes read as Windows-1252 (undefined bytes kept as Latin-1)
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b)
+        for b in f"{first}\n\n{good}".encode()
+    )
+    assert "Ä" in broken
+    doc = _clean(patterns, broken)
+    assert doc.paragraphs == [first, good]
+
+
+def test_name_heavy_english_line_is_not_foreign(patterns: BoilerplatePatterns) -> None:
+    names = "Ambassador Seyyed Abbas Mousavi, Deputy Foreign Minister Khalaf Khalafov attended."
+    doc = _clean(patterns, f"{STORY}\n\n{names}\n\n{STORY2}")
+    assert doc.paragraphs == [STORY, names, STORY2]
+
+
+def test_navigation_above_the_headline_is_furniture(patterns: BoilerplatePatterns) -> None:
+    text = (
+        f"Home\nPolitics\nXəbər lenti\nRaisi, Aliyev hold talks in Ashgabat\nNov 9, 2023\n\n{STORY}"
+    )
+    doc = _clean(patterns, text)
+    assert doc.title == "Raisi, Aliyev hold talks in Ashgabat"
+    assert doc.published_date == date(2023, 11, 9)
+    assert doc.paragraphs == [STORY]
+    assert {r.reason for r in doc.removed} >= {"metadata"}
+
+
+def test_short_opening_sentence_is_kept(patterns: BoilerplatePatterns) -> None:
+    lead = "The talks lasted three hours and ended without a statement."
+    doc = _clean(patterns, f"Raisi, Aliyev hold talks in Ashgabat\n\n{lead}\n\n{STORY}")
+    assert doc.paragraphs == [lead, STORY]
+
+
+def test_html_class_names_give_byline_date_and_furniture(patterns: BoilerplatePatterns) -> None:
+    page = (
+        "<html><body><div class='cookie-banner'><p>We value your privacy here.</p></div>"
+        "<h1>Raisi, Aliyev hold talks</h1><span class='post-author'>Reza Ahmadi</span>"
+        "<span class='post-date'>July 19, 2022</span>"
+        f"<p>{STORY}</p><div class='share-bar'><p>Share this with your friends today.</p></div>"
+        "</body></html>"
+    )
+    doc = clean_document(page, "html", patterns)
+    assert (doc.title, doc.byline, doc.published_date) == (
+        "Raisi, Aliyev hold talks",
+        "Reza Ahmadi",
+        date(2022, 7, 19),
+    )
+    assert doc.paragraphs == [STORY]

@@ -11,7 +11,9 @@ from flows.metadata import (
     OutletTable,
     parse_byline,
     parse_date,
+    parse_date_field,
     parse_dateline,
+    parse_place_line,
     split_trailing_date,
 )
 
@@ -167,3 +169,72 @@ def test_parse_dateline_rejects(outlets: OutletTable, line: str) -> None:
 )
 def test_outlet_match(outlets: OutletTable, text: str, expected: str | None) -> None:
     assert outlets.match(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sunday, 04 October 2020 8:45 AM [ Last Update: Sunday, 04 October 2020 9:12 AM ]",
+         date(2020, 10, 4)),
+        ("13 April 2022 14:20 (UTC +04:00)", date(2022, 4, 13)),
+        ("January 27, 20239:41 AM GMT+3Updated 3 years ago", date(2023, 1, 27)),
+        ("Sun May 19, 2024 01:42PM [Updated: Sun May 19, 2024 01:42PM ]", date(2024, 5, 19)),
+        ("Dec. 9, 1997 10:42 AM ET", date(1997, 12, 9)),
+    ],
+)  # fmt: skip
+def test_parse_date_page_formats(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_parse_date_field_reads_pipe_separated_header() -> None:
+    assert parse_date_field("Source: Xinhua| 2019-03-05 22:13:41|Editor: yan") == date(2019, 3, 5)
+    assert parse_date_field("Home | Politics") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "place", "outlet", "byline"),
+    [
+        ("TEHRAN, Iran (AP) _ President Heydar Aliyev met", "TEHRAN", "AP", None),
+        ("BAKU, July 24 (AFP) - Azerbaijan on Tuesday lodged", "BAKU", "AFP", None),
+        ("ASTRAKHAN, September 29 (RIA Novosti) – Iranian President", "ASTRAKHAN",
+         "RIA Novosti", None),
+        ("AKTAU, August 12. /TASS/. Russian President Vladimir", "AKTAU", "TASS", None),
+        ("Baku, April 28, AZERTAC President of the Republic", "Baku", "AzerTac", None),
+        ("Baku. Nazrin Abdul – APA. Azerbaijani Deputy Foreign", "Baku", "APA", "Nazrin Abdul"),
+        ("TEHRAN (FNA)- Iranian President Mahmoud Ahmadinejad", "TEHRAN", "Fars", None),
+    ],
+)  # fmt: skip
+def test_parse_dateline_wire_styles(
+    outlets: OutletTable, line: str, place: str, outlet: str, byline: str | None
+) -> None:
+    found = parse_dateline(line, outlets)
+    assert found is not None
+    assert (found.place, found.outlet, found.byline) == (place, outlet, byline)
+    assert len(found.rest.split()) >= 2
+
+
+def test_parse_dateline_leaves_sentences_and_credit_lines(outlets: OutletTable) -> None:
+    assert parse_dateline("Baku, Nov 9 (Reuters) said the minister on Friday", outlets) is None
+    assert parse_dateline("ANKARA - Anatolia News Agency", outlets) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "place", "published", "outlet"),
+    [
+        ("Baku, Azerbaijan, Aug. 8", "Baku", None, None),
+        ("ANKARA - Anatolia News Agency", "ANKARA", None, "Anadolu"),
+        ("ISTANBUL DEC 10, 2021 - 3:55 PM GMT+3", "ISTANBUL", date(2021, 12, 10), None),
+    ],
+)
+def test_parse_place_line(
+    outlets: OutletTable, line: str, place: str, published: date | None, outlet: str | None
+) -> None:
+    found = parse_place_line(line, outlets)
+    assert found is not None
+    assert (found.place, found.published, found.outlet) == (place, published, outlet)
+
+
+def test_parse_place_line_needs_alone_for_a_bare_word(outlets: OutletTable) -> None:
+    assert parse_place_line("ANKARA", outlets) is None
+    assert parse_place_line("ANKARA", outlets, alone=True) is not None
+    assert parse_place_line("Home, Politics", outlets, alone=True) is None
