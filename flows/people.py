@@ -254,10 +254,24 @@ class PeopleDirectory:
         return self._office_holder(entry.offices, on)
 
     def _office_holder(
-        self, offices: tuple[tuple[str, str | None], ...], on: date | None
+        self,
+        offices: tuple[tuple[str, str | None], ...],
+        on: date | None,
+        named: frozenset[str] | set[str] = frozenset(),
     ) -> str | None:
+        """Holder of an office on `on`; undated, a holder the article names wins over today's."""
+        if on is None and named:
+            ever = {r.person for r in self.roles if (r.role, r.country) in offices}
+            if len(ever & named) == 1:
+                return (ever & named).pop()
         holders = {r.person for r in self.roles if (r.role, r.country) in offices and r.active(on)}
         return holders.pop() if len(holders) == 1 else None
+
+    def _held(self, person: str, on: date | None, named: set[str]) -> list[Role]:
+        """Offices held on `on`; undated, every office a person the article names ever held."""
+        if on is None and person in named:
+            return [r for r in self.roles if r.person == person]
+        return self.roles_of(person, on)
 
     def roles_of(self, person: str, on: date | None) -> list[Role]:
         """Offices `person` held on `on`."""
@@ -293,10 +307,11 @@ class PeopleDirectory:
         mentions: list[Mention] = []
         for i, para in enumerate(paragraphs):
             found = self._resolve_paragraph(i, para, raw[i], named, on)
-            found += self._new_people(i, para, found)
+            found = self._new_people(i, para, found)
             mentions.extend(found)
         mentions = self._new_surnames(paragraphs, mentions)
-        mentions = self._contextual(paragraphs, mentions, on)
+        named |= {m.person for m in mentions if m.how in ("name", "new")}
+        mentions = self._contextual(paragraphs, mentions, on, named)
         return sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
 
     def _raw_matches(
@@ -329,7 +344,7 @@ class PeopleDirectory:
             if entry.kind == "title":
                 if _followed_by_name(para, end, raw[n + 1 :], self.honorifics):
                     continue  # "Azeri President Ilham Aliyev": the name mention covers it
-                person = self._office_holder(entry.offices, on)
+                person = self._office_holder(entry.offices, on, named)
                 how = "title"
             else:
                 person = self._pick(people, named, on)
@@ -355,16 +370,31 @@ class PeopleDirectory:
         return None
 
     def _new_people(self, index: int, para: str, known: list[Mention]) -> list[Mention]:
-        """Names missing from the reference but introduced by a title ("Minister of X Y Z")."""
-        out: list[Mention] = []
+        """`known` plus names missing from the reference but introduced by a title ("Minister
+        of X Y Z"); "police chief Hossein Rahimi" is not the known Mohammad Reza Rahimi, so a
+        titled full name displaces a bare-surname match of someone else."""
+        out = list(known)
         titled = _titled_names(para, self.title_words, self.honorifics, self.non_name_words)
         for start, end, name in titled:
-            if any(m.start < end and start < m.end for m in known):
+            overlapping = [m for m in out if m.start < end and start < m.end]
+            if any(not self._other_bearer(m, name) for m in overlapping):
                 continue
             if self.canonical(name):
                 continue
+            out = [m for m in out if m not in overlapping]
             out.append(Mention(index, start, end, name, para[start:end], "new"))
-        return out
+        return sorted(out, key=lambda m: m.start)
+
+    def _other_bearer(self, mention: Mention, name: str) -> bool:
+        """Whether `mention` is a bare surname shared by a different person called `name`."""
+        if len(mention.surface.split()) != 1 or mention.how not in ("alias", "name"):
+            return False
+        given = {
+            fold(w)
+            for n in [mention.person, *self.aliases.get(mention.person, [])]
+            for w in n.split()
+        }
+        return fold(name.split()[0]) not in given
 
     def _new_surnames(self, paragraphs: list[str], mentions: list[Mention]) -> list[Mention]:
         """Later bare-surname references to people introduced with how='new'."""
@@ -378,24 +408,41 @@ class PeopleDirectory:
             pattern = re.compile(rf"(?<![\w']){re.escape(surname)}(?!\w)")
             for i, para in enumerate(paragraphs[p0:], start=p0):
                 for hit in pattern.finditer(para):
-                    if (i, hit.start()) <= (p0, e0) or _overlaps(out, i, hit.start(), hit.end()):
+                    if (i, hit.start()) <= (p0, e0):
+                        continue
+                    # The article introduced its own bearer of a known surname: later bare
+                    # surnames are that person.
+                    out = [
+                        m
+                        for m in out
+                        if not (
+                            m.paragraph_no == i
+                            and m.start == hit.start()
+                            and m.how == "alias"
+                            and m.end == hit.end()
+                        )
+                    ]
+                    if _overlaps(out, i, hit.start(), hit.end()):
                         continue
                     out.append(Mention(i, hit.start(), hit.end(), person, hit.group(0), "new"))
         return out
 
     def _contextual(
-        self, paragraphs: list[str], mentions: list[Mention], on: date | None
+        self, paragraphs: list[str], mentions: list[Mention], on: date | None, named: set[str]
     ) -> list[Mention]:
-        """'the president' and 'his Azerbaijani counterpart', resolved from earlier mentions."""
+        """'the president', 'his Azerbaijani counterpart', 'the Azerbaijani minister', 'the
+        head of state', resolved from earlier mentions."""
         ordered = sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
         adjectives = self._adjective_index()
         for i, para in enumerate(paragraphs):
-            for match in _CONTEXT_RE.finditer(para):
+            found = [(m, self._resolve_context) for m in _CONTEXT_RE.finditer(para)]
+            found += [(m, self._resolve_described) for m in _DESCRIBED_RE.finditer(para)]
+            for match, resolve in sorted(found, key=lambda f: f[0].start(1)):
                 start, end = match.start(1), match.end(1)
                 if _overlaps(ordered, i, start, end):
                     continue
                 before = [m for m in ordered if (m.paragraph_no, m.end) <= (i, start)]
-                person = self._resolve_context(match, before, adjectives, on)
+                person = resolve(match, before, adjectives, on, named)
                 if person:
                     ordered.append(Mention(i, start, end, person, match.group(1), "title"))
                     ordered.sort(key=lambda m: (m.paragraph_no, m.start))
@@ -410,22 +457,48 @@ class PeopleDirectory:
         before: list[Mention],
         adjectives: dict[str, str],
         on: date | None,
+        named: set[str],
     ) -> str | None:
         if match.group("adj") is None:  # bare "the president": latest president mentioned
             for m in reversed(before):
-                if any(r.role == "president" for r in self.roles_of(m.person, on)):
+                if any(r.role == "president" for r in self._held(m.person, on, named)):
                     return m.person
             return None
         country = adjectives.get(_key(match.group("adj")))
         for m in reversed(before):
             if self.countries.get(m.person) == country:
                 continue
-            wanted = [r.role for r in self.roles_of(m.person, on)] + ["president", "prime_minister"]
-            for role in wanted:
-                found = self._office_holder(((role, country),), on)
+            held = [r.role for r in self._held(m.person, on, named)]
+            for role in [*held, "president", "prime_minister"]:
+                found = self._office_holder(((role, country),), on, named)
                 if found:
                     return found
             return None
+        return None
+
+    def _resolve_described(
+        self,
+        match: re.Match[str],
+        before: list[Mention],
+        adjectives: dict[str, str],
+        on: date | None,
+        named: set[str],
+    ) -> str | None:
+        """'the Azerbaijani minister', 'the top Iranian diplomat', 'the head of state': the
+        latest earlier person of that country holding a matching office."""
+        noun = " ".join(match.group("noun").lower().split())
+        wanted = _DESCRIBED_ROLES[noun]
+        adj = match.group("cadj")
+        if adj is None and noun not in _BARE_NOUNS:
+            return None
+        country = adjectives.get(_key(adj)) if adj else None
+        if adj and country is None:
+            return None
+        for m in reversed(before):
+            if country and self.countries.get(m.person) != country:
+                continue
+            if any(wanted(r.role) for r in self._held(m.person, on, named)):
+                return m.person
         return None
 
 
@@ -435,7 +508,30 @@ _CONTEXT_RE = re.compile(
     r"|(?:(?:his|her|their)\s+(?P<adj>[A-Z][\w'’]+)\s+counterpart(?!s)))"
 )
 
-_NAME_TOKEN = r"[A-Z][\w'’\-]*[a-z][\w'’\-]*"
+# "the Azerbaijani minister", "the top Iranian diplomat", "the head of state": a person
+# described by nationality and office, resolved to the latest matching earlier mention.
+_DESCRIBED_RE = re.compile(
+    r"(?<!\w)((?:[Tt]he|[Hh]is|[Hh]er)\s+(?:(?:top|chief|senior)\s+)?"
+    r"(?:(?P<cadj>[A-Z][\w'’]+)\s+)?(?:(?:top|chief)\s+)?"
+    r"(?P<noun>head\s+of\s+state|foreign\s+minister|prime\s+minister|minister|diplomat|premier|"
+    r"leader|president))(?![\w-]|\s+of\b)"
+)
+_DESCRIBED_ROLES = {
+    "head of state": lambda role: role == "president",
+    "president": lambda role: role == "president",
+    "foreign minister": lambda role: role == "foreign_minister",
+    "diplomat": lambda role: role == "foreign_minister",
+    "prime minister": lambda role: role == "prime_minister",
+    "premier": lambda role: role == "prime_minister",
+    "minister": lambda role: "minister" in role,
+    "leader": lambda role: role in ("president", "supreme_leader", "prime_minister"),
+}
+# Without a nationality these still name an office; "the leader" or "the diplomat" do not.
+_BARE_NOUNS = {"head of state", "prime minister", "premier", "foreign minister", "minister"}
+
+# Capital letters, Latin-1 and Latin Extended too ("Sedat Önal", "Ələsgər").
+_UPPER = "A-Z" + "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isupper())
+_NAME_TOKEN = rf"[{_UPPER}][\w'’\-]*[a-zà-ɏ][\w'’\-]*"
 
 
 def _strip_honorifics(text: str, honorifics: list[str]) -> str:
@@ -469,29 +565,48 @@ def _titled_names(
     if not title_words:
         return []
     heads = "|".join(re.escape(w) for w in sorted(title_words, key=len, reverse=True))
-    regex = re.compile(rf"\b(?:{heads})((?:\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
+    # "Kremlin spokesman Dmitry Peskov": heads may be lower case; "Minister of Cultural
+    # Heritage, Tourism and Handicrafts Reza Salehi-Amiri": titles may hold commas.
+    regex = re.compile(rf"\b(?i:{heads})((?:,?\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
     out = []
-    for match in regex.finditer(para):
-        words = match.group(1).split()
-        while words and not words[-1][:1].isupper():
-            words.pop()
-        has_of = any(not w[:1].isupper() for w in words)
-        tail = (
-            words[max(i for i, w in enumerate(words) if not w[:1].isupper()) + 1 :]
-            if has_of
-            else words
-        )
-        tail = _strip_honorifics(" ".join(tail), honorifics).split()
-        # After "Minister of Roads and Urban Development" the name is the last two words.
-        name_tokens = tail[-2:] if has_of else tail
-        if (has_of and len(tail) < 3) or not 2 <= len(name_tokens) <= 3:
-            continue
-        if any(fold(t) in stop for t in name_tokens):
-            continue
-        name = " ".join(name_tokens)
-        start = para.index(name, match.start(1))
-        out.append((start, start + len(name), name))
+    pos = 0
+    while (match := regex.search(para, pos)) is not None:
+        pos = match.end()
+        tokens = match.group(1).split()
+        # The name ends at the first cut that completes one: a comma (the title may hold
+        # commas), or "and" right after a plain "Title Name Name" ("Deputy Foreign Minister
+        # Khalaf Khalafov and Iranian Deputy ...").
+        for k in range(1, len(tokens) + 1):
+            plain = not any(t[:1].islower() for t in tokens[:k])
+            cut = (
+                k == len(tokens)
+                or tokens[k - 1].endswith(",")
+                or (plain and tokens[k][:1].islower())
+            )
+            words = [t.rstrip(",") for t in tokens[:k]]
+            name = _title_tail_name(words, honorifics, stop) if cut else None
+            if name:
+                start = para.index(name, match.start(1))
+                out.append((start, start + len(name), name))
+                pos = start + len(name)  # the rest may introduce another titled name
+                break
     return out
+
+
+def _title_tail_name(words: list[str], honorifics: list[str], stop: set[str]) -> str | None:
+    """The name at the end of the words after a title head, or None."""
+    while words and not words[-1][:1].isupper():
+        words.pop()
+    lower = [i for i, w in enumerate(words) if not w[:1].isupper()]
+    tail = words[max(lower) + 1 :] if lower else words
+    tail = _strip_honorifics(" ".join(tail), honorifics).split()
+    # After "Minister of Roads and Urban Development" the name is the last two words.
+    name_tokens = tail[-2:] if lower else tail
+    if (lower and len(tail) < 3) or not 2 <= len(name_tokens) <= 3:
+        return None
+    if any(fold(t) in stop for t in name_tokens):
+        return None
+    return " ".join(name_tokens)
 
 
 def _overlaps(mentions: list[Mention], index: int, start: int, end: int) -> bool:

@@ -29,6 +29,9 @@ _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]
 _PRONOUN = re.compile(r"\b([Hh]e|[Ss]he)\b")
 _WORD = re.compile(r"[\w'’\-]+|[^\w\s]")
 _COLON_SPEECH_MIN_WORDS = 4
+_APPOSITION_MAX_WORDS = 16
+_DASH_LEAD = re.compile(r"^\s*[–—\-•]\s*")
+_RELATIVE = re.compile(r"\bwho\s+(?:\w+\s+){0,2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,10 @@ class _Verbs:
     regex: re.Pattern[str]
     speaker_follows: frozenset[str]
     object_markers: frozenset[str]
+    document_nouns: frozenset[str]  # "The letter reads:" speaks for the letter's author
+    term_markers: re.Pattern[str]  # 'so-called "X"', 'dubbed "X"': a name, not speech
+    determiners: frozenset[str]  # 'the "X" railway': a quoted modifier of a noun
+    continuations: frozenset[str]  # words that go on a sentence after a quoted fragment
 
 
 # ----------------------------------------------------------------------------- seeds
@@ -64,10 +71,30 @@ def _load_verbs(seeds_dir: Path) -> _Verbs:
         r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_object_markers.csv")
     )
     body = "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs)
-    return _Verbs(re.compile(rf"\b(?:{body})\b", re.IGNORECASE), follows, markers)
+    nouns = frozenset(
+        r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_document_nouns.csv")
+    )
+    terms = sorted(
+        (r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_term_markers.csv")),
+        key=len,
+        reverse=True,
+    )
+    term_body = "|".join(r"[\s\-]+".join(map(re.escape, t.split())) for t in terms) or "(?!)"
+    function = _read_csv(seeds_dir / "quote_function_words.csv")
+    return _Verbs(
+        re.compile(rf"\b(?:{body})\b", re.IGNORECASE),
+        follows,
+        markers,
+        nouns,
+        re.compile(rf"\b(?:{term_body})\s*$", re.IGNORECASE),
+        frozenset(r["word"].strip().lower() for r in function if r["kind"] == "determiner"),
+        frozenset(r["word"].strip().lower() for r in function if r["kind"] == "continuation"),
+    )
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -175,18 +202,37 @@ def _is_heading(para: str, span: _Span, text: str) -> bool:
 
 
 def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
-    """1–3 words (or a Title-Cased name of a work) not spoken: no speech verb in the sentence,
-    or no punctuation of speech ("unwanted" tensions vs. and “must be confronted,” and)."""
+    """A term, not speech: after "so-called"/"dubbed", a quoted modifier of the next noun
+    ('the "Astara-Astara" railway'), a Title-Cased name of a work, or 1–3 words outside
+    reported speech ("unwanted" tensions vs. he said it was “the best mechanism” for)."""
     words = raw.split()
+    lead = para[: span.start - 1].rstrip()
+    if span.first == span.last and verbs.term_markers.search(lead):
+        return True
+    if span.first == span.last and _is_modifier(para, span, raw, verbs):
+        return True
     titled = len(words) <= 8 and all(w[:1].isupper() or w.lower() in _SMALL for w in words)
     if len(words) > _SCARE_MAX_WORDS and not titled:
         return False
     lo = _sentence_start(para, span.start)
     hi = _SENTENCE_END.search(para, span.end)
     sentence = para[lo : hi.start() + 1 if hi else len(para)]
-    lead = para[: span.start - 1].rstrip()
     spoken = raw.rstrip()[-1:] in ",.!?" or lead.endswith((":", ","))
+    if not titled and verbs.regex.search(para, lo, span.start):
+        return False  # a fragment inside reported speech: "X said it was “the best”"
     return not (verbs.regex.search(sentence) and spoken)
+
+
+def _is_modifier(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
+    """'the “one nation, two states” motto': a quoted phrase qualifying the noun after it."""
+    if raw.rstrip()[-1:] in ",.!?;:":
+        return False
+    after = re.match(r"\s+([a-z][\w\-]*)", para[span.end + 1 :])
+    if after is None or after.group(1) in verbs.continuations:
+        return False
+    before = re.search(r"([\w\-]+)\s*$", para[: span.start - 1])
+    determined = before is not None and before.group(1).lower() in verbs.determiners
+    return determined or len(raw.split()) <= _SCARE_MAX_WORDS
 
 
 _SMALL = {"of", "the", "and", "in", "on", "a", "an", "for", "to", "at", "with"}
@@ -202,14 +248,31 @@ def _is_object(para: str, mention: Mention, verbs: _Verbs) -> bool:
     """Whether a mention sits after a preposition or object-taking verb ("met with X")."""
     if para[mention.end : mention.end + 2] in ("'s", "’s"):
         return True  # possessive: "Raisi's visit"
-    tokens = _WORD.findall(para[: mention.start])
-    for token in reversed(tokens[-6:]):
+    tokens = _WORD.findall(para[: mention.start])[-10:]
+    k = len(tokens) - 1
+    while k >= 0:
+        token = tokens[k]
         if token in {",", ";", "(", ")", "—", "–", ":", "."}:
             return False
-        if token[:1].isupper():
-            continue  # title words and names between marker and mention: "by Iran's President"
+        link = k
+        while link >= 0 and tokens[link] in _TITLE_LINKS:
+            link -= 1
+        if token[:1].isupper() or (link < k and link >= 0 and tokens[link][:1].isupper()):
+            # Title words and names between marker and mention ("by Iran's President"), and
+            # the links inside a title ("President of the Republic of Azerbaijan Ilham Aliyev").
+            k = min(k, link) - 1 if link < k else k - 1
+            continue
+        if token.lower() in _DETERMINERS:
+            k -= 1
+            continue  # "invited the Iranian president"
         return token.lower() in verbs.object_markers
     return False
+
+
+_DETERMINERS = {"the", "his", "her", "their", "its", "a", "an"}
+
+
+_TITLE_LINKS = {"of", "the", "and", "for"}
 
 
 def _subjects(para: str, mentions: list[Mention], verbs: _Verbs) -> list[Mention]:
@@ -275,9 +338,22 @@ def _post_attribution(ctx: _Context, close: int) -> tuple[str | None, str] | Non
     stop = re.search(r"[.!?;:“\"]", tail)
     clause = tail[: stop.start()] if stop else tail
     verb = ctx.verbs.regex.search(clause)
-    if verb is None or len(clause[: verb.start()].split()) > 6:
-        return None
     lo, hi = after_start, after_start + len(clause)
+    first = _mention_at(ctx, lo, lo + 2)
+    # '..., ” Hikmat Hajiyev, foreign policy adviser to President Ilham Aliyev, told Reuters':
+    # the name opening the clause is the speaker however long its apposition.
+    appositive = first is not None and ctx.para[first.end : first.end + 1] == ","
+    # '..., ” Iranian foreign ministry spokesman Hamid Reza Asefi told': a long title is fine
+    # when the name ends right before the verb.
+    named = verb is not None and any(
+        lo <= m.start and not ctx.para[m.end : after_start + verb.start()].strip()
+        for m in ctx.mentions
+    )
+    limit = _APPOSITION_MAX_WORDS if appositive or named else 6
+    if verb is None or len(clause[: verb.start()].split()) > limit:
+        return None
+    if appositive and first is not None:
+        return first.person, verb.group(0).lower()
     before_verb = _mention_at(ctx, lo, after_start + verb.start())
     after_verb = _mention_at(ctx, after_start + verb.end(), hi)
     pronoun = _PRONOUN.search(clause[: verb.start()])
@@ -304,32 +380,84 @@ def _pre_attribution(ctx: _Context, open_pos: int) -> tuple[str | None, str | No
         mention = _mention_at(ctx, verb.end(), open_pos)
         return (mention.person if mention else None), word, False
     lead = ctx.para[lo : verb.start()]
+    if _RELATIVE.search(lead):
+        # "..., President Ilham Aliyev, who said, “...”": the relative pronoun's antecedent.
+        antecedent = [m for m in ctx.mentions if lo <= m.start and m.end <= verb.start()]
+        if antecedent:
+            return antecedent[-1].person, word, False
+    if word.endswith("ing") and _document_participle(lead, ctx.verbs):
+        return None, word, False  # "handed him a note describing it as “...”": no person
     coordinated = word.endswith("ing") or re.search(r"\b(?:and|then)\s*$", lead) is not None
-    inherit = coordinated or not re.search(r"\w", lead)
-    return _clause_subject(ctx, lo, verb.start()), word, inherit
+    inherit = coordinated or not re.search(r"\w", lead) or _is_document(lead, ctx.verbs)
+    # "Addressing the crowd alongside Ilham Aliyev, the Turkish leader said": the subject
+    # right before the verb, after the last comma, beats the first name in the sentence.
+    comma = lead.rfind(",")
+    # ("..., invited the Iranian president to Baku and said" keeps its first subject).
+    near = (
+        _clause_subject(ctx, lo + comma + 1, verb.start())
+        if comma >= 0 and not coordinated
+        else None
+    )
+    return near or _clause_subject(ctx, lo, verb.start()), word, inherit
 
 
-def _attribute(ctx: _Context, span: _Span) -> tuple[str | None, str | None]:
+def _document_participle(lead: str, verbs: _Verbs) -> bool:
+    """'... a note describing': the participle's subject is an unattributed document."""
+    words = re.findall(r"[\w\-]+", lead.lower())[-3:]
+    return bool(words) and words[-1] in verbs.document_nouns and "the" not in words[:-1]
+
+
+def _is_document(lead: str, verbs: _Verbs) -> bool:
+    """'The letter reads:' / 'The full text of his message reads:': a definite document
+    speaks for its author; 'A statement posted online read:' has no known author."""
+    words = re.findall(r"[\w\-]+", lead.lower())
+    if not words or words[0] not in {"the", "this", "his", "her", "its", "their"}:
+        return False
+    return any(w in verbs.document_nouns for w in words)
+
+
+def _attribute(
+    ctx: _Context, span: _Span, previous: _Context | None
+) -> tuple[str | None, str | None]:
     """Speaker and speech verb of one quotation."""
     if span.closed and span.first == span.last:
         post = _post_attribution(ctx, span.end)
         if post and post[0]:
             return post
     speaker, verb, inherit = _pre_attribution(ctx, span.start - 1)
+    if verb is None and previous is not None and _introduced(ctx, span, previous):
+        # "the Turkish leader said:" ends the paragraph before the speech.
+        ctx, at = previous, len(previous.para.rstrip())
+        speaker, verb, inherit = _pre_attribution(ctx, at)
+    else:
+        at = span.start
     if speaker is None and inherit:
         # No subject of its own ("Officials say" has one): the nearest earlier subject, else
         # the one carried over from earlier paragraphs.
-        earlier = [s for s in ctx.subjects if s.end <= span.start]
+        earlier = [s for s in ctx.subjects if s.end <= at]
         speaker = earlier[-1].person if earlier else ctx.carried
     return speaker, verb
 
 
+def _introduced(ctx: _Context, span: _Span, previous: _Context) -> bool:
+    """Whether the quote opens its paragraph right after one that ends in a colon."""
+    opens = not re.search(r"\w", ctx.para[: span.start])
+    return opens and previous.para.rstrip().endswith(":")
+
+
 # ----------------------------------------------------------------------------- colon speech
-def _colon_spans(paragraphs: list[str], marks_free: set[int], verbs: _Verbs) -> list[_Span]:
-    """'Raisi said: We will ...' without quotation marks."""
+def _colon_spans(
+    paragraphs: list[str], marks_free: set[int], verbs: _Verbs, mentions: list[Mention]
+) -> list[_Span]:
+    """'Raisi said: We will ...', 'Raisi said:' then a paragraph, 'Raisi: We will ...' (an
+    interview), all without quotation marks."""
     out = []
     for i in sorted(marks_free):
         para = paragraphs[i]
+        span = _introduced_paragraph(paragraphs, i, verbs) or _interview_answer(para, i, mentions)
+        if span:
+            out.append(span)
+            continue
         for colon in re.finditer(r":\s+(?=[A-Z])", para):
             head = para[: colon.start()]
             verb = verbs.regex.search(head[-20:])
@@ -344,6 +472,37 @@ def _colon_spans(paragraphs: list[str], marks_free: set[int], verbs: _Verbs) -> 
     return out
 
 
+def _introduced_paragraph(paragraphs: list[str], i: int, verbs: _Verbs) -> _Span | None:
+    """A whole paragraph after one ending in 'X said:' ("– Dear Mr. President, ...")."""
+    if i == 0:
+        return None
+    head = paragraphs[i - 1].rstrip()
+    verb = verbs.regex.search(head[-24:])
+    if not head.endswith(":") or verb is None or not head[:-1].rstrip().endswith(verb.group(0)):
+        return None
+    para = paragraphs[i]
+    start = _DASH_LEAD.match(para).end() if _DASH_LEAD.match(para) else 0
+    if len(para[start:].split()) < _COLON_SPEECH_MIN_WORDS:
+        return None
+    return _Span(i, start, i, len(para.rstrip()), True, colon=True)
+
+
+def _interview_answer(para: str, i: int, mentions: list[Mention]) -> _Span | None:
+    """'Heydar Aliyev: The summit ... adopted.' A person's name, a colon, then sentences (a
+    headline 'Zarif: Iran will not yield' has no final stop and is not speech)."""
+    head = next((m for m in mentions if m.paragraph_no == i and m.start <= 2), None)
+    if head is None:
+        return None
+    colon = re.match(r"\s*:\s+", para[head.end :])
+    if colon is None:
+        return None
+    start = head.end + colon.end()
+    rest = para[start:].rstrip()
+    if len(rest.split()) < _COLON_SPEECH_MIN_WORDS or not re.search(r"[.!?]$", rest):
+        return None
+    return _Span(i, start, i, len(rest) + start, True, colon=True)
+
+
 # ----------------------------------------------------------------------------- public
 def extract_quotes(
     paragraphs: list[str],
@@ -355,21 +514,23 @@ def extract_quotes(
     verbs = _load_verbs(_seeds_dir(people))
     if mentions is None:
         mentions = people.find_mentions(paragraphs, on)
-    spans = _kept_spans(paragraphs, verbs)
+    spans = _kept_spans(paragraphs, verbs, mentions)
     outside = [m for m in mentions if not _inside_any(m, spans)]
     quotes: list[Quote] = []
     carried: str | None = None
+    previous: _Context | None = None
     for i, para in enumerate(paragraphs):
         para_mentions = [m for m in outside if m.paragraph_no == i]
         subjects = _subjects(para, para_mentions, verbs)
         ctx = _Context(para, para_mentions, subjects, carried, people, verbs)
         for span in (s for s in spans if s.first == i):
-            quotes.append(_make_quote(paragraphs, span, ctx))
+            quotes.append(_make_quote(paragraphs, span, ctx, previous))
         carried = _carry(ctx, quotes, i)
+        previous = ctx
     return quotes
 
 
-def _kept_spans(paragraphs: list[str], verbs: _Verbs) -> list[_Span]:
+def _kept_spans(paragraphs: list[str], verbs: _Verbs, mentions: list[Mention]) -> list[_Span]:
     spans = []
     for span in _spans(paragraphs):
         raw = _span_text(paragraphs, span)
@@ -380,7 +541,7 @@ def _kept_spans(paragraphs: list[str], verbs: _Verbs) -> list[_Span]:
         spans.append(span)
     covered = {p for s in spans for p in range(s.first, s.last + 1)}
     free = {i for i, p in enumerate(paragraphs) if i not in covered and not _marks(p)}
-    spans += _colon_spans(paragraphs, free, verbs)
+    spans += _colon_spans(paragraphs, free, verbs, mentions)
     return sorted(spans, key=lambda s: (s.first, s.start))
 
 
@@ -393,9 +554,11 @@ def _inside_any(m: Mention, spans: list[_Span]) -> bool:
     return False
 
 
-def _make_quote(paragraphs: list[str], span: _Span, ctx: _Context) -> Quote:
+def _make_quote(
+    paragraphs: list[str], span: _Span, ctx: _Context, previous: _Context | None
+) -> Quote:
     text = _span_text(paragraphs, span)
-    speaker, verb = _attribute(ctx, span)
+    speaker, verb = _attribute(ctx, span, previous)
     cleaned = _clean_text(text)
     offset = span.start + (len(text) - len(text.lstrip()))
     return Quote(
@@ -404,10 +567,24 @@ def _make_quote(paragraphs: list[str], span: _Span, ctx: _Context) -> Quote:
         text=cleaned,
         speaker=speaker,
         attribution_verb=verb,
-        # A fragment woven into reported speech starts in lower case ("... and “must be").
-        is_partial=cleaned[:1].islower(),
+        is_partial=_is_partial(ctx.para, span, cleaned, ctx.verbs),
         end_paragraph_no=span.last if span.last != span.first else None,
     )
+
+
+def _is_partial(para: str, span: _Span, text: str, verbs: _Verbs) -> bool:
+    """A fragment woven into reported speech: it starts in lower case ("... and “must be"),
+    or the sentence runs straight into it without a comma or colon ('described it as
+    “Azerbaijan's closest partner”', 'said that “Iran ...”') — but 'said “We ...”' is whole."""
+    if span.colon:
+        return False
+    if text[:1].islower():
+        return True
+    lead = para[: span.start - 1].rstrip()
+    if span.first != span.last or not lead or lead[-1:] in ",:;.!?—–-([":
+        return False
+    last = re.search(r"([\w'’\-]+)$", lead)
+    return last is not None and not verbs.regex.fullmatch(last.group(1))
 
 
 def _carry(ctx: _Context, quotes: list[Quote], index: int) -> str | None:

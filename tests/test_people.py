@@ -197,3 +197,135 @@ def test_no_role_overlaps_for_one_office(people: PeopleDirectory) -> None:
 def test_fold_keeps_length() -> None:
     text = "İlham Əliyev – Erdoğan’s"
     assert len(fold(text)) == len(text)
+
+
+# ----------------------------------------------------------------------------- issue 4
+@pytest.mark.parametrize(
+    ("text", "on", "surface", "person"),
+    [
+        # Lower-case title heads introduce people missing from the reference.
+        (
+            "Kremlin spokesman Dmitry Peskov told reporters.",
+            date(2022, 7, 19),
+            "Dmitry Peskov",
+            "Dmitry Peskov",
+        ),
+        # A titled full name is not the known person who shares its surname.
+        (
+            "Tehran police chief Hossein Rahimi said so.",
+            date(2023, 1, 27),
+            "Hossein Rahimi",
+            "Hossein Rahimi",
+        ),
+        (
+            "Minister of Culture and Islamic Guidance Abbas Salehi spoke.",
+            date(2019, 9, 3),
+            "Abbas Salehi",
+            "Abbas Salehi",
+        ),
+        # Titles may hold commas.
+        (
+            "Minister of Cultural Heritage, Tourism and Handicrafts Reza Salehi-Amiri, who came.",
+            date(2024, 10, 11),
+            "Reza Salehi-Amiri",
+            "Reza Salehi-Amiri",
+        ),
+    ],
+)
+def test_titled_new_people(
+    people: PeopleDirectory, text: str, on: date, surface: str, person: str
+) -> None:
+    assert (surface, person, "new") in _found(people, text, on)
+
+
+def test_later_bare_surname_follows_the_new_bearer(people: PeopleDirectory) -> None:
+    paragraphs = ["Tehran police chief Hossein Rahimi spoke.", "Rahimi said more."]
+    found = [(m.surface, m.person) for m in people.find_mentions(paragraphs, date(2023, 1, 27))]
+    assert ("Rahimi", "Hossein Rahimi") in found
+    assert ("Rahimi", "Mohammad Reza Rahimi") not in found
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "on", "surface", "person"),
+    [
+        (
+            ["Jeyhun Bayramov met Hossein Amir-Abdollahian.", "The Azerbaijani minister said so."],
+            date(2021, 10, 13),
+            "The Azerbaijani minister",
+            "Jeyhun Bayramov",
+        ),
+        (
+            ["Abbas Araghchi met Jeyhun Bayramov.", "The top Iranian diplomat said so."],
+            date(2025, 4, 28),
+            "The top Iranian diplomat",
+            "Abbas Araghchi",
+        ),
+        (
+            ["Mahmoud Ahmadinejad spoke in Baku.", "Later the head of state said so."],
+            date(2010, 11, 18),
+            "the head of state",
+            "Mahmoud Ahmadinejad",
+        ),
+        (
+            ["Artur Rasizade met Hassan Rouhani.", "Then the prime minister left."],
+            date(2013, 8, 4),
+            "the prime minister",
+            "Artur Rasizade",
+        ),
+    ],
+)
+def test_described_people(
+    people: PeopleDirectory, paragraphs: list[str], on: date, surface: str, person: str
+) -> None:
+    found = [(m.surface, m.person) for m in people.find_mentions(paragraphs, on)]
+    assert (surface, person) in found
+
+
+def test_undated_title_prefers_the_holder_the_article_names(people: PeopleDirectory) -> None:
+    # Without a date "the Iranian president" would be today's; the article names Khatami.
+    paragraphs = ["Mohammad Khatami met Heydar Aliyev.", "The Iranian president said so."]
+    found = [(m.surface, m.person) for m in people.find_mentions(paragraphs, None)]
+    assert ("Iranian president", "Mohammad Khatami") in found
+    assert ("Heydar Aliyev", "Heydar Aliyev") in found
+
+
+def test_undated_title_without_a_named_holder_is_todays(people: PeopleDirectory) -> None:
+    found = [(m.surface, m.person) for m in people.find_mentions(["The Iranian president."], None)]
+    assert found == [("Iranian president", "Masoud Pezeshkian")]
+
+
+@pytest.mark.parametrize(
+    ("person", "on", "holder"),
+    [
+        ("foreign minister of Azerbaijan", date(1995, 5, 2), "Hasan Hasanov"),
+        ("foreign minister of Azerbaijan", date(1999, 1, 1), "Tofig Zulfugarov"),
+        ("foreign minister of Azerbaijan", date(2002, 1, 1), "Vilayat Guliyev"),
+        ("foreign minister of Azerbaijan", date(2014, 11, 18), "Elmar Mammadyarov"),
+        ("first vice-president of Iran", date(2000, 1, 1), "Hassan Habibi"),
+        ("first vice-president of Iran", date(2007, 1, 1), "Parviz Davoudi"),
+    ],
+)
+def test_verified_office_dates(people: PeopleDirectory, person: str, on: date, holder: str) -> None:
+    assert people.holder(person, on) == holder
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Deputy Foreign Minister Khalaf Khalafov and Iranian Deputy Foreign Minister "
+            "Ali Bagheri Kani met.",
+            [("Khalaf Khalafov", "new"), ("Ali Bagheri Kani", "name")],
+        ),
+        (
+            "Iran’s Parliament Speaker Ali Larijani and Azerbaijan’s Speaker Ogtay Asadov met.",
+            [("Ali Larijani", "name"), ("Ogtay Asadov", "new")],
+        ),
+        ("Turkish Deputy Foreign Minister Sedat Önal spoke.", [("Sedat Önal", "new")]),
+    ],
+)
+def test_titled_names_in_lists(
+    people: PeopleDirectory, text: str, names: list[tuple[str, str]]
+) -> None:
+    found = [(m.person, m.how) for m in people.find_mentions([text], date(2019, 4, 13))]
+    assert found == names

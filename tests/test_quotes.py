@@ -307,3 +307,151 @@ def test_subjectless_clauses(
 ) -> None:
     [quote] = _quotes(people, *paragraphs)
     assert quote.speaker == speaker
+
+
+# ----------------------------------------------------------------------------- issue 4 patterns
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        pytest.param(
+            [
+                "Addressing the crowd alongside his Azerbaijani counterpart Ilham Aliyev, "
+                "the Turkish leader said:",
+                "“Today is a day of pride for the whole Turkic world.”",
+            ],
+            [
+                (
+                    "Today is a day of pride for the whole Turkic world.",
+                    "Recep Tayyip Erdogan",
+                    "said",
+                )
+            ],
+            id="speech-introduced-by-previous-paragraph",
+        ),
+        pytest.param(
+            ["President Ilham Aliyev said:", "– Dear guests, relations are at a high level."],
+            [("Dear guests, relations are at a high level.", "Ilham Aliyev", "said")],
+            id="colon-speech-in-next-paragraph-with-dash",
+        ),
+        pytest.param(
+            ["Ilham Aliyev: Iran is our neighbour, and we have historical and cultural ties."],
+            [
+                (
+                    "Iran is our neighbour, and we have historical and cultural ties.",
+                    "Ilham Aliyev",
+                    None,
+                )
+            ],
+            id="interview-answer",
+        ),
+        pytest.param(
+            ["Raisi: Iran will not yield to pressure from anyone"],
+            [],
+            id="headline-name-colon-is-not-speech",
+        ),
+        pytest.param(
+            ["Araghchi later met President Ilham Aliyev, who said, “Azerbaijan is no threat.”"],
+            [("Azerbaijan is no threat.", "Ilham Aliyev", "said")],
+            id="relative-who-said",
+        ),
+        pytest.param(
+            [
+                "“Responsibility lies with the other side,” Hikmat Hajiyev, foreign policy "
+                "adviser to President Ilham Aliyev, told Reuters."
+            ],
+            [("Responsibility lies with the other side", "Hikmat Hajiyev", "told")],
+            id="post-attribution-with-long-apposition",
+        ),
+        pytest.param(
+            [
+                'The "one nation, two states" motto is old.',
+                "They discussed the so-called “Zangezur corridor” issue.",
+            ],
+            [],
+            id="quoted-modifier-and-so-called",
+        ),
+        pytest.param(
+            ["Raisi also said the platform is “the best mechanism” for the region."],
+            [("the best mechanism", "Ebrahim Raisi", "said")],
+            id="short-fragment-inside-reported-speech",
+        ),
+        pytest.param(
+            [
+                "Ilham Aliyev sent a letter to Ebrahim Raisi.",
+                "The letter reads:",
+                "“Dear Mr. President, I congratulate you on the national day.”",
+            ],
+            [
+                (
+                    "Dear Mr. President, I congratulate you on the national day.",
+                    "Ilham Aliyev",
+                    "reads",
+                )
+            ],
+            id="definite-letter-speaks-for-its-author",
+        ),
+        pytest.param(
+            [
+                "Ilham Aliyev condemned the attack.",
+                "A statement posted on the ministry's website read: “The side was warned.”",
+            ],
+            [("The side was warned.", None, "read")],
+            id="indefinite-statement-has-no-speaker",
+        ),
+        pytest.param(
+            [
+                "Mehriban Aliyeva met Ebrahim Raisi in Tehran.",
+                "“We attach great importance to humanitarian ties,” she said.",
+            ],
+            [("We attach great importance to humanitarian ties", "Mehriban Aliyeva", "said")],
+            id="she-skips-the-nearer-man",
+        ),
+    ],
+)
+def test_issue4_patterns(
+    people: PeopleDirectory, paragraphs: list[str], expected: list[tuple[str, str, str]]
+) -> None:
+    assert _summary(_quotes(people, *paragraphs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        ("Raisi described Baku as “Iran's closest partner in the Caucasus”.", True),
+        ("Raisi said that “Iran is ready”.", True),
+        ("Raisi said, “Iran is ready.”", False),
+        ("Raisi said “Iran is ready.”", False),
+        ("“Iran is ready,” Raisi said.", False),
+        ("Raisi said Iran would “never accept” it.", True),
+    ],
+)
+def test_is_partial(people: PeopleDirectory, text: str, partial: bool) -> None:
+    (quote,) = _quotes(people, text)
+    assert quote.is_partial is partial
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        pytest.param(
+            [
+                "“We will not allow it,” Iranian foreign ministry spokesman Hamid Reza Asefi "
+                "told reporters in Tehran."
+            ],
+            [("We will not allow it", "Hamid Reza Asefi", "told")],
+            id="long-title-right-before-the-verb",
+        ),
+        pytest.param(
+            [
+                "The ministry summoned Iran's ambassador Ahad Gazai and handed him a note "
+                "describing the incident as “a flagrant violation of international law.”"
+            ],
+            [("a flagrant violation of international law.", None, "describing")],
+            id="indefinite-document-participle",
+        ),
+    ],
+)
+def test_attribution_edges(
+    people: PeopleDirectory, paragraphs: list[str], expected: list[tuple[str, str, str]]
+) -> None:
+    assert _summary(_quotes(people, *paragraphs, on=date(2001, 7, 24))) == expected
