@@ -3,17 +3,37 @@
 How an article becomes events (kept deliberately simple so every decision can be explained):
 
 1. A *cue* is a paragraph holding a trigger phrase from seeds/event_triggers.csv (the earliest
-   match wins; on a tie the longer one). Its *trigger sentence* gives the cue's date (closest
-   date expression to the trigger, else anywhere in the paragraph), place ("in/at <place>" from
-   seeds/places.csv), occasion (seeds/occasions.csv) and principals (people mentioned there).
-2. The first cue opens event 0, which also owns the paragraphs before it. A later cue opens a new
-   event when its date differs from the current event's explicit date, or when it names someone
-   who is not yet a participant; otherwise it belongs to the current event. A short heading
-   (no closing punctuation) just before a new event moves to that event.
+   match wins; on a tie the longer one). A trigger does not count when the text just before it
+   puts it in the future ("is due to hold talks", "will meet", "the next trilateral meeting"),
+   or, for verbs that take a person ("received", "met", "welcomed"), when no person is named
+   right after it. Its *trigger sentence* gives the cue's date (closest date expression to the
+   trigger, else anywhere in the paragraph), place ("in/at <place>", "in the Uzbek city of
+   <place>", "visit to <place>" from seeds/places.csv), occasion (seeds/occasions.csv) and
+   principals (people mentioned there, except those the event is about: "the death of ...",
+   "his election as President ..."). Cues in headings (short, unpunctuated lines) count only
+   when no other paragraph has one.
+2. The first cue opens event 0, which also owns the paragraphs before it. A later cue opens a
+   new event when it recalls an earlier engagement ("last met", "had met"); when it is of
+   another kind and not a weak trigger (a letter that recalls "talks with Khatami in Tehran on
+   Monday"; but "congratulated" inside a call stays in the call); when its date differs from
+   the current event's; or when it names someone who is not yet a participant while the
+   current event already has two. A short heading just before a new event moves to it.
 3. Participants are the principals plus people in "also attended by"-style sentences of the
-   event's paragraphs; with fewer than two, every person mentioned in the event's paragraphs.
-4. Date: the cue date; else (first event only) a date in the title; else the published date
-   with date_certain=False, since the article then reports the event as current news.
+   event's paragraphs; with fewer than two, every person mentioned in the event's paragraphs;
+   with nobody ("the two presidents last met in Baku"), the previous event's participants.
+   An event with fewer than two participants is no engagement: it is dropped.
+4. Date rule. A date the text states (explicit, numeric, weekday, "yesterday", "next Monday"
+   resolved against the published date; the year inferred as the latest such day not after
+   it) is used, certain. "Later in the day" / "on the same day" take the previous event's
+   date. With no date in the text: the article's own news (event 0, not recalled) takes a
+   title date, else the published date with date_certain=False (the article reports it as
+   current news, so the date is supported, if loosely); any other event (a recalled or
+   secondary engagement) stays NULL rather than guessed, and a year alone ("in 2018") is no
+   date.
+5. Place: meetings only (calls and messages have none); else a place named in the event's other
+   paragraphs; a later unplaced meeting on the previous meeting's day shares its place.
+   Occasion: see OccasionNormaliser; "trilateral summit" is named by the participants'
+   countries (seeds/people.csv).
 """
 
 from __future__ import annotations
@@ -24,7 +44,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,7 +101,7 @@ _EXPLICIT_RE = re.compile(
 )
 _WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
 _WEEKDAY_RE = re.compile(
-    r"\b(?:(?:on|last|this|late|early)\s+)?(?P<wd>" + "|".join(_WEEKDAYS) + r")\b"
+    r"\b(?:(?:on|last|this|late|early|next)\s+)?(?P<wd>" + "|".join(_WEEKDAYS) + r")\b"
     # "on Sunday, November 28" is an explicit date: let the explicit form speak.
     r"(?!,?\s+(?:the\s+)?(?:\d|" + "|".join(_MONTHS) + r"))",
     re.IGNORECASE,
@@ -100,6 +120,19 @@ _RELATIVE_DAYS = {
     "tonight": 0,
 }
 _RELATIVE_RE = re.compile(r"\b(?P<rel>" + _alternation(_RELATIVE_DAYS) + r")\b", re.IGNORECASE)
+# Same-day words: the day of the event reported just before (the published date for the first).
+_SAME_DAY_RE = re.compile(
+    r"\b(?:(?:later|earlier)\s+(?:in\s+the|that)\s+day|(?:on\s+)?the\s+same\s+day)\b",
+    re.IGNORECASE,
+)
+# Numeric dates in running text: "on 05.03.2019", "on 29.11.21" (day first, as in the region's
+# press), "on 2019-03-05". The preposition is required: a bare number in a dateline
+# ("Baku/29.11.21/Turan") or a stamp is metadata, not the event's date.
+_NUMERIC_RE = re.compile(
+    r"\b(?:on|dated|of)\s+(?P<num>(?P<d>[0-3]?\d)[./](?P<m>[01]?\d)[./](?P<y>(?:19|20)?\d\d)"
+    r"|(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\d/-]|\.\d)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +143,7 @@ class DateHit:
     end: int
     value: date
     certain: bool  # False only for dates guessed without textual support
+    same_day: bool = False  # "later in the day": the previous event's date, when there is one
 
 
 def _infer_year(month: int, day: int, published: date) -> date | None:
@@ -137,10 +171,26 @@ def _explicit_value(m: re.Match[str], published: date | None) -> date | None:
     return _infer_year(month, day, published) if published else None
 
 
-def _weekday_value(name: str, published: date) -> date:
-    """The most recent such weekday on or before the published date."""
+def _weekday_value(name: str, published: date, ahead: bool = False) -> date:
+    """The most recent such weekday on or before the published date ("next ...": after it)."""
+    if ahead:
+        return published + timedelta(days=(_WEEKDAYS[name.lower()] - published.weekday()) % 7 or 7)
     back = (published.weekday() - _WEEKDAYS[name.lower()]) % 7
     return published - timedelta(days=back)
+
+
+def _numeric_value(m: re.Match[str]) -> date | None:
+    """Resolve a numeric date match (two-digit years are 19xx from 50 on, else 20xx)."""
+    if m.group("iy"):
+        year, month, day = int(m.group("iy")), int(m.group("im")), int(m.group("id"))
+    else:
+        year, month, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+        if year < 100:
+            year += 1900 if year >= 50 else 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def find_dates(text: str, published: date | None) -> list[DateHit]:
@@ -150,10 +200,20 @@ def find_dates(text: str, published: date | None) -> list[DateHit]:
         value = _explicit_value(m, published)
         if value:
             hits.append(DateHit(m.start(), m.end(), value, True))
+    for m in _NUMERIC_RE.finditer(text):
+        if value := _numeric_value(m):
+            hits.append(DateHit(m.start("num"), m.end(), value, True))
     if published:
         for m in _WEEKDAY_RE.finditer(text):
-            hits.append(DateHit(m.start(), m.end(), _weekday_value(m.group("wd"), published), True))
+            ahead = m.group(0).lower().startswith("next")
+            value = _weekday_value(m.group("wd"), published, ahead)
+            hits.append(DateHit(m.start(), m.end(), value, True))
+        for m in _SAME_DAY_RE.finditer(text):
+            hits.append(DateHit(m.start(), m.end(), published, True, same_day=True))
+        covered = [(h.start, h.end) for h in hits]
         for m in _RELATIVE_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in covered):
+                continue  # "earlier in the day" is a same-day hit already
             offset = _RELATIVE_DAYS[m.group("rel").lower()]
             hits.append(DateHit(m.start(), m.end(), published + timedelta(days=offset), True))
     return sorted(hits, key=lambda h: h.start)
@@ -225,11 +285,58 @@ def _number_of(token: str | None) -> int | None:
     return roman_to_int(token)
 
 
+COUNTRIES = "{countries}"
+
+
+def fill_occasion(occasion: str | None, countries: Iterable[str]) -> str | None:
+    """Put the parties' countries into a template occasion; None with fewer than three."""
+    if occasion is None or COUNTRIES not in occasion:
+        return occasion
+    parties = sorted(set(countries))
+    return occasion.replace(COUNTRIES, "-".join(parties)) if len(parties) >= 3 else None
+
+
 class OccasionNormaliser:
-    """Finds summit-like occasions and names them '<ordinal> <organisation> <event word>'."""
+    """Finds occasions in text and names them in one normal form.
+
+    Rows of seeds/occasions.csv with event word `summit` name an organisation whose summits
+    read '<ordinal> <organisation> summit' ("XV Summit of the ECO" = "15th Economic Cooperation
+    Organization (ECO) summit"); rows naming "{countries}" are filled from the participants'
+    countries ("Azerbaijan-Iran-Russia trilateral summit"); any other row is a named occasion
+    found by its variants alone, "{n}" standing for a number ("COP29").
+    """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
         self._canonical: dict[str, tuple[str, str]] = {}
+        templates = [r for r in rows if COUNTRIES in r["occasion"]]
+        named = [r for r in rows if COUNTRIES not in r["occasion"] and r["event_word"] != "summit"]
+        self._named = [
+            (
+                re.compile(
+                    r"\b(?:"
+                    + "|".join(
+                        re.escape(v).replace(re.escape("{n}"), r"(\d{1,3})")
+                        for v in sorted(_split_variants(r["variants"]), key=len, reverse=True)
+                    )
+                    + r")(?!\w)",
+                    re.IGNORECASE,
+                ),
+                f"{r['occasion']} {r['event_word']}".strip(),
+            )
+            for r in named
+        ]
+        rows = [r for r in rows if r["event_word"] == "summit" and COUNTRIES not in r["occasion"]]
+        self._templates = [
+            (
+                re.compile(
+                    r"\b(?:" + _alternation(_split_variants(r["variants"])) + r")\s+"
+                    r"(?:summit|meeting|talks)\b",
+                    re.IGNORECASE,
+                ),
+                f"{r['occasion']} {r['event_word'] or 'summit'}",
+            )
+            for r in templates
+        ]
         for row in rows:
             for variant in [row["occasion"], *_split_variants(row["variants"])]:
                 self._canonical[variant.lower()] = (row["occasion"], row["event_word"] or "summit")
@@ -255,13 +362,24 @@ class OccasionNormaliser:
         )
 
     def find(self, text: str) -> str | None:
-        """The normalised occasion named in the text, or None."""
-        m = self._pattern.search(text)
+        """The normalised occasion named in the text, or None (templates keep "{countries}")."""
+        m = self._pattern.search(text) if self._canonical else None
         if not m:
-            return None
+            return self._find_named(text) or next(
+                (name for p, name in self._templates if p.search(text)), None
+            )
         name, word = self._canonical[(m.group("o1") or m.group("o2")).lower()]
         number = _number_of(m.group("n1") or m.group("n2"))
         return f"{ordinal(number)} {name} {word}" if number else f"{name} {word}"
+
+    def _find_named(self, text: str) -> str | None:
+        """A named occasion ("COP29", "the UN General Assembly"), numbers filled in."""
+        for pattern, name in self._named:
+            m = pattern.search(text)
+            if m:
+                number = next((g for g in m.groups() if g), None)
+                return name.replace("{n}", number) if number else name
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,28 +391,49 @@ class OccasionNormaliser:
 class TriggerHit:
     """A trigger phrase matched in a paragraph."""
 
-    kind: str  # meeting | phone_call | message | attendance
+    kind: str  # meeting | phone_call | message | attendance | recall | ...
     start: int
     end: int
     text: str
+    weak: bool = False  # joins the current event; never opens one of another kind
+    person_follows: bool = False  # counts only when a person is named right after it
 
 
 class TriggerSet:
-    """Trigger regexes from seeds/event_triggers.csv (pattern, kind)."""
+    """Trigger regexes from seeds/event_triggers.csv (pattern, kind, weak, person_follows).
+
+    Besides the event kinds, rows of kind `attendance` name further participants, `recall`
+    marks an earlier engagement recalled in the trigger sentence, `future` (matched on the text
+    just before a trigger) and `future_sentence` (anywhere in its sentence) put the trigger in
+    the future, and `non_participant` (matched on the text just before a person) marks someone
+    the event is about rather than a participant ("the death of President ...").
+    """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
-        self._patterns = [(re.compile(r["pattern"], re.IGNORECASE), r["kind"]) for r in rows]
+        self._patterns = [
+            (
+                re.compile(r["pattern"], re.IGNORECASE),
+                r["kind"],
+                bool(r.get("weak")),
+                bool(r.get("person_follows")),
+            )
+            for r in rows
+        ]
 
     def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
         """All matches of the given kinds, by position (longer first on a tie)."""
         wanted = set(kinds)
         hits = [
-            TriggerHit(kind, m.start(), m.end(), m.group(0))
-            for pattern, kind in self._patterns
+            TriggerHit(kind, m.start(), m.end(), m.group(0), weak, follows)
+            for pattern, kind, weak, follows in self._patterns
             if kind in wanted
             for m in pattern.finditer(text)
         ]
         return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+
+    def any(self, text: str, kind: str) -> bool:
+        """Whether a pattern of this kind matches the text."""
+        return any(k == kind and p.search(text) for p, k, _, _ in self._patterns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,6 +468,7 @@ class Gazetteer:
         places: list[dict[str, str]],
         occasions: list[dict[str, str]] | None = None,
         triggers: list[dict[str, str]] | None = None,
+        people: list[dict[str, str]] | None = None,
     ) -> None:
         self._by_variant: dict[str, Place] = {}
         for row in places:
@@ -340,24 +480,28 @@ class Gazetteer:
         local = [v for v, p in self._by_variant.items() if p.kind in ("city", "venue")]
         self._located = (
             re.compile(
-                r"\b(?:in|at)\s+(?:the\s+)?(?P<place>"
-                + "|".join(_case_variants(local))
-                + r")(?![\w-])"
+                # "in the Uzbek city of Samarkand" names Samarkand.
+                r"\b(?:in|at|visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]+\s+(?:city|capital|town|resort"
+                r"|port)\s+of\s+)?(?P<place>" + "|".join(_case_variants(local)) + r")(?![\w-])"
             )
             if local
             else None
         )
         self.occasions = OccasionNormaliser(occasions or [])
         self.triggers = TriggerSet(triggers or [])
+        # A person's country names the parties of a "trilateral summit" occasion.
+        self.person_country = {r["person"]: r["country"] for r in people or [] if r.get("country")}
 
     @classmethod
     def from_seeds(cls, seeds_dir: Path) -> Gazetteer:
-        """Load seeds/places.csv, seeds/occasions.csv and seeds/event_triggers.csv."""
+        """Load seeds/places.csv, occasions.csv, event_triggers.csv and people.csv."""
         seeds = Path(seeds_dir)
+        people = seeds / "people.csv"
         return cls(
             _read_csv(seeds / "places.csv"),
             _read_csv(seeds / "occasions.csv"),
             _read_csv(seeds / "event_triggers.csv"),
+            _read_csv(people) if people.exists() else None,
         )
 
     def lookup(self, name: str) -> Place | None:
@@ -444,6 +588,8 @@ class Cue:
     location: PlaceHit | None
     occasion: str | None
     people: set[str]
+    recalled: bool = False  # "the two last met in Baku": an earlier engagement
+    heading: bool = False  # a headline or section heading, not a report
 
 
 @dataclass(slots=True)
@@ -455,6 +601,54 @@ class _Draft:
     people: set[str] = field(default_factory=set)
 
 
+def _participant_mentions(
+    text: str, lo: int, hi: int, mentions: list[Mention], gazetteer: Gazetteer
+) -> set[str]:
+    """People named in text[lo:hi] except those the event is about ("the death of ...")."""
+    people = set()
+    for m in mentions:
+        if not lo <= m.start < hi:
+            continue
+        # Titles between the marker and the name ("the death of President ...") are skipped.
+        before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
+        if not gazetteer.triggers.any(before, "non_participant"):
+            people.add(m.person)
+    return people
+
+
+def _is_future(text: str, lo: int, hi: int, trigger: TriggerHit, gazetteer: Gazetteer) -> bool:
+    """The trigger announces a planned engagement ("is due to hold talks", "will meet")."""
+    triggers = gazetteer.triggers
+    return triggers.any(text[lo : trigger.start], "future") or triggers.any(
+        text[lo:hi], "future_sentence"
+    )
+
+
+# Title words that may stand between a verb and the person it takes ("received the visiting
+# First Vice President of the Islamic Republic of Iran Mohammad Reza Aref").
+_OBJECT_GAP = 90
+
+
+def _person_follows(trig: TriggerHit, hi: int, mentions: list[Mention]) -> bool:
+    """A person is named right after the trigger, in its sentence ("received Aliyev", not
+    "received Israeli drones")."""
+    return any(trig.end <= m.start < min(hi, trig.end + _OBJECT_GAP) for m in mentions)
+
+
+def _first_trigger(
+    text: str, gazetteer: Gazetteer, mentions: list[Mention]
+) -> tuple[TriggerHit, tuple[int, int]] | None:
+    """The earliest trigger not put in the future, with its sentence span."""
+    spans = sentence_spans(text)
+    for trig in gazetteer.triggers.find(text):
+        lo, hi = _span_at(spans, trig.start)
+        if trig.person_follows and not _person_follows(trig, hi, mentions):
+            continue
+        if not _is_future(text, lo, hi, trig, gazetteer):
+            return trig, (lo, hi)
+    return None
+
+
 def _cue(
     paragraph_no: int,
     text: str,
@@ -463,18 +657,26 @@ def _cue(
     gazetteer: Gazetteer,
 ) -> Cue | None:
     """Build the cue of a paragraph, or None when it holds no trigger."""
-    triggers = gazetteer.triggers.find(text)
-    if not triggers:
+    found = _first_trigger(text, gazetteer, mentions)
+    if found is None:
         return None
-    trig = triggers[0]
-    lo, hi = _span_at(sentence_spans(text), trig.start)
+    trig, (lo, hi) = found
+    # "last met", "their previous meeting with": the recall words touch the trigger itself
+    # (a current meeting at which someone recalls another stays current).
+    recalled = any(
+        h.start <= trig.end and h.end >= trig.start
+        for h in gazetteer.triggers.find(text, kinds=("recall",))
+    )
     dates = find_dates(text, published)
     places = gazetteer.locations(text)
-    date_hit = _closest(dates, trig.start, lo, hi) or _closest(dates, trig.start)
+    # A recalled engagement is dated by its own sentence only (no guess from the paragraph).
+    date_hit = _closest(dates, trig.start, lo, hi) or (
+        None if recalled else _closest(dates, trig.start)
+    )
     place = _closest(places, trig.start, lo, hi) or _closest(places, trig.start)
     occasion = gazetteer.occasions.find(text[lo:hi]) or gazetteer.occasions.find(text)
-    people = {m.person for m in mentions if lo <= m.start < hi}
-    return Cue(paragraph_no, trig, date_hit, place, occasion, people)
+    people = _participant_mentions(text, lo, hi, mentions, gazetteer)
+    return Cue(paragraph_no, trig, date_hit, place, occasion, people, recalled, _is_heading(text))
 
 
 def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
@@ -483,15 +685,29 @@ def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[
     spans = sentence_spans(text)
     for hit in gazetteer.triggers.find(text, kinds=("attendance",)):
         lo, hi = _span_at(spans, hit.start)
-        found.update(m.person for m in mentions if lo <= m.start < hi)
+        found.update(_participant_mentions(text, lo, hi, mentions, gazetteer))
     return found
 
 
 def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
-    """A cue opens a new event when its date or its people differ from the current event."""
+    """Whether a cue starts a new event rather than adding to the current one.
+
+    New: a recalled engagement (unless dated the same day); another kind, from a strong
+    trigger; another explicit date; people who are not yet participants, unless the current
+    event has no named principals yet (its later cues name them).
+    """
+    lead = draft.cues[0].trigger
+    if cue.trigger.kind != lead.kind:
+        return not cue.trigger.weak
     current = next((c.date for c in draft.cues if c.date), None)
-    date_differs = bool(cue.date and current and cue.date.value != current.value)
-    return date_differs or bool(cue.people - draft.people)
+    if cue.recalled:
+        return not (cue.date and current and cue.date.value == current.value)
+    date_differs = bool(
+        cue.date and not cue.date.same_day and current and cue.date.value != current.value
+    )
+    if date_differs:
+        return True
+    return len(draft.people) >= 2 and bool(cue.people - draft.people)
 
 
 def _is_heading(text: str) -> bool:
@@ -501,7 +717,10 @@ def _is_heading(text: str) -> bool:
 
 
 def _segment(
-    cues: list[Cue], attendees: dict[int, set[str]], paragraphs: list[str]
+    cues: list[Cue],
+    attendees: dict[int, set[str]],
+    paragraphs: list[str],
+    by_paragraph: dict[int, list[Mention]],
 ) -> list[_Draft]:
     """Group cues into events (rule 2 of the module docstring)."""
     drafts: list[_Draft] = []
@@ -510,8 +729,13 @@ def _segment(
             draft = drafts[-1]
             for p in range(draft.first, cue.paragraph_no):
                 draft.people |= attendees.get(p, set())
+                if len(draft.cues[0].people) < 2:
+                    # Principals unnamed in the trigger sentence ("the leaders of Russia,
+                    # Azerbaijan and Iran met"): the people named so far are the event's.
+                    draft.people.update(m.person for m in by_paragraph.get(p, []))
             if not _opens_new_event(draft, cue):
                 draft.cues.append(cue)
+                draft.people |= cue.people
                 continue
         first = cue.paragraph_no if drafts else 0
         prev_cue = drafts[-1].cues[-1].paragraph_no if drafts else -1
@@ -522,10 +746,15 @@ def _segment(
 
 
 def _participants(
-    draft: _Draft, last: int, by_paragraph: dict[int, list[Mention]], attendees: dict[int, set[str]]
+    draft: _Draft,
+    last: int,
+    by_paragraph: dict[int, list[Mention]],
+    attendees: dict[int, set[str]],
+    previous: Event | None = None,
 ) -> list[str]:
-    """Principals + attendees; with fewer than two, everyone mentioned in the event."""
-    people = set(draft.cues[0].people)
+    """Principals + attendees; with fewer than two, everyone mentioned in the event; with
+    nobody named ("the two presidents last met in Baku"), the previous event's people."""
+    people = set(draft.people) | set(draft.cues[0].people)
     for p in range(draft.first, last + 1):
         people |= attendees.get(p, set())
     if len(people) < 2:
@@ -533,17 +762,22 @@ def _participants(
             people.update(m.person for m in by_paragraph.get(p, []))
         if draft.first == 0:
             people.update(m.person for m in by_paragraph.get(-1, []))
+    if not people and previous is not None:
+        people = set(previous.participants)
     return sorted(people)
 
 
 def _event_date(
-    draft: _Draft, event_no: int, title: str | None, published: date | None
+    draft: _Draft, event_no: int, context: tuple[str | None, date | None, Event | None]
 ) -> tuple[date | None, bool]:
     """Rule 4 of the module docstring."""
+    title, published, previous = context
     hit = next((c.date for c in draft.cues if c.date), None)
+    if hit and hit.same_day and previous is not None:
+        return previous.event_date, previous.date_certain
     if hit:
         return hit.value, hit.certain
-    if event_no == 0:
+    if event_no == 0 and not draft.cues[0].recalled:
         title_dates = find_dates(title or "", published)
         if title_dates:
             return title_dates[0].value, True
@@ -551,34 +785,67 @@ def _event_date(
     return None, False
 
 
+def _event_place(
+    draft: _Draft, kind: str, when: date | None, previous: Event | None, elsewhere: PlaceHit | None
+) -> tuple[str | None, str | None]:
+    """Where a meeting took place: its cues' place, else one named in its other paragraphs;
+    a later meeting the same day, unplaced, shares the previous meeting's place."""
+    if kind != "meeting":
+        return None, None  # calls and messages have no single place
+    place = next((c.location for c in draft.cues if c.location), None) or elsewhere
+    if place:
+        return place.city, place.country
+    if previous and previous.kind == "meeting" and when and when == previous.event_date:
+        return previous.location, previous.country
+    return None, None
+
+
 def _to_event(
     event_no: int,
     draft: _Draft,
     last: int,
-    context: tuple[str | None, date | None, Gazetteer],
+    context: tuple[list[str], str | None, date | None, Gazetteer, Event | None],
     mentions: tuple[dict[int, list[Mention]], dict[int, set[str]]],
 ) -> Event:
     """Turn a draft into an Event record."""
-    title, published, gazetteer = context
-    when, certain = _event_date(draft, event_no, title, published)
-    place = next((c.location for c in draft.cues if c.location), None)
+    texts, title, published, gazetteer, previous = context
+    when, certain = _event_date(draft, event_no, (title, published, previous))
+    lead = draft.cues[0]
+    elsewhere = next(
+        (hit for p in range(draft.first, last + 1) for hit in gazetteer.locations(texts[p])), None
+    )
+    location, country = _event_place(draft, lead.trigger.kind, when, previous, elsewhere)
     occasion = next((c.occasion for c in draft.cues if c.occasion), None)
     if occasion is None and event_no == 0 and title:
         occasion = gazetteer.occasions.find(title)
-    lead = draft.cues[0]
+    if occasion is None and lead.trigger.kind == "meeting":
+        # "Putin, who is in Tehran to attend the Astana format summit, ..." a paragraph later.
+        occasion = next(
+            (o for p in range(draft.first, last + 1) if (o := gazetteer.occasions.find(texts[p]))),
+            None,
+        )
+    participants = _participants(draft, last, *mentions, previous)
+    countries = [gazetteer.person_country.get(p, "") for p in participants]
     return Event(
         event_no=event_no,
         kind=lead.trigger.kind,
         trigger=lead.trigger.text,
         event_date=when,
         date_certain=certain,
-        location=place.city if place else None,
-        country=place.country if place else None,
-        occasion=occasion,
-        participants=_participants(draft, last, *mentions),
+        location=location,
+        country=country,
+        occasion=fill_occasion(occasion, [c for c in countries if c]),
+        participants=participants,
         first_paragraph=draft.first,
         last_paragraph=last,
     )
+
+
+def _report_cues(cues: list[Cue]) -> list[Cue]:
+    """Headings only announce what the paragraphs report: their cues count when nothing else
+    does."""
+    reported = [c for c in cues if not c.heading]
+    return reported or cues[:1]
 
 
 def detect_events(
@@ -604,21 +871,33 @@ def detect_events(
     attendees = {
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
-    drafts = _segment(cues, attendees, paragraphs)
-    events = []
+    drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph)
+    events: list[Event] = []
     for no, draft in enumerate(drafts):
         draft.first = max(draft.first, 0)
         last = drafts[no + 1].first - 1 if no + 1 < len(drafts) else len(paragraphs) - 1
+        previous = events[-1] if events else None
         events.append(
             _to_event(
                 no,
                 draft,
                 max(last, draft.first),
-                (title, published, gazetteer),
+                (paragraphs, title, published, gazetteer, previous),
                 (by_paragraph, attendees),
             )
         )
-    return events
+    return _engagements(events)
+
+
+def _engagements(events: list[Event]) -> list[Event]:
+    """Events between at least two people; a lone one's paragraphs go to the event before it."""
+    kept: list[Event] = []
+    for event in events:
+        if len(event.participants) >= 2:
+            kept.append(replace(event, event_no=len(kept)))
+        elif kept:
+            kept[-1] = replace(kept[-1], last_paragraph=event.last_paragraph)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
@@ -648,11 +927,12 @@ def _same_engagement(a: dict, b: dict) -> bool:  # type: ignore[type-arg]
     """The linking rule of link_meetings, for one pair."""
     if KIND_FAMILY.get(a["kind"], a["kind"]) != KIND_FAMILY.get(b["kind"], b["kind"]):
         return False
-    if a["event_date"] and b["event_date"]:
-        gap = abs((a["event_date"] - b["event_date"]).days)
-        loose = not (a["date_certain"] and b["date_certain"])
-        if gap > (1 if loose else 0):
-            return False
+    if a["event_date"] is None or b["event_date"] is None:
+        return False  # an undated (recalled) engagement cannot be placed next to another
+    gap = abs((a["event_date"] - b["event_date"]).days)
+    loose = not (a["date_certain"] and b["date_certain"])
+    if gap > (1 if loose else 0):
+        return False
     if a["location"] and b["location"] and a["location"] != b["location"]:
         return False
     pa, pb = set(a["participants"] or []), set(b["participants"] or [])
@@ -661,22 +941,16 @@ def _same_engagement(a: dict, b: dict) -> bool:  # type: ignore[type-arg]
 
 
 def _candidate_pairs(rows: list[dict]) -> Iterable[tuple[int, int]]:  # type: ignore[type-arg]
-    """Pairs worth comparing: same family and dates at most one day apart (or a date missing)."""
+    """Pairs worth comparing: same family and dates at most one day apart (undated: none)."""
     by_day: dict[tuple[str, date], list[int]] = defaultdict(list)
-    undated: list[int] = []
     for i, row in enumerate(rows):
         family = KIND_FAMILY.get(row["kind"], row["kind"])
         if row["event_date"] is None:
-            undated.append(i)
             continue
         for delta in (-1, 0, 1):
             for j in by_day.get((family, row["event_date"] + timedelta(days=delta)), []):
                 yield j, i
         by_day[(family, row["event_date"])].append(i)
-    for i in undated:
-        for j in range(len(rows)):
-            if j != i and (rows[j]["event_date"] is not None or j < i):
-                yield j, i
 
 
 def _meeting_id(members: list[dict]) -> str:  # type: ignore[type-arg]
@@ -699,9 +973,11 @@ def link_meetings(events: pl.DataFrame) -> pl.DataFrame:
     """Cluster per-article events that report the same engagement; one meeting_id per cluster.
 
     Two events are linked when all hold: same kind family (meeting | phone_call | message);
-    same event_date, or at most one day apart when either date is uncertain (a missing date
-    matches any date); at least two shared participants, or every participant of the smaller
-    set shared; locations equal or one missing. Links are transitive (union-find).
+    same event_date, or at most one day apart when either date is uncertain (an article's own
+    news without a date in the text carries its published date, uncertain); an undated event
+    (an engagement recalled without a date) links to nothing, since it cannot be placed; at
+    least two shared participants, or every participant of the smaller set shared; locations
+    equal or one missing. Links are transitive (union-find).
     meeting_id = first 12 hex of sha256("<family>|<earliest date>|<sorted participants of the
     cluster's earliest member>"), so it is stable across runs while the cluster is unchanged.
     Input columns: doc_id, event_no, kind, event_date, date_certain, location, participants.

@@ -32,6 +32,8 @@ NAMES = {
     "Pezeshkian": "Masoud Pezeshkian",
     "Erdogan": "Recep Tayyip Erdogan",
     "Putin": "Vladimir Putin",
+    "Rouhani": "Hassan Rouhani",
+    "Khamenei": "Ali Khamenei",
 }
 
 
@@ -78,6 +80,14 @@ def _detect(paragraphs: list[str], published: date | None, gz: Gazetteer) -> lis
         ("relations may improve", date(2021, 11, 28), None),
         ("on February 30", date(2021, 11, 28), None),
         ("met on Sunday.", None, None),  # a weekday needs a published date
+        ("On 05.03.2019, Aliyev received", date(2019, 3, 6), date(2019, 3, 5)),
+        ("met on 29.11.21 in Ashgabat", None, date(2021, 11, 29)),
+        ("met on 2021-11-28.", None, date(2021, 11, 28)),
+        ("Baku/29.11.21/Turan: met", None, None),  # a dateline stamp is no event date
+        ("trade grew 1.5 percent", None, None),
+        ("will meet next Monday.", date(2024, 5, 8), date(2024, 5, 13)),  # forward
+        ("met later in the day.", date(2022, 3, 12), date(2022, 3, 12)),
+        ("the two last met in Baku in 2018.", date(2019, 6, 15), None),  # a year is no date
     ],
 )
 def test_dates(text: str, published: date | None, expected: date | None) -> None:
@@ -102,6 +112,11 @@ def test_weekday_followed_by_explicit_date_is_one_hit() -> None:
         ("the summit in Nur-Sultan", "Astana", "Kazakhstan"),
         ("arrived in Teheran", "Tehran", "Iran"),
         ("he feels at home in Iran", None, None),  # a country is not a meeting location
+        ("met in the Uzbek city of Samarkand", "Samarkand", "Uzbekistan"),
+        ("hosted them in the Iranian capital", "Tehran", "Iran"),
+        ("who is on a visit to Baku", "Baku", "Azerbaijan"),
+        ("a one-on-one meeting at the Zagulba Palace", "Baku", "Azerbaijan"),
+        ("a Washington-based think tank", None, None),
         ("in turn, Baku said", None, None),  # Baku not introduced by in/at
     ],
 )
@@ -143,6 +158,13 @@ ECO = "Economic Cooperation Organization (ECO)"
         ("at the BRICS summit", "BRICS summit"),
         ("the economic summit in Davos", None),
         ("a summit will be held", None),
+        (
+            "the informal summit of the CIS heads of state",
+            "Commonwealth of Independent States (CIS) summit",
+        ),
+        ("in Baku to attend the COP29 climate conference", "UN Climate Change Conference (COP29)"),
+        ("on the sidelines of the UN General Assembly", "United Nations General Assembly session"),
+        ("the trilateral summit of Iran, Azerbaijan and Russia", "{countries} trilateral summit"),
     ],
 )
 def test_occasions(gazetteer: Gazetteer, text: str, expected: str | None) -> None:
@@ -202,6 +224,22 @@ def test_kinds(gazetteer: Gazetteer, text: str, kind: str, trigger: str) -> None
     assert event.event_date == date(2024, 5, 6)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aliyev said relations are good.",
+        "Later on Tuesday, Putin is due to hold talks with Erdogan.",  # planned
+        "Aliyev will meet with Raisi next week.",
+        "They discussed preparations for the next trilateral meeting with Raisi and Aliyev.",
+        "Azerbaijan received Israeli drones, Aliyev said.",  # no person after "received"
+        "In an interview, Aliyev praised Raisi.",
+        "Aliyev congratulated the nation.",  # one person is no engagement
+    ],
+)
+def test_not_an_engagement(gazetteer: Gazetteer, text: str) -> None:
+    assert _detect([text], date(2024, 5, 8), gazetteer) == []
+
+
 def test_no_trigger_no_event(gazetteer: Gazetteer) -> None:
     assert _detect(["Aliyev said relations are good."], date(2024, 5, 8), gazetteer) == []
 
@@ -223,7 +261,97 @@ def test_attendees_join_the_participants(gazetteer: Gazetteer) -> None:
     assert (event.location, event.country) == ("Tabriz", "Iran")
 
 
+def test_people_the_event_is_about_are_not_participants(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "Aliyev sent a letter of condolence to Khamenei over the death of President Raisi.",
+    ]
+    (event,) = _detect(paragraphs, date(2024, 5, 20), gazetteer)
+    assert (event.kind, event.participants) == ("message", ["Ali Khamenei", "Ilham Aliyev"])
+
+
+def test_trilateral_summit_named_by_the_countries(gazetteer: Gazetteer) -> None:
+    paragraphs = ["Putin, Rouhani and Aliyev met in Baku on Monday for a trilateral summit."]
+    (event,) = _detect(paragraphs, date(2016, 8, 8), gazetteer)
+    assert event.occasion == "Azerbaijan-Iran-Russia trilateral summit"
+    assert event.location == "Baku"
+
+
+def test_calls_and_messages_have_no_place(gazetteer: Gazetteer) -> None:
+    paragraphs = ["In a message to Raisi, Aliyev thanked him for the hospitality in Tehran."]
+    (event,) = _detect(paragraphs, date(2022, 3, 12), gazetteer)
+    assert (event.kind, event.location, event.country) == ("message", None, None)
+
+
 # --------------------------------------------------------------------------------- segmentation
+
+
+def test_unnamed_principals_are_named_by_later_cues(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "The leaders of Russia, Azerbaijan and Iran met in Baku on Monday.",
+        "Putin spoke to reporters after the talks with Aliyev and Rouhani.",
+    ]
+    (event,) = _detect(paragraphs, date(2016, 8, 9), gazetteer)
+    assert event.participants == ["Hassan Rouhani", "Ilham Aliyev", "Vladimir Putin"]
+    assert (event.event_date, event.first_paragraph, event.last_paragraph) == (
+        date(2016, 8, 8),
+        0,
+        1,
+    )
+
+
+def test_same_day_second_meeting_shares_date_and_place(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "Rouhani received Aliyev in Tehran on Monday.",
+        "Later in the day, Aliyev met Khamenei.",
+    ]
+    first, second = _detect(paragraphs, date(2002, 5, 21), gazetteer)
+    assert second.participants == ["Ali Khamenei", "Ilham Aliyev"]
+    assert (second.event_date, second.location) == (first.event_date, "Tehran")
+    assert first.event_date == date(2002, 5, 20)
+
+
+def test_recalled_meeting_is_its_own_undated_event(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "Rouhani and Aliyev met on Saturday in Dushanbe.",
+        "The two presidents last met in Baku in 2018.",
+    ]
+    first, second = _detect(paragraphs, date(2019, 6, 15), gazetteer)
+    assert first.event_date == date(2019, 6, 15)
+    assert (second.event_date, second.location) == (None, "Baku")
+    assert second.participants == ["Hassan Rouhani", "Ilham Aliyev"]
+
+
+def test_weak_trigger_of_another_kind_stays_in_the_event(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "Aliyev had a phone conversation with Raisi on Monday.",
+        "Raisi congratulated Aliyev on the holiday.",
+    ]
+    (event,) = _detect(paragraphs, date(2024, 5, 8), gazetteer)
+    assert (event.kind, event.last_paragraph) == ("phone_call", 1)
+
+
+def test_call_and_meeting_the_same_day_are_two_events(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "Erdogan and Putin discussed Syria in a phone call Thursday.",
+        "Earlier in the day, Erdogan received Aliyev in Ankara.",
+    ]
+    call, meeting = _detect(paragraphs, date(2021, 2, 4), gazetteer)
+    assert (call.kind, meeting.kind) == ("phone_call", "meeting")
+    assert call.event_date == meeting.event_date == date(2021, 2, 4)
+    assert (meeting.participants, meeting.location) == (RA_ALIYEV_ERDOGAN, "Ankara")
+
+
+def test_headline_cue_yields_to_the_lead(gazetteer: Gazetteer) -> None:
+    paragraphs = [
+        "Iranian President congratulates Aliyev on Independence Day",
+        "Raisi has sent a congratulatory message to Aliyev on Independence Day.",
+    ]
+    (event,) = _detect(paragraphs, date(2023, 5, 28), gazetteer)
+    assert (event.kind, event.trigger) == ("message", "sent a congratulatory message")
+    assert (event.first_paragraph, event.last_paragraph) == (0, 1)
+
+
+RA_ALIYEV_ERDOGAN = ["Ilham Aliyev", "Recep Tayyip Erdogan"]
 
 
 def test_message_article_recalling_an_earlier_meeting(gazetteer: Gazetteer) -> None:
@@ -336,8 +464,8 @@ RA = ["Ebrahim Raisi", "Ilham Aliyev"]
         (
             ("meeting", date(2021, 11, 28), True, None, RA),
             ("meeting", None, False, None, RA),
-            True,
-        ),  # a missing date matches
+            False,
+        ),  # an undated (recalled) engagement cannot be placed: it links to nothing
     ],
 )
 def test_link_pairs(a: tuple[Any, ...], b: tuple[Any, ...], linked: bool) -> None:

@@ -71,6 +71,10 @@ def test_seed_taxonomy_has_required_ids(taxonomy: TopicTaxonomy) -> None:
         ("will not allow any meddling", {"foreign_interference"}),
         ("a gas swap agreement", {"energy"}),
         ("the Leader of the Islamic Revolution received him", set()),  # "Islamic" is no topic
+        ("the Trans-Caspian International Transport Route", {"caspian", "transport_transit"}),
+        ("the unity of the Islamic world", {"religion_culture"}),
+        ("the presence of foreign mercenaries", {"foreign_interference"}),
+        ("President of the Islamic Republic of Iran", set()),
     ],
 )
 def test_seed_tags(taxonomy: TopicTaxonomy, text: str, expected: set[str]) -> None:
