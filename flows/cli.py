@@ -7,6 +7,8 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--source", type=_path, help="folder of article files (recursive)")
     run.add_argument("--warehouse", type=_path, help="DuckDB warehouse file")
     run.add_argument("--full-refresh", action="store_true", help="reprocess every file")
+    run.add_argument(
+        "--wait", type=float, metavar="SECONDS", help="wait this long for a running run to end"
+    )
 
     serve = commands.add_parser("serve", help="serve the flow on a cron schedule until stopped")
     serve.add_argument("--cron", help="cron expression (default hourly)")
@@ -85,16 +90,35 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flows.pipeline import RunSummary, etl
+    from flows import pipeline
 
     settings = load_settings(source=args.source, warehouse=args.warehouse)
-    state = etl(str(settings.source), str(settings.warehouse), args.full_refresh, return_state=True)
+    if args.wait is not None:
+        os.environ["SUMMITRY_LOCK_WAIT_S"] = str(args.wait)
+    with _progress_bar() as hook:
+        pipeline.progress_hook = hook
+        state = pipeline.etl(
+            str(settings.source), str(settings.warehouse), args.full_refresh, return_state=True
+        )
     summary = state.result(raise_on_failure=False)
-    if isinstance(summary, RunSummary):
+    if isinstance(summary, pipeline.RunSummary):
         print(summary.render())
         return 0 if summary.status == "success" else 1
     print(f"run failed: {state.message}", file=sys.stderr)
     return 1
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar over documents when stderr is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        bar = progress.add_task("documents", total=None)
+        yield lambda done, total: progress.update(bar, completed=done, total=total)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -117,7 +141,11 @@ def _status(args: argparse.Namespace) -> int:
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
         frame = warehouse.recent_runs(con, args.limit)
+        failure = warehouse.last_failure(con)
     print(render_frame(frame, "table"))
+    if failure:
+        run_id, finished, status, message = failure
+        print(f"last failure: run {run_id} ({status}) at {finished}: {message}")
     return 0
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
@@ -23,6 +25,8 @@ from flows.settings import Settings, load_settings
 from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 
 BATCH_SIZE = 1000
+# Set by the CLI to draw a progress bar: called with (documents done, documents to do).
+progress_hook: Callable[[int, int], None] | None = None
 IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5]}
 
 
@@ -237,9 +241,13 @@ def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list,
     from flows.cleaning import clean_document
 
     cleaned, rejected = [], []
+    templates = _outlet_templates(batch)
     for item in batch:
         try:
-            document = clean_document(item.text, item.content_type, reference.patterns)
+            template = templates.get(str(Path(item.source_path).parent), frozenset())
+            document = clean_document(
+                item.text, item.content_type, reference.patterns, template=template
+            )
         except Exception as exc:  # one bad article must not stop the batch
             rejected.append(_failure(run_id, item, "clean", exc))
             continue
@@ -251,6 +259,26 @@ def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list,
             continue
         cleaned.append((item, document))
     return cleaned, rejected
+
+
+def _outlet_templates(batch: list[Loaded]) -> dict[str, set[str]]:
+    """Page-template lines per source subfolder (one folder per outlet, see README).
+
+    Files at the top of the source folder may come from many outlets, and a wire story
+    reprinted by several of them would look like a template, so they get none.
+    """
+    from flows.cleaning import document_lines, template_lines
+
+    folders: dict[str, list[Loaded]] = {}
+    for item in batch:
+        folder = str(Path(item.source_path).parent)
+        if folder != ".":
+            folders.setdefault(folder, []).append(item)
+    return {
+        folder: template_lines([document_lines(i.text, i.content_type) for i in items])
+        for folder, items in folders.items()
+        if len(items) >= 3
+    }
 
 
 @task(cache_policy=NO_CACHE)
@@ -337,7 +365,7 @@ def link(settings: Settings, reference: Reference) -> dict[str, int]:
 def build_models(settings: Settings) -> list[str]:
     """Build the SQL models in dependency order, then run the SQL audits; returns the
     failing audits (the build is rolled back when there are any)."""
-    from flows.sql_runner import SqlAuditError, build
+    from flows.sql_runner import SqlAuditError, SqlModelError, build
 
     with warehouse.session(settings.work_file) as con:
         try:
@@ -345,6 +373,9 @@ def build_models(settings: Settings) -> list[str]:
         except SqlAuditError as exc:
             get_run_logger().error("%s", exc)
             return [f"audit {f.name}: {f.failing_rows} rows" for f in exc.failures]
+        except (SqlModelError, duckdb.Error) as exc:  # a broken model: nothing new to publish
+            get_run_logger().error("SQL models failed to build: %s", exc)
+            return [f"build: {exc}"]
     get_run_logger().info("built %d models in %.2fs", len(result.models), result.seconds)
     return []
 
@@ -437,6 +468,7 @@ def _batches(items: Sequence[SourceFile], size: int) -> Iterator[Sequence[Source
 def _process(plan: Plan, settings: Settings, reference: Reference, run_id: str) -> list[Rejected]:
     """Run the per-document stages over the files to process, batch by batch."""
     rejected: list[Rejected] = []
+    done, total = 0, len(plan.to_process)
     for batch in _batches(plan.to_process, BATCH_SIZE):
         loaded, bad = read_and_decode(batch, settings, run_id)
         land_raw(loaded, settings, run_id)
@@ -445,6 +477,10 @@ def _process(plan: Plan, settings: Settings, reference: Reference, run_id: str) 
         frames = transform(extracted, run_id)
         land_staging(frames, [file.rel_path for file in batch], settings)
         rejected += bad + bad_clean + bad_extract
+        done += len(batch)
+        get_run_logger().info("processed %d/%d documents", done, total)
+        if progress_hook is not None:
+            progress_hook(done, total)
     if plan.removed:
         land_staging({}, plan.removed, settings)
     return rejected
@@ -469,6 +505,7 @@ def etl(
         finally:
             summary.duration_s = time.perf_counter() - started
             _finish(settings, summary)
+            report(settings, summary)
     if summary.status != "success":
         return Failed(message=summary.message, data=summary)
     return Completed(message="published", data=summary)
@@ -556,6 +593,44 @@ def _finish(settings: Settings, summary: RunSummary) -> None:
 def _record(settings: Settings, summary: RunSummary) -> None:
     with warehouse.session(settings.work_file) as con:
         warehouse.finish_run(con, summary.run_id, summary.status, **summary.counters())
+
+
+@task(cache_policy=NO_CACHE)
+def report(settings: Settings, summary: RunSummary) -> None:
+    """Prefect artifacts: the run summary, the validation outcome, the quarantine list."""
+    with warehouse.session(settings.work_file) as con:
+        quarantined = warehouse.read_frame(
+            con,
+            "select source_path, stage, reason, action from meta.quarantine where run_id = ?",
+            [summary.run_id],
+        ).to_dicts()
+    counters = {
+        **summary.counters(),
+        "status": summary.status,
+        "published": summary.published,
+        "duration_s": round(summary.duration_s, 2),
+        **summary.mart_rows,
+    }
+    create_table_artifact(
+        [{"measure": key, "value": str(value)} for key, value in counters.items()],
+        key="summitry-run-summary",
+        description=f"Run {summary.run_id}",
+    )
+    outcome = "passed" if summary.validation_success else "FAILED"
+    failed = "".join(f"\n- `{name}`" for name in summary.failed_expectations)
+    create_markdown_artifact(
+        f"## Validation {outcome}\n\n{summary.records_quarantined} records quarantined."
+        + (f"\n\nBlocking failures:{failed}" if failed else "")
+        + (f"\n\nData Docs: `{summary.data_docs}`" if summary.data_docs else ""),
+        key="summitry-validation",
+        description=f"Run {summary.run_id}",
+    )
+    create_table_artifact(
+        quarantined
+        or [{"source_path": "", "stage": "", "reason": "nothing quarantined", "action": ""}],
+        key="summitry-quarantine",
+        description=f"Run {summary.run_id}",
+    )
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ def serve(settings: Settings) -> None:
     """Serve `summitry-etl` on the configured cron schedule until interrupted."""
     from flows.pipeline import etl
 
-    with prefect_server():
+    with prefect_server(settings.prefect_port):
         etl.serve(
             name=DEPLOYMENT_NAME,
             cron=settings.cron,

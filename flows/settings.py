@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     parquet_dir: Path | None = None
     # Seconds a run waits for another run to finish before giving up.
     lock_wait_s: float = 0.0
+    # Port of the local Prefect server `summitry serve` starts when PREFECT_API_URL is unset.
+    prefect_port: int = 4200
 
     @field_validator(
         "source",

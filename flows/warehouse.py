@@ -382,6 +382,14 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame
     )
 
 
+def last_failure(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """(run_id, finished_at, status, message) of the latest failed or abandoned run."""
+    return con.execute(
+        "select run_id, finished_at, status, message from meta.runs "
+        "where status in ('failed', 'abandoned') order by started_at desc limit 1"
+    ).fetchone()
+
+
 QUARANTINE_SCHEMA = {
     "run_id": pl.String,
     "source_path": pl.String,

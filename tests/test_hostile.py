@@ -239,3 +239,31 @@ def test_second_run_waits_or_exits_with_a_clear_message(corpus: Path, tmp_path: 
         state = etl(str(corpus), str(db), return_state=True)
     assert state.is_failed()
     assert "another run" in state.message and str(os.getpid()) in state.message
+
+
+def test_page_template_lines_of_one_outlet_folder_are_removed(corpus: Path, tmp_path: Path) -> None:
+    outlet = corpus / "example_outlet"
+    outlet.mkdir()
+    stories = [
+        "Iranian Foreign Minister Abbas Araghchi met Jeyhun Bayramov in Baku on Monday.",
+        "Azerbaijani President Ilham Aliyev received the Iranian ambassador on Tuesday.",
+        "Iran and Azerbaijan signed a transit memorandum in Tehran on Wednesday.",
+    ]
+    for n, story in enumerate(stories):
+        (outlet / f"story{n}.txt").write_text(
+            f"Example Outlet Radio | Our frequencies\n\n{story}\n\n"
+            "Copy our stories freely, with a link\n",
+            encoding="utf-8",
+        )
+    db = tmp_path / "wh.duckdb"
+    assert run(corpus, db).status == "success"
+    with warehouse.reader(db) as con:
+        bodies = [
+            row[0]
+            for row in con.execute(
+                "select body from marts.documents where source_path like 'example_outlet/%'"
+            ).fetchall()
+        ]
+    assert len(bodies) == 3
+    assert all("Copy our stories freely" not in body for body in bodies)
+    assert all(any(story in body for story in stories) for body in bodies)
