@@ -148,3 +148,43 @@ def test_unreadable_files_are_quarantined_and_the_rest_loads(corpus: Path, tmp_p
         docs = con.execute("select count(*) from marts.documents").fetchone()[0]
     assert reasons == {"empty.txt": "empty file", "binary.txt": "binary content (control bytes)"}
     assert docs == 5
+
+
+def test_cli_sql_formats_status_and_score(
+    built: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from flows.cli import main
+
+    _, db = built
+    query = "select speaker, quote_text, topics from marts.quotes order by quote_id limit 2"
+    assert main(["sql", query, "--warehouse", str(db), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and set(rows[0]) == {"speaker", "quote_text", "topics"}
+    assert main(["sql", query, "--warehouse", str(db), "--format", "csv"]) == 0
+    header, *lines = capsys.readouterr().out.strip().splitlines()
+    assert header == "speaker,quote_text,topics" and lines
+    assert main(["sql", "select count(*) as n from raw.documents", "--warehouse", str(db)]) == 0
+    assert "5" in capsys.readouterr().out
+    assert main(["status", "--warehouse", str(db)]) == 0
+    assert "success" in capsys.readouterr().out
+    assert main(["score", "--warehouse", str(db)]) == 0
+    assert "quote_recall" in capsys.readouterr().out
+    assert main(["sql", "select 1", "--warehouse", str(db.with_name("missing.duckdb"))]) == 2
+
+
+def test_recalled_meeting_quotes_link_to_that_meeting(built: tuple[Path, Path]) -> None:
+    _, db = built
+    with warehouse.reader(db) as con:
+        rows = con.execute(
+            "select m.meeting_date::varchar, m.kind, count(*) from marts.quotes q "
+            "join marts.meetings m using (meeting_id) "
+            "where q.source_path like '002_%' group by all order by 1"
+        ).fetchall()
+    # the 2022 message's own quotes, then its recap of the 2021 Ashgabat meeting
+    assert [(date, kind) for date, kind, _ in rows] == [
+        ("2021-11-28", "meeting"),
+        ("2022-03-11", "message"),
+    ]
+    assert dict((date, n) for date, _, n in rows)["2021-11-28"] == 3
