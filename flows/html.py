@@ -120,7 +120,7 @@ def _names(tag: Tag | None) -> tuple[tuple[str, ...], ...]:
     """class and id names of a tag and its nearest ancestors, nearest first."""
     levels: list[tuple[str, ...]] = []
     while isinstance(tag, Tag) and tag.name not in {"body", "html", "[document]"}:
-        classes = tag.get("class") or []
+        classes: list[str] = list(tag.get("class") or [])
         names = [*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or "")]
         levels.append(tuple(n for n in names if n))
         if len(levels) > _ROLE_DEPTH:
@@ -201,7 +201,7 @@ _FIELD_ROLES: list[re.Pattern[str]] = []
 
 def _names_field(tag: Tag) -> bool:
     """An inline element whose own class/id names a field (its text is a field on its own)."""
-    classes = tag.get("class") or []
+    classes: list[str] = list(tag.get("class") or [])
     names = [*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or "")]
     return any(p.search(n) for p in _FIELD_ROLES for n in names if n)
 

@@ -27,7 +27,9 @@ from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 BATCH_SIZE = 1000
 # Set by the CLI to draw a progress bar: called with (documents done, documents to do).
 progress_hook: Callable[[int, int], None] | None = None
-IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5]}
+# I/O tasks retry with backoff: a file share or disk hiccup should not fail a run.
+IO_RETRIES = 2
+IO_RETRY_DELAYS = [1.0, 5.0]
 
 
 @dataclass(slots=True)
@@ -131,7 +133,7 @@ def _quarantine_row(
     }
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def discover_files(source: Path, run_id: str) -> tuple[list[SourceFile], list[Rejected]]:
     """List and fingerprint the article files under the source folder."""
     if not source.is_dir():
@@ -145,13 +147,13 @@ def discover_files(source: Path, run_id: str) -> tuple[list[SourceFile], list[Re
     ]
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool) -> Plan:
     """Compare the folder with the warehouse: new, changed, unchanged, duplicate, removed."""
     with warehouse.session(settings.work_file) as con:
         current = warehouse.current_versions(con)
         rejected = set() if full_refresh else warehouse.rejected_versions(con)
-    plan, first_path = Plan(), {}
+    plan, first_path = Plan(), dict[str, str]()
     for file in files:
         if file.doc_id in first_path:  # the same bytes under another name: load them once
             plan.duplicates.append((file, first_path[file.doc_id]))
@@ -179,7 +181,7 @@ def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool
     return plan
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def read_and_decode(
     batch: Sequence[SourceFile], settings: Settings, run_id: str
 ) -> tuple[list[Loaded], list[Rejected]]:
@@ -227,7 +229,7 @@ def read_and_decode(
     return loaded, rejected
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
     """Append new contents to the immutable raw layer."""
     frame = raw_frame(batch, run_id, warehouse.now())
@@ -244,7 +246,7 @@ def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list,
     templates = _outlet_templates(batch)
     for item in batch:
         try:
-            template = templates.get(str(Path(item.source_path).parent), frozenset())
+            template = templates.get(str(Path(item.source_path).parent), set())
             document = clean_document(
                 item.text, item.content_type, reference.patterns, template=template
             )
@@ -313,14 +315,14 @@ def transform(extracted: list[tuple[Loaded, Extraction]], run_id: str) -> dict[s
     return staging_frames(extracted, run_id)
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def land_staging(frames: dict[str, pl.DataFrame], paths: list[str], settings: Settings) -> None:
     """Replace the staging rows of every processed (or removed) source path."""
     with warehouse.session(settings.work_file) as con:
         warehouse.replace_documents(con, frames, paths)
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def record_quarantine(rejected: list[Rejected], settings: Settings, run_id: str) -> None:
     """Store rejected inputs with their reasons, and their bytes so nothing is lost."""
     with warehouse.session(settings.work_file) as con:
@@ -448,7 +450,7 @@ def _validate_and_quarantine(
     return not blocking, blocking, len(rejections)
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES)
+@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def publish(settings: Settings) -> dict[str, int]:
     """Copy marts and meta into the published file by atomic rename; refresh the Parquet."""
     with warehouse.session(settings.work_file) as con:
@@ -535,7 +537,7 @@ def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> 
     docs_ok, docs_failed, docs_rejected = gate_documents(settings, run_id)
     link(settings, reference)
     broken_audits = build_models(settings)
-    marts_ok, marts_failed, mart_rejected = True, [], 0
+    marts_ok, marts_failed, mart_rejected = True, list[str](), 0
     if not broken_audits:
         marts_ok, marts_failed, mart_rejected = gate_marts(settings, run_id)
     summary.data_docs = build_data_docs(settings)

@@ -481,7 +481,8 @@ def _introduced_paragraph(paragraphs: list[str], i: int, verbs: _Verbs) -> _Span
     if not head.endswith(":") or verb is None or not head[:-1].rstrip().endswith(verb.group(0)):
         return None
     para = paragraphs[i]
-    start = _DASH_LEAD.match(para).end() if _DASH_LEAD.match(para) else 0
+    lead = _DASH_LEAD.match(para)
+    start = lead.end() if lead else 0
     if len(para[start:].split()) < _COLON_SPEECH_MIN_WORDS:
         return None
     return _Span(i, start, i, len(para.rstrip()), True, colon=True)

@@ -147,7 +147,7 @@ def _score_meetings(
             and r[2] in want["location_any_of"]
         ]
         scores["meetings"].add(bool(match), f"meeting {want['date']} not matched exactly")
-        topics = next((r[5] for r in meetings if r[0] == want["date"]), [])
+        topics: list[str] = next((r[5] for r in meetings if r[0] == want["date"]), [])
         for topic in expected["topics_expected"].get(want["date"], []):
             scores["topic_recall"].add(topic in topics, f"{want['date']}: {topic}")
     extra = len(meetings) - len(expected["meetings"])

@@ -49,7 +49,7 @@ class Case:
     @property
     def units(self) -> list[tuple[str, str]]:
         """(label, text) for every labelled line or block, in source order."""
-        return [(str(label), str(text)) for label, text in self.labels["lines"]]  # type: ignore[union-attr]
+        return [(str(label), str(text)) for label, text in self.labels["lines"]]  # type: ignore[union-attr,attr-defined]
 
 
 @dataclass(slots=True)

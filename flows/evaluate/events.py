@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -193,7 +194,7 @@ def _events_frame(cases: list[_Case]) -> pl.DataFrame:
         for case in cases
         for event in case.extraction.events
     ]
-    schema = {
+    schema: dict[str, Any] = {
         "doc_id": pl.String,
         "event_no": pl.Int64,
         "kind": pl.String,
@@ -231,8 +232,12 @@ def _merge_pairs(
     reverse = {v: k for k, v in label_of.items()}
     recalled = 0
     for refs in groups.values():
-        for a, b in itertools.combinations(refs, 2):
-            if a in reverse and b in reverse and meeting[reverse[a]] == meeting[reverse[b]]:
+        for ref_a, ref_b in itertools.combinations(refs, 2):
+            if (
+                ref_a in reverse
+                and ref_b in reverse
+                and (meeting[reverse[ref_a]] == meeting[reverse[ref_b]])
+            ):
                 recalled += 1
             else:
                 misses.append(f"missed merge: {a} + {b}")

@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -174,7 +175,7 @@ def _label_index(cases: list[_Case], doc: str, starts: str) -> tuple[str, int] |
 
 def _linking(cases: list[_Case], groups_file: Path, report: EvalReport) -> None:
     groups = json.loads(groups_file.read_text(encoding="utf-8"))["groups"]
-    gold = set()
+    gold: set[frozenset[Any]] = set()
     for group in groups:
         keys = [_label_index(cases, doc, starts) for doc, starts in group]
         gold.update(frozenset(p) for p in itertools.combinations(keys, 2))
