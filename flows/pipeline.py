@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -73,6 +74,8 @@ class RunSummary:
     failed_expectations: list[str] = field(default_factory=list)
     mart_rows: dict[str, int] = field(default_factory=dict)
     published: bool = False
+    up_to_date: bool = False  # nothing changed since the last published run: no work done
+    inputs_fingerprint: str | None = None
     data_docs: str | None = None
     duration_s: float = 0.0
     message: str | None = None
@@ -87,7 +90,9 @@ class RunSummary:
             f"unchanged={self.docs_unchanged} removed={self.docs_removed} "
             f"duplicate={self.docs_duplicate} quarantined={self.docs_quarantined}",
             f"records quarantined by validation: {self.records_quarantined}",
-            f"marts: {marts or 'none'}" + ("" if self.published else " (not published)"),
+            f"marts: {marts or 'none'}"
+            + (" (up to date: nothing changed)" if self.up_to_date else "")
+            + ("" if self.published or self.up_to_date else " (not published)"),
             f"validation: {validation}",
         ]
         lines += [f"  failed: {name}" for name in self.failed_expectations]
@@ -109,6 +114,7 @@ class RunSummary:
             "docs_quarantined",
             "validation_success",
             "message",
+            "inputs_fingerprint",
         )
         return {name: getattr(self, name) for name in names}
 
@@ -510,7 +516,7 @@ def etl(
             report(settings, summary)
     if summary.status != "success":
         return Failed(message=summary.message, data=summary)
-    return Completed(message="published", data=summary)
+    return Completed(message="up to date" if summary.up_to_date else "published", data=summary)
 
 
 def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> None:
@@ -534,6 +540,12 @@ def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> 
     rejected = unreadable + duplicates + _process(plan, settings, reference, run_id)
     record_quarantine(rejected, settings, run_id)
     _count(summary, files, unreadable, plan, rejected)
+    summary.inputs_fingerprint = inputs_fingerprint(settings)
+    if _nothing_changed(plan, settings, summary.inputs_fingerprint):
+        get_run_logger().info("nothing changed since the last published run; marts are current")
+        summary.status, summary.up_to_date = "success", True
+        summary.validation_success = True
+        return
     docs_ok, docs_failed, docs_rejected = gate_documents(settings, run_id)
     link(settings, reference)
     broken_audits = build_models(settings)
@@ -549,6 +561,31 @@ def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> 
         summary.message = "blocking expectations failed; the last good marts stay published"
         return
     summary.status = "success"
+
+
+def inputs_fingerprint(settings: Settings) -> str:
+    """SHA-256 over everything besides the articles that shapes the marts: reference seeds,
+    SQL models and audits, expectation suites and the package's code."""
+    roots = [
+        (settings.seeds_dir, "*.csv"),
+        (settings.sql_dir, "**/*.sql"),
+        (settings.sql_dir, "**/*.yml"),
+        (settings.expectations_dir, "gx/expectations/*.json"),
+        (Path(__file__).parent, "**/*.py"),
+    ]
+    digest = hashlib.sha256()
+    for root, pattern in roots:
+        for path in sorted(root.glob(pattern)):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _nothing_changed(plan: Plan, settings: Settings, fingerprint: str) -> bool:
+    """True when no document and no input changed since the last published run."""
+    if plan.to_process or plan.removed or not settings.warehouse.exists():
+        return False
+    with warehouse.session(settings.work_file) as con:
+        return warehouse.last_published_fingerprint(con) == fingerprint
 
 
 def _count(
@@ -579,6 +616,10 @@ def _start(settings: Settings, run_id: str) -> None:
 def _finish(settings: Settings, summary: RunSummary) -> None:
     """Record the outcome; publish only a successful run (write, audit, publish)."""
     _record(settings, summary)
+    if summary.up_to_date:
+        with warehouse.reader(settings.warehouse) as con:
+            summary.mart_rows = warehouse.mart_counts(con)
+        return
     if summary.status != "success":
         with warehouse.session(settings.work_file) as con:
             summary.mart_rows = warehouse.mart_counts(con)

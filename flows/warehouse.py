@@ -382,6 +382,15 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame
     )
 
 
+def last_published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The inputs fingerprint of the latest successful run."""
+    row = con.execute(
+        "select inputs_fingerprint from meta.runs where status = 'success' "
+        "and finished_at is not null order by started_at desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def last_failure(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     """(run_id, finished_at, status, message) of the latest failed or abandoned run."""
     return con.execute(

@@ -95,6 +95,7 @@ def test_rerun_is_a_noop_and_edits_replace_old_rows(corpus: Path, tmp_path: Path
 
     again = run(corpus, db)
     assert (again.docs_new, again.docs_changed, again.docs_unchanged) == (0, 0, 5)
+    assert again.up_to_date and again.validation_success
     assert snapshot(db) == before
 
     edited = corpus / "004_44a79e2381192542.txt"
@@ -113,6 +114,27 @@ def test_rerun_is_a_noop_and_edits_replace_old_rows(corpus: Path, tmp_path: Path
         ).fetchone()[0]
         assert stale == 0
         assert con.execute("select count(*) from raw.documents").fetchone()[0] == 6
+
+
+def test_changed_reference_data_rebuilds_without_reprocessing(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from flows.settings import PROJECT_ROOT
+
+    db = tmp_path / "wh.duckdb"
+    run(corpus, db)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(PROJECT_ROOT / "seeds", seeds, ignore=shutil.ignore_patterns("articles"))
+    topics = seeds / "topics.csv"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("Energy", "Energy and power"))
+    monkeypatch.setenv("SUMMITRY_SEEDS_DIR", str(seeds))
+    summary = run(corpus, db)
+    assert (summary.docs_changed, summary.up_to_date, summary.published) == (0, False, True)
+    with warehouse.reader(db) as con:
+        labels = {row[0] for row in con.execute("select label from marts.topics").fetchall()}
+    assert "Energy and power" in labels
 
 
 def test_removed_file_leaves_marts_but_stays_in_raw(corpus: Path, tmp_path: Path) -> None:

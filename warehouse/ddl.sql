@@ -153,8 +153,10 @@ create table if not exists meta.runs (
     docs_duplicate     integer,           -- same bytes as another file: loaded once
     docs_quarantined   integer,
     validation_success boolean,
-    message            varchar
+    message            varchar,
+    inputs_fingerprint varchar            -- seeds, SQL, suites and code the run used
 );
+alter table meta.runs add column if not exists inputs_fingerprint varchar;
 
 create table if not exists meta.quarantine (
     run_id      varchar not null,
