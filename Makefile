@@ -42,10 +42,13 @@ format: $(SYNCED) ## apply ruff's fixes and formatting
 serve: $(SYNCED) ## serve the flow on its cron schedule (starts a local Prefect server if needed)
 	$(VENV)/bin/summitry serve
 
+bench: $(SYNCED) ## benchmark the pipeline on 1k and 10k synthetic articles (tables in benchmark/)
+	$(VENV)/bin/summitry benchmark --sizes 1000 10000 --workdir benchmark
+
 status: $(SYNCED) ## recent pipeline runs
 	$(VENV)/bin/summitry status
 
 clean: ## delete the warehouse files (raw data can be rebuilt from seeds/articles)
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
 
-.PHONY: help install run test lint format serve status clean
+.PHONY: help install run test lint format serve bench status clean

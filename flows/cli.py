@@ -60,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--cases", type=_path, help="folder of labelled cases (default: tests/)")
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
 
+    generate = commands.add_parser("generate", help="write a deterministic synthetic corpus")
+    generate.add_argument("target", type=_path, help="folder to write the articles into")
+    generate.add_argument("count", type=int)
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--html-share", type=float, default=0.2)
+
+    bench = commands.add_parser("benchmark", help="time the pipeline on synthetic corpora")
+    bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    bench.add_argument("--workdir", type=_path, default=Path("benchmark"))
+    bench.add_argument("--seed", type=int, default=7)
+
     status = commands.add_parser("status", help="recent runs from meta.runs")
     status.add_argument("--warehouse", type=_path)
     status.add_argument("--limit", type=int, default=10)
@@ -80,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         "score": _score,
         "evaluate": _evaluate,
         "validate": _validate,
+        "generate": _generate,
+        "benchmark": _benchmark,
     }
     handler = handlers[args.command]
     try:
@@ -174,6 +187,23 @@ def _validate(args: argparse.Namespace) -> int:
     )
     print(f"data docs: {outcome.data_docs}")
     return 0 if outcome.success else 1
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from flows.corpus import generate
+
+    generate(args.target, args.count, args.seed, args.html_share)
+    print(f"wrote {args.count} articles under {args.target}")
+    return 0
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from flows.benchmark import run_benchmark
+
+    report = run_benchmark(args.sizes, args.workdir, args.seed)
+    print(report.markdown())
+    print(f"tables written to {args.workdir}/benchmark.md and benchmark.json")
+    return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:

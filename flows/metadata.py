@@ -192,7 +192,7 @@ class OutletTable:
         """Canonical outlet when `text` is exactly an outlet name or variant."""
         surface = fold(text.strip(" .,:;()[]-–—/"))
         for variant, outlet in self.variants:
-            if _variant_equal(fold(variant), surface):
+            if _variant_equal(_folded(variant), surface):
                 return outlet
         return None
 
@@ -200,6 +200,12 @@ class OutletTable:
         """An alternation of every variant, longest first, for embedding in patterns."""
         names = {fold(v) for v, _ in self.variants} | {v for v, _ in self.variants}
         return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+
+
+@lru_cache(maxsize=4096)
+def _folded(variant: str) -> str:
+    """fold() of a seed variant, computed once: match() runs on every header line."""
+    return fold(variant)
 
 
 def _variant_equal(variant: str, surface: str) -> bool:

@@ -21,6 +21,7 @@ from prefect.states import Completed, Failed, State
 from flows import gate, warehouse
 from flows.extract import Extraction, Reference, extract_from_clean
 from flows.linking import link_documents
+from flows.parallel import Workers
 from flows.reading import SourceFile, UnreadableInput, content_type, decode, discover
 from flows.settings import Settings, load_settings
 from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
@@ -244,12 +245,18 @@ def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
 
 
 @task(cache_policy=NO_CACHE)
-def clean(batch: list[Loaded], reference: Reference, run_id: str) -> tuple[list, list[Rejected]]:
-    """Strip boilerplate and pull metadata out of each body."""
+def clean(batch: list[Loaded], workers: Workers, run_id: str) -> tuple[list, list[Rejected]]:
+    """Strip boilerplate and pull metadata out of each body (on every core)."""
+    return workers.map(clean_items, batch, _outlet_templates(batch), run_id)
+
+
+def clean_items(
+    batch: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]], run_id: str
+) -> tuple[list, list[Rejected]]:
+    """Clean each article; one that fails or keeps no text is quarantined."""
     from flows.cleaning import clean_document
 
     cleaned, rejected = [], []
-    templates = _outlet_templates(batch)
     for item in batch:
         try:
             template = templates.get(str(Path(item.source_path).parent), set())
@@ -290,8 +297,13 @@ def _outlet_templates(batch: list[Loaded]) -> dict[str, set[str]]:
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(cleaned: list, reference: Reference, run_id: str) -> tuple[list, list]:
-    """Find people, quotes, events and topics in each cleaned article."""
+def extract_batch(cleaned: list, workers: Workers, run_id: str) -> tuple[list, list]:
+    """Find people, quotes, events and topics in each cleaned article (on every core)."""
+    return workers.map(extract_items, cleaned, run_id)
+
+
+def extract_items(cleaned: Sequence, reference: Reference, run_id: str) -> tuple[list, list]:
+    """Extract each cleaned article; one that fails is quarantined."""
     extracted: list[tuple[Loaded, Extraction]] = []
     rejected: list[Rejected] = []
     for item, document in cleaned:
@@ -477,18 +489,20 @@ def _process(plan: Plan, settings: Settings, reference: Reference, run_id: str) 
     """Run the per-document stages over the files to process, batch by batch."""
     rejected: list[Rejected] = []
     done, total = 0, len(plan.to_process)
-    for batch in _batches(plan.to_process, BATCH_SIZE):
-        loaded, bad = read_and_decode(batch, settings, run_id)
-        land_raw(loaded, settings, run_id)
-        cleaned, bad_clean = clean(loaded, reference, run_id)
-        extracted, bad_extract = extract_batch(cleaned, reference, run_id)
-        frames = transform(extracted, run_id)
-        land_staging(frames, [file.rel_path for file in batch], settings)
-        rejected += bad + bad_clean + bad_extract
-        done += len(batch)
-        get_run_logger().info("processed %d/%d documents", done, total)
-        if progress_hook is not None:
-            progress_hook(done, total)
+    parallel = total >= settings.parallel_min_docs
+    with Workers(reference, settings.seeds_dir, settings.workers, parallel) as workers:
+        for batch in _batches(plan.to_process, BATCH_SIZE):
+            loaded, bad = read_and_decode(batch, settings, run_id)
+            land_raw(loaded, settings, run_id)
+            cleaned, bad_clean = clean(loaded, workers, run_id)
+            extracted, bad_extract = extract_batch(cleaned, workers, run_id)
+            frames = transform(extracted, run_id)
+            land_staging(frames, [file.rel_path for file in batch], settings)
+            rejected += bad + bad_clean + bad_extract
+            done += len(batch)
+            get_run_logger().info("processed %d/%d documents", done, total)
+            if progress_hook is not None:
+                progress_hook(done, total)
     if plan.removed:
         land_staging({}, plan.removed, settings)
     return rejected

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cores() -> int:
+    """Cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _from_root(value: Path) -> Path:
@@ -36,6 +42,10 @@ class Settings(BaseSettings):
     parquet_dir: Path | None = None
     # Seconds a run waits for another run to finish before giving up.
     lock_wait_s: float = 0.0
+    # Worker processes for cleaning and extraction (default: every core), used when a run
+    # has at least parallel_min_docs documents to process.
+    workers: int = Field(default_factory=lambda: _cores())
+    parallel_min_docs: int = 200
     # Port of the local Prefect server `summitry serve` starts when PREFECT_API_URL is unset.
     prefect_port: int = 4200
 

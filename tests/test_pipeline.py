@@ -137,6 +137,17 @@ def test_changed_reference_data_rebuilds_without_reprocessing(
     assert "Energy and power" in labels
 
 
+def test_worker_processes_give_the_same_marts(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, sequential = built
+    monkeypatch.setenv("SUMMITRY_WORKERS", "2")
+    monkeypatch.setenv("SUMMITRY_PARALLEL_MIN_DOCS", "1")
+    db = tmp_path / "parallel.duckdb"
+    assert run(source, db).status == "success"
+    assert snapshot(db) == snapshot(sequential)
+
+
 def test_removed_file_leaves_marts_but_stays_in_raw(corpus: Path, tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
     run(corpus, db)

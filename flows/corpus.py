@@ -1,0 +1,704 @@
+"""Deterministic synthetic news corpus for benchmarks: realistic pages from varied outlets.
+
+Every article is drawn from its own random stream (seed and index), so the same seed gives
+byte-identical files, and article `count` can be added later without touching the others.
+Names, offices, places, outlets, occasions, speech verbs and topic words come from seeds/*.csv
+at run time; only the sentence shapes and page furniture live here.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from flows.settings import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "seeds"
+FIRST_DAY, LAST_DAY = date(1996, 1, 1), date(2025, 6, 30)
+LEADER_ROLES = ("president", "prime_minister")
+MONTHS = (
+    *("January", "February", "March", "April", "May", "June", "July", "August"),
+    *("September", "October", "November", "December"),
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ROLE_TITLES = {
+    "president": "President",
+    "prime_minister": "Prime Minister",
+    "foreign_minister": "Foreign Minister",
+}
+# Page furniture: menus, prompts and related headlines, English and the region's languages.
+MENU_WORDS = (
+    *("Home", "Politics", "Economy", "Society", "World", "Region", "Sport", "Culture"),
+    *("Opinion", "Video"),
+)
+SOCIAL = ("Telegram", "Facebook", "X", "Instagram", "WhatsApp", "YouTube")
+FOREIGN_HEADLINES = (
+    "Prezident xarici işlər nazirini qəbul edib",
+    "Bakıda beynəlxalq konfrans keçirilir",
+    "Cumhurbaşkanı yeni ekonomik paketi açıkladı",
+    "Dışişleri Bakanı bölge ülkelerini ziyaret edecek",
+    "Президент провёл совещание по экономическим вопросам",
+    "В Москве прошли переговоры министров",
+)
+ENGLISH_HEADLINES = (
+    "Oil prices rise ahead of producers' meeting",
+    "New rail link to open next year, ministry says",
+    "Central bank keeps key rate unchanged",
+    "Heavy snow closes mountain roads",
+    "Football: national team wins away match",
+    "Exhibition of carpets opens in the capital",
+    "Wheat harvest expected to beat last year's",
+    "Parliament approves draft budget in first reading",
+)
+STORY_REPORTS = 3
+EXCLUSIVE_SHARE = 0.4
+OPEN_QUOTES = (("“", "”"), ('"', '"'), ("«", "»"))
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person from seeds/people.csv."""
+
+    name: str
+    country: str
+    gender: str
+    aliases: tuple[str, ...]
+    honorifics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """One role held by a person between two dates (seeds/roles.csv)."""
+
+    person: str
+    role: str
+    country: str
+    start: date
+    end: date
+
+
+@dataclass(slots=True)
+class Seeds:
+    """The reference data the generator draws from."""
+
+    people: dict[str, Person]
+    offices: list[Office]
+    adjectives: dict[str, list[str]]
+    cities: dict[str, list[str]]
+    venues: list[tuple[str, str]]  # (venue, city)
+    outlets: list[tuple[str, str]]  # (outlet, country)
+    occasions: list[str]
+    verbs: list[str]
+    keywords: list[list[str]]  # one keyword list per topic
+
+    @classmethod
+    def load(cls, seeds_dir: Path = SEEDS) -> Seeds:
+        """Read the seed CSVs the generator needs."""
+        rows = lambda name: _rows(seeds_dir / name)  # noqa: E731
+        people = {r["person"]: _person(r) for r in rows("people.csv")}
+        places = rows("places.csv")
+        cities: dict[str, list[str]] = {}
+        for r in places:
+            if r["kind"] == "city":
+                cities.setdefault(r["country"], []).append(r["place"].split(" (")[0])
+        outlets = list(dict.fromkeys((r["outlet"], r["country"]) for r in rows("outlets.csv")))
+        return cls(
+            people=people,
+            offices=[_office(r) for r in rows("roles.csv") if r["person"] in people],
+            adjectives={
+                r["country"]: [a for a in r["adjectives"].split("|") if "'" not in a][:2]
+                for r in rows("people_countries.csv")
+            },
+            cities=cities,
+            venues=[(r["place"], r["city"]) for r in places if r["kind"] == "venue"],
+            outlets=outlets,
+            occasions=[
+                r["variants"].split("|")[0]
+                for r in rows("occasions.csv")
+                if r["event_word"] == "summit" and "{" not in r["occasion"]
+            ],
+            verbs=[
+                r["verb"]
+                for r in rows("speech_verbs.csv")
+                if r["verb"].endswith("ed") or r["verb"] == "said"
+            ],
+            keywords=[words for r in rows("topics.csv") if (words := _topic_words(r["keywords"]))],
+        )
+
+    def holders(self, day: date, roles: tuple[str, ...]) -> list[Office]:
+        """Offices of the given roles held on `day` in a country with an adjective."""
+        return [
+            o
+            for o in self.offices
+            if o.role in roles and o.start <= day < o.end and o.country in self.adjectives
+        ]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _topic_words(keywords: str) -> list[str]:
+    """Plain lower-case keywords of a topic (names and acronyms read oddly in templates)."""
+    return [k for k in keywords.split("|") if re.fullmatch(r"[a-z][a-z -]{3,}", k)][:10]
+
+
+def _person(row: dict[str, str]) -> Person:
+    split = lambda v: tuple(x for x in (v or "").split("|") if x)  # noqa: E731
+    return Person(
+        row["person"],
+        row["country"],
+        row["gender"],
+        split(row["aliases"]),
+        split(row["honorifics"]),
+    )
+
+
+def _office(row: dict[str, str]) -> Office:
+    end = date.fromisoformat(row["valid_to"]) if row["valid_to"] else date.max
+    start = date.fromisoformat(row["valid_from"])
+    return Office(row["person"], row["role"], row["country"], start, end)
+
+
+# -- outlets: one page template each ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Masthead:
+    """One outlet's page template: the furniture every one of its pages repeats."""
+
+    name: str
+    country: str
+    folder: str
+    menu: str
+    header: list[str]
+    footer: list[str]
+    related_heading: str
+    date_style: int
+    dateline_style: int
+    quote_marks: tuple[str, str]
+    byline_style: int
+    captions: bool
+    end_mark: str
+    story_id: str
+
+
+def _masthead(outlet: str, country: str, seed: int) -> Masthead:
+    rng = random.Random(f"{seed}:outlet:{outlet}")
+    menu = " | ".join(rng.sample(MENU_WORDS, rng.randint(4, 7)))
+    social = rng.sample(SOCIAL, rng.randint(1, 3))
+    header = [menu] if rng.random() < 0.8 else []
+    header += rng.choice(
+        ([f"Follow us on {' | '.join(social)}"], [], ["Subscribe to our newsletter"])
+    )
+    year = rng.randint(2015, 2025)
+    footer = [
+        rng.choice(("Share this article", "Share", "Print | E-mail | Telegram", "")),
+        rng.choice(("Leave a comment", "Comments (0)", "Rate this article", "")),
+        f"© {year} {outlet}. All rights reserved.",
+        rng.choice(("This material may not be published without reference to the source.", "")),
+    ]
+    return Masthead(
+        name=outlet,
+        country=country,
+        folder=re.sub(r"[^a-z0-9]+", "_", outlet.lower()).strip("_"),
+        menu=menu,
+        header=header,
+        footer=[line for line in footer if line],
+        related_heading=rng.choice(("Related news", "Most read", "Latest news", "Also read")),
+        date_style=rng.randrange(len(DATE_STYLES)),
+        dateline_style=rng.randrange(4),
+        quote_marks=rng.choice(OPEN_QUOTES),
+        byline_style=rng.randrange(4),
+        captions=rng.random() < 0.5,
+        end_mark=rng.choice(("", "", "-0-", "(END)", "///", "##")),
+        story_id=rng.choice(("News ID: {n}", "Story Code: {n}", "", "")),
+    )
+
+
+# -- dates in many formats ----------------------------------------------------------------
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+DATE_STYLES: tuple[Callable[[date], str], ...] = (
+    _long,
+    lambda d: f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
+    lambda d: d.isoformat(),
+    lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+    lambda d: f"{d.day} /{MONTHS[d.month - 1][:3]}/ {d.year}",
+    lambda d: f"{WEEKDAYS[d.weekday()]}, {_long(d)}",
+    lambda d: f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}",
+    lambda d: f"{MONTHS[d.month - 1][:3]}. {d.day}, {d.year}",
+    lambda d: f"{d.year}/{d.month:02d}/{d.day:02d}",
+)
+
+
+def _timestamp(rng: random.Random, day: date, style: int) -> str:
+    clock = f"{rng.randint(6, 23):02d}:{rng.randint(0, 59):02d}"
+    text = DATE_STYLES[style](day)
+    return rng.choice((f"{text} {clock}", f"{clock}, {text}", text, f"Published: {text}"))
+
+
+def _day_phrase(rng: random.Random, event: date, published: date) -> str:
+    if event == published - timedelta(days=1) and rng.random() < 0.3:
+        return "yesterday"
+    weekday = WEEKDAYS[event.weekday()]
+    return rng.choice(
+        (
+            f"on {weekday}",
+            f"on {event.day} {MONTHS[event.month - 1]}",
+            f"on {MONTHS[event.month - 1]} {event.day}",
+            f"on {weekday}, {MONTHS[event.month - 1]} {event.day}",
+        )
+    )
+
+
+# -- one story: who, when, where, what ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class Actor:
+    """A participant and the ways the article may name them."""
+
+    person: Person
+    office: Office
+    adjective: str
+
+    @property
+    def title(self) -> str:
+        return ROLE_TITLES.get(self.office.role, "official")
+
+    def full(self, rng: random.Random) -> str:
+        name = self.person.name
+        if self.person.honorifics and rng.random() < 0.3:
+            name = f"{rng.choice(self.person.honorifics)} {name}"
+        country = self.office.country
+        return rng.choice(
+            (
+                f"{self.adjective} {self.title} {name}",
+                f"{self.title} of {country} {name}",
+                f"{name}, the {self.title.lower()} of {country}",
+                f"{self.adjective} {self.title.lower()} {name}",
+            )
+        )
+
+    def short(self, rng: random.Random) -> str:
+        surname = self.person.name.split()[-1]
+        options = [surname, surname, f"the {self.adjective} {self.title.lower()}"]
+        options += [a for a in self.person.aliases if len(a.split()) >= 2][:1]
+        return rng.choice(options)
+
+    @property
+    def pronoun(self) -> str:
+        return "she" if self.person.gender == "f" else "he"
+
+
+@dataclass(slots=True)
+class Story:
+    """The facts one article reports."""
+
+    kind: str  # meeting | phone_call | message
+    event_day: date
+    published: date
+    host: Actor
+    guest: Actor
+    city: str | None
+    venue: str | None
+    occasion: str | None
+    topics: list[list[str]]
+    extra: Actor | None = None
+    # What was said: every outlet covering the story quotes from these (host even, guest odd).
+    quotes: list[str] = field(default_factory=list)
+
+
+def _story(rng: random.Random, seeds: Seeds, host_country: str) -> Story | None:
+    day = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days))
+    roles = LEADER_ROLES if rng.random() < 0.8 else ("foreign_minister",)
+    offices = seeds.holders(day, roles)
+    hosts = [o for o in offices if o.country == host_country] or offices
+    if len(offices) < 2:
+        return None
+    host = rng.choice(hosts)
+    guests = [o for o in offices if o.country != host.country]
+    if not guests:
+        return None
+    guest = rng.choice(guests)
+    kind = rng.choices(("meeting", "phone_call", "message"), (6, 3, 1))[0]
+    occasion = rng.choice(seeds.occasions) if kind == "meeting" and rng.random() < 0.25 else None
+    city_country = rng.choice((host.country, guest.country)) if not occasion else None
+    city_country = city_country or rng.choice(sorted(seeds.cities))
+    city = rng.choice(seeds.cities.get(city_country) or [None]) if kind == "meeting" else None
+    venues = [v for v, c in seeds.venues if c == city]
+    story = Story(
+        kind=kind,
+        event_day=day,
+        published=day + timedelta(days=rng.choice((0, 0, 1))),
+        host=_actor(rng, seeds, host),
+        guest=_actor(rng, seeds, guest),
+        city=city,
+        venue=rng.choice(venues) if venues and rng.random() < 0.5 else None,
+        occasion=occasion,
+        topics=rng.sample(seeds.keywords, 3),
+    )
+    story.quotes = [_quote_text(rng, story.topics, n) for n in range(6)]
+    ministers = [o for o in seeds.holders(day, ("foreign_minister",)) if o.country == host.country]
+    if ministers and kind == "meeting" and roles == LEADER_ROLES and rng.random() < 0.4:
+        story.extra = _actor(rng, seeds, ministers[0])
+    return story
+
+
+def _quote_text(rng: random.Random, topics: list[list[str]], topic: int) -> str:
+    """One sentence a participant might say about the story's topics."""
+    word = rng.choice(topics[topic % len(topics)])
+    other = rng.choice(topics[(topic + 1) % len(topics)])
+    opener = rng.choice(
+        (
+            "We are determined to",
+            "Our countries must",
+            "It is important to",
+            "We have agreed to",
+            "The two sides will",
+            "Nobody can prevent us from working to",
+            "I am confident that we will",
+        )
+    )
+    action = rng.choice(("expand", "deepen", "strengthen", "develop", "protect", "review"))
+    tail = rng.choice(
+        (
+            f"and we expect concrete results in {other} before the end of the year",
+            f"because {other} matters to both of our nations",
+            "in the interests of the whole region",
+            f"and the {other} projects we discussed today are a good example",
+            "despite the efforts of those who oppose our friendship",
+            f"while respecting each other's interests on {other}",
+        )
+    )
+    return f"{opener} {action} cooperation on {word} {tail}"
+
+
+def _upper(text: str) -> str:
+    """First letter upper-cased, the rest untouched (`str.capitalize` lowers names)."""
+    return text[:1].upper() + text[1:]
+
+
+def _actor(rng: random.Random, seeds: Seeds, office: Office) -> Actor:
+    return Actor(seeds.people[office.person], office, rng.choice(seeds.adjectives[office.country]))
+
+
+# -- sentences ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Writer:
+    """Writes one story in one outlet's house style."""
+
+    rng: random.Random
+    seeds: Seeds
+    outlet: Masthead
+    story: Story
+
+    def verb(self) -> str:
+        return self.rng.choice(self.seeds.verbs)
+
+    def word(self, topic: int = 0) -> str:
+        return self.rng.choice(self.story.topics[topic % len(self.story.topics)])
+
+    def title(self) -> str:
+        s, rng = self.story, self.rng
+        host, guest = s.host.person.name.split()[-1], s.guest.person.name.split()[-1]
+        options = {
+            "meeting": (
+                f"{host} meets {guest}" + (f" in {s.city}" if s.city else ""),
+                f"{host}, {guest} hold talks on {self.word()}",
+                f"{s.host.adjective} {s.host.title}, {s.guest.adjective} counterpart "
+                f"discuss {self.word()} ties",
+                f"{host} receives {s.guest.adjective} {s.guest.title.lower()}",
+            ),
+            "phone_call": (
+                f"{host}, {guest} discuss {self.word()} in phone call",
+                f"{host} holds phone talks with {guest}",
+            ),
+            "message": (
+                f"{host} sends letter to {guest}",
+                f"{host} congratulates {guest} in message",
+            ),
+        }[s.kind]
+        return rng.choice(options)
+
+    def lead(self) -> str:
+        s, rng = self.story, self.rng
+        host, guest = s.host.full(rng), s.guest.full(rng)
+        when = _day_phrase(rng, s.event_day, s.published)
+        if s.kind == "phone_call":
+            return rng.choice(
+                (
+                    f"{host} held a phone conversation with {guest} {when}.",
+                    f"In a telephone call {when}, {host} and {guest} discussed "
+                    f"{self.word(0)} and {self.word(1)}.",
+                    f"{host} spoke by phone with {guest} {when}, discussing {self.word(1)}.",
+                )
+            )
+        if s.kind == "message":
+            return rng.choice(
+                (
+                    f"{host} sent a letter to {guest} {when}, calling for closer "
+                    f"cooperation on {self.word()}.",
+                    f"In a message to {guest} {when}, {host} congratulated the people of "
+                    f"{s.guest.office.country} on their national day.",
+                )
+            )
+        where = f" at {s.venue}" if s.venue else (f" in {s.city}" if s.city else "")
+        if s.occasion:
+            where = f" on the sidelines of the {s.occasion} summit in {s.city}"
+        return rng.choice(
+            (
+                f"{host} met with {guest}{where} {when}.",
+                f"{host} received visiting {guest}{where} {when}.",
+                f"{host} and {guest} held talks{where} {when}.",
+                f"{_upper(when)}, {host} met {guest}{where} to discuss {self.word()}.",
+            )
+        )
+
+    def quote(self, actor: Actor, topic: int) -> str:
+        rng, verb = self.rng, self.verb()
+        q_open, q_close = self.outlet.quote_marks
+        side = 0 if actor is self.story.host else 1
+        said = self.story.quotes
+        text, who = said[(2 * topic + side) % len(said)], actor.short(rng)
+        style = rng.randrange(7)
+        if style == 0:
+            return f"{_upper(who)} {verb}: {q_open}{text}.{q_close}"
+        if style == 1:
+            return f"{q_open}{text},{q_close} {who} {verb}."
+        if style == 2:
+            return f"{q_open}{text},{q_close} {verb} {who}."
+        if style == 3:
+            more = said[(2 * topic + side + 2) % len(said)]
+            return f"{q_open}{text},{q_close} {who} {verb}. {q_open}{more}.{q_close}"
+        if style == 4:  # agencies' copy sometimes drops the closing mark
+            return f"Referring to {self.word(topic)}, {who} {verb}: {q_open}{text}."
+        if style == 5:  # a quote attributed by pronoun after a paragraph naming the speaker
+            lead = f"{_upper(who)} pointed to the potential for cooperation in {self.word(topic)}."
+            return f"{lead}\n\n{q_open}{text},{q_close} {actor.pronoun} {verb}."
+        return (
+            f"{_upper(who)} {verb} that the two sides "
+            f"{q_open}must not lose time{q_close} on {self.word(topic)}."
+        )
+
+    def body(self) -> list[str]:
+        s, rng = self.story, self.rng
+        paragraphs = [self.lead()]
+        paragraphs.append(
+            rng.choice(
+                (
+                    f"The sides discussed {self.word(0)}, {self.word(1)} and {self.word(2)}.",
+                    f"{_upper(s.host.short(rng))} pointed to the growing cooperation in "
+                    f"{self.word(0)} and {self.word(1)} in recent years.",
+                    f"During the {'conversation' if s.kind == 'phone_call' else 'talks'}, the "
+                    f"two exchanged views on {self.word(2)} and regional issues.",
+                )
+            )
+        )
+        for n in range(rng.randint(2, 5)):
+            paragraphs.append(self.quote(s.host if n % 2 == 0 else s.guest, n))
+        if s.extra:
+            paragraphs.append(f"The meeting was also attended by {s.extra.full(rng)}.")
+        paragraphs.append(
+            rng.choice(
+                (
+                    f"At the end of the {'call' if s.kind == 'phone_call' else 'meeting'}, "
+                    f"the two sides agreed on {rng.randint(2, 9)} "
+                    f"steps on {self.word(1)} and {self.word(2)}.",
+                    f"{_upper(s.guest.short(rng))} invited {s.host.short(rng)} to visit "
+                    f"{s.guest.office.country}, and the invitation was accepted.",
+                    f"{self.outlet.name} reports that the next round of talks is planned "
+                    f"for {MONTHS[rng.randrange(12)]}.",
+                )
+            )
+        )
+        return paragraphs
+
+    def dateline(self) -> str:
+        s, city = self.story, self._home_city()
+        day = s.published
+        return (
+            "",
+            f"{city.upper()}, {MONTHS[day.month - 1]} {day.day} ({self.outlet.name}) – ",
+            f"{city}/{day.day:02d}.{day.month:02d}.{day.year % 100:02d}/{self.outlet.name}: ",
+            f"{city.upper()} — ",
+        )[self.outlet.dateline_style]
+
+    def _home_city(self) -> str:
+        cities = (
+            self.seeds.cities.get(self.outlet.country)
+            or self.seeds.cities[self.story.host.office.country]
+        )
+        return cities[0]
+
+    def byline(self) -> str:
+        return (
+            "",
+            "By News Desk",
+            f"{self.outlet.name} correspondent",
+            f"By {self.outlet.name} staff",
+        )[self.outlet.byline_style]
+
+    def caption(self) -> str:
+        s = self.story
+        names = f"{s.host.person.name.split()[-1]} and {s.guest.person.name.split()[-1]}"
+        return self.rng.choice((f"{names}. {self.outlet.name}", f"Photo: {self.outlet.name}"))
+
+    def related(self) -> list[str]:
+        rng = self.rng
+        lines = rng.sample(ENGLISH_HEADLINES, 3) + rng.sample(FOREIGN_HEADLINES, 2)
+        rng.shuffle(lines)
+        return lines
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def text_page(writer: Writer, index: int) -> str:
+    """The story as a copied web page in plain text, furniture and all."""
+    o, s, rng = writer.outlet, writer.story, writer.rng
+    top = [*o.header, "", writer.title()]
+    if rng.random() < 0.4:
+        top.append(f"The two sides discussed {writer.word(0)} and {writer.word(1)}.")
+    top += [writer.byline(), _timestamp(rng, s.published, o.date_style), ""]
+    if o.captions:
+        top += [writer.caption(), ""]
+    body = writer.body()
+    body[0] = writer.dateline() + body[0]
+    if o.end_mark:
+        body[-1] += " " + o.end_mark
+    tail = [o.story_id.format(n=100000 + index)] if o.story_id else []
+    tail += ["", *o.footer, "", o.related_heading, *writer.related()]
+    lines = [*top, "\n\n".join(body), "", *tail]
+    return "\n".join(line for line in lines if line is not None) + "\n"
+
+
+def html_page(writer: Writer, index: int) -> str:
+    """The story as an HTML page with navigation, metadata, caption and asides."""
+    o, s, rng, esc = writer.outlet, writer.story, writer.rng, html.escape
+    title = writer.title()
+    clock = f"{rng.randint(6, 23):02d}:{rng.randint(0, 59):02d}"
+    menu = "".join(f'<li><a href="/{w.lower()}">{esc(w)}</a></li>' for w in o.menu.split(" | "))
+    body = writer.body()
+    body[0] = writer.dateline() + body[0]
+    paragraphs = "\n".join(f"<p>{esc(p)}</p>" for text in body for p in text.split("\n\n"))
+    related = "".join(f'<li><a href="/n/{index}">{esc(h)}</a></li>' for h in writer.related())
+    caption = (
+        f'<figure><img src="/img/{index}.jpg" alt=""><figcaption>{esc(writer.caption())}'
+        "</figcaption></figure>"
+        if o.captions
+        else ""
+    )
+    footer = "".join(f"<p>{esc(line)}</p>" for line in o.footer)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(title)} | {esc(o.name)}</title>\n"
+        f'<meta property="article:published_time" content="{s.published.isoformat()}T{clock}:00">'
+        f"</head>\n<body><header><nav><ul>{menu}</ul></nav></header>\n"
+        f'<main><article><h1>{esc(title)}</h1>\n<div class="byline">{esc(writer.byline())}</div>'
+        f'<time class="date">{esc(DATE_STYLES[o.date_style](s.published))} {clock}</time>\n'
+        f'{caption}\n<div class="article-body">\n{paragraphs}\n</div></article>\n'
+        f"<aside><h3>{esc(o.related_heading)}</h3><ul>{related}</ul></aside></main>\n"
+        f"<footer>{footer}</footer></body></html>\n"
+    )
+
+
+# -- the corpus ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Generator:
+    """Reference data and outlet templates for one seed."""
+
+    seed: int
+    html_share: float
+    seeds: Seeds
+    mastheads: list[Masthead]
+
+    @classmethod
+    def create(cls, seed: int = 7, html_share: float = 0.2, seeds_dir: Path = SEEDS) -> Generator:
+        """A generator whose outlets are the seed outlets in a country with known leaders."""
+        seeds = Seeds.load(seeds_dir)
+        return cls(
+            seed,
+            html_share,
+            seeds,
+            [_masthead(name, country, seed) for name, country in seeds.outlets],
+        )
+
+    def article(self, index: int) -> tuple[str, str]:
+        """(relative path, page text) of article number `index`."""
+        rng = random.Random(f"{self.seed}:{index}")
+        outlet = rng.choice(self.mastheads)
+        # Most events are reported by several outlets (up to STORY_REPORTS articles in a row
+        # share one), the rest by one; each outlet writes its own copy around the same quotes.
+        shared = rng.random() >= EXCLUSIVE_SHARE
+        key = f"{index // STORY_REPORTS}" if shared else f"own:{index}"
+        story_rng = random.Random(f"{self.seed}:story:{key}")
+        host_country = story_rng.choice(self.mastheads).country
+        story = None
+        while story is None:
+            story = _story(story_rng, self.seeds, host_country)
+        writer = Writer(rng, self.seeds, outlet, story)
+        if rng.random() < self.html_share:
+            return f"{outlet.folder}/{index:06d}.html", html_page(writer, index)
+        return f"{outlet.folder}/{index:06d}.txt", text_page(writer, index)
+
+
+def generate(
+    target: Path,
+    count: int,
+    seed: int = 7,
+    html_share: float = 0.2,
+    start: int = 0,
+    seeds_dir: Path = SEEDS,
+) -> list[Path]:
+    """Write articles number `start` .. `start + count - 1` under `target`; returns their paths.
+
+    Same seed, same bytes: article n depends only on (seed, n), never on `count`.
+    """
+    generator = Generator.create(seed, html_share, seeds_dir)
+    written: list[Path] = []
+    made: set[Path] = set()
+    for index in range(start, start + count):
+        rel_path, text = generator.article(index)
+        path = target / rel_path
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m flows.corpus TARGET COUNT [--seed N] [--html-share X]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=generate.__doc__)
+    parser.add_argument("target", type=Path)
+    parser.add_argument("count", type=int)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--html-share", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    generate(args.target, args.count, args.seed, args.html_share)
+    print(f"wrote {args.count} articles under {args.target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

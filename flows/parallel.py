@@ -1,0 +1,82 @@
+"""Spread the CPU-bound per-document stages (cleaning, extraction) over every core.
+
+A batch is cut into chunks that worker processes handle with their own copy of the
+reference data (loaded once per worker). Small batches stay in-process: starting workers
+costs about two seconds, more than a few hundred articles take.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from flows.extract import Reference
+
+T = TypeVar("T")
+Stage = Callable[..., tuple[list[Any], list[Any]]]
+
+_WORKER_REFERENCE: Reference | None = None
+
+
+def _load_reference(seeds_dir: str) -> None:
+    global _WORKER_REFERENCE
+    _WORKER_REFERENCE = Reference.from_seeds(Path(seeds_dir))
+
+
+def _run_in_worker(stage: Stage, chunk: Sequence[Any], args: tuple[Any, ...]) -> tuple[list, list]:
+    assert _WORKER_REFERENCE is not None, "worker started without its reference data"
+    return stage(chunk, _WORKER_REFERENCE, *args)
+
+
+class Workers:
+    """A process pool for one run (or none), used as a context manager."""
+
+    def __init__(self, reference: Reference, seeds_dir: Path, workers: int, enabled: bool):
+        self.reference = reference
+        self.size = max(1, workers)
+        self._pool: Executor | None = None
+        if enabled and self.size > 1:
+            # spawn, not fork: the parent runs Prefect's threads, and forking a threaded
+            # process can deadlock the child on a lock held by another thread.
+            self._pool = ProcessPoolExecutor(
+                self.size,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_load_reference,
+                initargs=(str(seeds_dir),),
+            )
+
+    @property
+    def parallel(self) -> bool:
+        """True when stages run in worker processes."""
+        return self._pool is not None
+
+    def map(self, stage: Stage, items: Sequence[Any], *args: Any) -> tuple[list, list]:
+        """stage(items, reference, *args) -> (done, rejected), split over the workers."""
+        if self._pool is None or len(items) < 2:
+            return stage(items, self.reference, *args)
+        step = max(1, -(-len(items) // (self.size * 4)))  # a few chunks per worker
+        chunks = [items[start : start + step] for start in range(0, len(items), step)]
+        futures = [self._pool.submit(_run_in_worker, stage, chunk, args) for chunk in chunks]
+        done: list = []
+        rejected: list = []
+        for future in futures:  # in submission order: results keep the batch's order
+            part_done, part_rejected = future.result()
+            done += part_done
+            rejected += part_rejected
+        return done, rejected
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
