@@ -37,6 +37,8 @@ DEFAULT_THRESHOLD = 80.0
 # Articles recalling a meeting months later quote it again (a 2022 message recalls the 2021
 # summit), so the window is wide; similarity does the real work.
 DEFAULT_MAX_DAYS = 366
+# A word found in more quotes than this carries no signal and would rebuild the n² pairs.
+HUB_POSTINGS = 1000
 _SHORT_QUOTE_WORDS = 6  # below this, token-set similarity is too lenient
 # A fragment quoted by one outlet from a statement another quotes whole is the same statement
 # (tests/quote_cases/statements.json says so); a 3-word fragment is only trusted for the same
@@ -165,7 +167,7 @@ def candidate_pairs(rows: list[dict]) -> set[tuple[int, int]]:
         },
         schema={"row": pl.Int64, "word": pl.String},
     )
-    hub = max(50, len(rows) // 20)
+    hub = HUB_POSTINGS
     postings = postings.filter(pl.len().over("word") <= hub)
     sizes = pl.DataFrame(
         {"row": range(len(words)), "size": [len(found) for found in words]},
