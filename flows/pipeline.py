@@ -430,19 +430,7 @@ def _validate_and_quarantine(
         report = validate_frames(
             validated, settings.expectations_dir, run_name=run_id, suites=suites
         )
-        warehouse.add_validations(
-            con,
-            [
-                {
-                    "run_id": run_id,
-                    "suite": row.suite,
-                    "expectation": row.expectation,
-                    "success": row.success,
-                    "unexpected_count": row.unexpected_count,
-                }
-                for row in report.rows
-            ],
-        )
+        warehouse.add_validations(con, _validation_rows(run_id, report.rows))
         rejections = gate.rejections(validated, report.failures)
         gate.remove(con, rejections)
         warehouse.add_quarantine(con, gate.quarantine_rows(run_id, rejections))
@@ -466,6 +454,20 @@ def _validate_and_quarantine(
             "quarantined %s record %s: %s", rejection.suite, rejection.key, rejection.expectation
         )
     return not blocking, blocking, len(rejections)
+
+
+def _validation_rows(run_id: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """meta.validations rows for a report's results."""
+    return [
+        {
+            "run_id": run_id,
+            "suite": row.suite,
+            "expectation": row.expectation,
+            "success": row.success,
+            "unexpected_count": row.unexpected_count,
+        }
+        for row in rows
+    ]
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
@@ -709,19 +711,7 @@ def validate_now(settings: Settings) -> OnDemandValidation:
         with warehouse.session(settings.work_file, settings.ddl_file) as con:
             frames = gate.frames(con, gate.DOCUMENT_SUITES + gate.MART_SUITES)
             report = validate_frames(frames, settings.expectations_dir, run_name=run_id)
-            warehouse.add_validations(
-                con,
-                [
-                    {
-                        "run_id": run_id,
-                        "suite": row.suite,
-                        "expectation": row.expectation,
-                        "success": row.success,
-                        "unexpected_count": row.unexpected_count,
-                    }
-                    for row in report.rows
-                ],
-            )
+            warehouse.add_validations(con, _validation_rows(run_id, report.rows))
         docs = build_docs(settings.expectations_dir)
     return OnDemandValidation(report.success, list(report.rows), str(docs))
 
