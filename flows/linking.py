@@ -1,6 +1,9 @@
-"""Cross-document work over every current document: statements, meetings, reference tables."""
+"""Cross-document work: statement links (kept current incrementally), meeting links and the
+reference tables."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -8,18 +11,18 @@ import polars as pl
 from flows import warehouse
 from flows.events import link_meetings
 from flows.extract import Reference
-from flows.statements import link_statements
+from flows.statements import StatementIndex, load_synonyms
 
-# One row per distinct content: the same bytes saved under two names are one document.
+# One row per distinct content: the same bytes saved under two names are one document. A
+# quote recalled from an earlier meeting is compared at that meeting's date.
 _QUOTES = """
     with docs as (
         select doc_id, any_value(published_date) as published_date
         from staging.documents group by doc_id
     )
     select distinct on (q.doc_id, q.quote_no)
-        q.doc_id, q.quote_no, q.speaker, q.quote_text, d.published_date,
-        -- a quote recalled from an earlier meeting is compared at that meeting's date
-        coalesce(e.event_date, d.published_date) as event_date
+        q.doc_id, q.quote_no, q.speaker, q.quote_text,
+        coalesce(e.event_date, d.published_date) as day
     from staging.quotes q
     join docs d using (doc_id)
     left join staging.events e on e.doc_id = q.doc_id and e.event_no = q.event_no
@@ -33,17 +36,24 @@ _EVENTS = """
 """
 
 
-def link_documents(con: duckdb.DuckDBPyConnection, reference: Reference) -> dict[str, int]:
-    """Recompute statement and meeting links and reload the reference tables."""
-    statements = link_statements(warehouse.read_frame(con, _QUOTES))
+def link_documents(
+    con: duckdb.DuckDBPyConnection, reference: Reference, seeds_dir: Path, full: bool = False
+) -> dict[str, int]:
+    """Bring statement links up to date (only new quotes are compared unless `full`),
+    recompute meeting links and reload the reference tables."""
+    index = StatementIndex(con, load_synonyms(seeds_dir / "quote_synonyms.csv"))
+    compared = index.refresh(_QUOTES, full=full)
     meetings = link_meetings(warehouse.read_frame(con, _EVENTS))
-    warehouse.replace_table(con, "staging.statement_links", statements)
     warehouse.replace_table(con, "staging.meeting_links", meetings)
     people, roles = reference.people.records()
     warehouse.replace_table(con, "staging.seed_people", pl.DataFrame(people))
     warehouse.replace_table(con, "staging.seed_roles", pl.DataFrame(roles))
     warehouse.replace_table(con, "staging.seed_topics", pl.DataFrame(reference.topics.records()))
+    statements = con.execute(
+        "select count(distinct statement_id) from staging.statement_links"
+    ).fetchall()[0][0]
     return {
-        "statements": statements.get_column("statement_id").n_unique() if statements.height else 0,
+        "quotes_compared": compared,
+        "statements": statements,
         "meetings": meetings.get_column("meeting_id").n_unique() if meetings.height else 0,
     }

@@ -373,10 +373,11 @@ def gate_documents(settings: Settings, run_id: str) -> tuple[bool, list[str], in
 
 
 @task(cache_policy=NO_CACHE)
-def link(settings: Settings, reference: Reference) -> dict[str, int]:
-    """Link statements and meetings across all current documents; refresh reference tables."""
+def link(settings: Settings, reference: Reference, full: bool) -> dict[str, int]:
+    """Link statements (new quotes only, unless `full`) and meetings across documents;
+    refresh the reference tables."""
     with warehouse.session(settings.work_file) as con:
-        counts = link_documents(con, reference)
+        counts = link_documents(con, reference, settings.seeds_dir, full=full)
     get_run_logger().info("linked across documents: %s", counts)
     return counts
 
@@ -557,13 +558,15 @@ def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> 
     record_quarantine(rejected, settings, run_id)
     _count(summary, files, unreadable, plan, rejected)
     summary.inputs_fingerprint = inputs_fingerprint(settings)
-    if _nothing_changed(plan, settings, summary.inputs_fingerprint):
+    same_inputs = _last_fingerprint(settings) == summary.inputs_fingerprint
+    if same_inputs and not (plan.to_process or plan.removed) and settings.warehouse.exists():
         get_run_logger().info("nothing changed since the last published run; marts are current")
         summary.status, summary.up_to_date = "success", True
         summary.validation_success = True
         return
     docs_ok, docs_failed, docs_rejected = gate_documents(settings, run_id)
-    link(settings, reference)
+    # New seeds or code may link differently: then every quote is compared again.
+    link(settings, reference, full=full_refresh or not same_inputs)
     broken_audits = build_models(settings)
     marts_ok, marts_failed, mart_rejected = True, list[str](), 0
     if not broken_audits:
@@ -596,12 +599,10 @@ def inputs_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _nothing_changed(plan: Plan, settings: Settings, fingerprint: str) -> bool:
-    """True when no document and no input changed since the last published run."""
-    if plan.to_process or plan.removed or not settings.warehouse.exists():
-        return False
+def _last_fingerprint(settings: Settings) -> str | None:
+    """The inputs fingerprint of the last published run."""
     with warehouse.session(settings.work_file) as con:
-        return warehouse.last_published_fingerprint(con) == fingerprint
+        return warehouse.last_published_fingerprint(con)
 
 
 def _count(

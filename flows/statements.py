@@ -17,10 +17,12 @@ import csv
 import hashlib
 import itertools
 import re
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from rapidfuzz import fuzz
 
@@ -67,9 +69,16 @@ def load_synonyms(path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
 def normalise(text: str, synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> str:
     """Folded, synonym-mapped, punctuation-free words of a quote."""
     text = fold(text)
-    for pattern, canonical in synonyms:
-        text = pattern.sub(canonical, text)
+    if synonyms and _any_term(synonyms).search(text):  # most quotes hold no term at all
+        for pattern, canonical in synonyms:
+            text = pattern.sub(canonical, text)
     return " ".join(re.findall(r"\w+", text))
+
+
+@lru_cache(maxsize=8)
+def _any_term(synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> re.Pattern[str]:
+    """One pattern matching wherever any synonym term does."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in synonyms))
 
 
 def similarity(a: str, b: str) -> float:
@@ -99,6 +108,9 @@ def prepare(row: dict, synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> Non
     text = row["quote_text"] or ""
     row["norm"] = normalise(text, synonyms)
     row["sentences"] = [normalise(x, synonyms) for x in _SENTENCE.split(text) if x.strip()] or [""]
+    # The day compared: an event_date (the meeting a quote belongs to) beats the publication
+    # date; rows that come with a `day` already keep it.
+    row.setdefault("day", row.get("event_date") or row.get("published_date"))
 
 
 def _comparable(a: dict, b: dict, max_days: int) -> bool:
@@ -106,9 +118,7 @@ def _comparable(a: dict, b: dict, max_days: int) -> bool:
         return False
     if a["speaker"] and b["speaker"] and a["speaker"] != b["speaker"]:
         return False
-    # An optional event_date column (the meeting a quote belongs to) beats the publication date.
-    da = a.get("event_date") or a["published_date"]
-    db = b.get("event_date") or b["published_date"]
+    da, db = a["day"], b["day"]
     if isinstance(da, date) and isinstance(db, date):
         return abs((da - db).days) <= max_days
     return True
@@ -119,7 +129,7 @@ def is_fragment(a: dict, b: dict) -> bool:
     the same named speaker within FRAGMENT_MAX_DAYS."""
     if not (a["speaker"] and a["speaker"] == b["speaker"]):
         return False
-    da, db = _day(a), _day(b)
+    da, db = a["day"], b["day"]
     if isinstance(da, date) and isinstance(db, date) and abs((da - db).days) > FRAGMENT_MAX_DAYS:
         return False
     short_row, long_row = sorted((a, b), key=lambda r: len(r["norm"].split()))
@@ -133,56 +143,24 @@ def is_fragment(a: dict, b: dict) -> bool:
     return f" {short} " in f" {long_} "
 
 
-def _day(row: dict) -> object:
-    return row.get("event_date") or row["published_date"]
-
-
 def scored_pairs(
     rows: list[dict], max_days: int = DEFAULT_MAX_DAYS
 ) -> list[tuple[int, int, float]]:
-    """(i, j, score) for every comparable candidate pair of rows (prepared with `prepare`)."""
+    """(i, j, score) for every comparable pair of rows (prepared with `prepare`).
+
+    Compares every pair: meant for small labelled sets, where it is the reference the
+    indexed linker (`StatementIndex`) is measured against.
+    """
     out = []
-    for i, j in sorted(candidate_pairs(rows)):
+    for i, j in itertools.combinations(range(len(rows)), 2):
         if _comparable(rows[i], rows[j], max_days):
-            a, b = rows[i], rows[j]
-            score = 100.0 if is_fragment(a, b) else row_similarity(a, b)
-            out.append((i, j, score))
+            out.append((i, j, pair_score(rows[i], rows[j])))
     return out
 
 
-def candidate_pairs(rows: list[dict]) -> set[tuple[int, int]]:
-    """Pairs of rows that share enough content words to possibly be one statement.
-
-    Comparing every pair costs n² similarity calls (hours at 100k articles); two renderings
-    of one statement always share content words, so an inverted index over them finds every
-    pair worth scoring in close to linear time. Words in a large share of all quotes
-    ("relations", "countries") carry no signal and would rebuild the n² pairs, so they
-    are left out of the index.
-    """
-    words = [_content_words(row["norm"]) for row in rows]
-    postings = pl.DataFrame(
-        {
-            "row": [i for i, found in enumerate(words) for _ in found],
-            "word": [word for found in words for word in found],
-        },
-        schema={"row": pl.Int64, "word": pl.String},
-    )
-    hub = HUB_POSTINGS
-    postings = postings.filter(pl.len().over("word") <= hub)
-    sizes = pl.DataFrame(
-        {"row": range(len(words)), "size": [len(found) for found in words]},
-        schema={"row": pl.Int64, "size": pl.Int64},
-    )
-    pairs = (
-        postings.join(postings, on="word", suffix="_other")
-        .filter(pl.col("row") < pl.col("row_other"))
-        .group_by("row", "row_other")
-        .agg(pl.len().alias("shared"))
-        .join(sizes, on="row")
-        .join(sizes.rename({"row": "row_other", "size": "size_other"}), on="row_other")
-        .filter(pl.col("shared") >= pl.min_horizontal(pl.lit(2), "size", "size_other"))
-    )
-    return set(zip(pairs["row"].to_list(), pairs["row_other"].to_list(), strict=True))
+def pair_score(a: dict, b: dict) -> float:
+    """Similarity of two comparable prepared rows; a fragment of the other scores 100."""
+    return 100.0 if is_fragment(a, b) else row_similarity(a, b)
 
 
 def _content_words(text: str) -> set[str]:
@@ -197,7 +175,8 @@ def _find(parent: list[int], i: int) -> int:
     return i
 
 
-def _clusters(n: int, edges: list[tuple[int, int]]) -> list[int]:
+def _clusters(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
+    """Connected components: each node's root is the smallest node of its component."""
     parent = list(range(n))
     for i, j in edges:
         ri, rj = _find(parent, i), _find(parent, j)
@@ -211,29 +190,298 @@ def statement_id(doc_id: str, quote_no: int) -> str:
     return hashlib.sha256(f"{doc_id}:{quote_no}".encode()).hexdigest()[:16]
 
 
+# The index's own tables, beside the links they produce. `seq` numbers quotes in order of
+# arrival: a pair is scored once, when the later of its two quotes arrives.
+_INDEX_DDL = """
+create schema if not exists {schema};
+create table if not exists {schema}.statement_links (
+    doc_id varchar not null, quote_no integer not null, statement_id varchar not null
+);
+create table if not exists {schema}.statement_quotes (
+    seq bigint not null, doc_id varchar not null, quote_no integer not null, speaker varchar,
+    day date, quote_text varchar, norm varchar not null, sentences varchar[] not null,
+    words integer not null
+);
+create table if not exists {schema}.statement_words (
+    seq bigint not null, word varchar not null, speaker varchar, day date
+);
+create table if not exists {schema}.statement_edges (
+    seq bigint not null, other_seq bigint not null
+);
+"""
+
+# Pairs of quotes, one of them in seq range [lo, hi], that share at least two content words
+# (or all the words of a quote with fewer), leaving out words found in more than `hub`
+# quotes: they carry no signal and would bring back the n² pairs. Speaker and date
+# windows are checked inside the join so the pairs never pile up.
+_CANDIDATES = """
+with probe as (
+    select w.seq, w.word, w.speaker, w.day
+    from {schema}.statement_words w
+    where w.seq between $lo and $hi
+      and w.word not in (
+        select word from {schema}.statement_words group by word having count(*) > $hub
+      )
+),
+shared as (
+    select p.seq, o.seq as other_seq, count(*) as shared
+    from probe p
+    join {schema}.statement_words o
+      on o.word = p.word
+     and o.seq < p.seq
+     and (p.speaker is null or o.speaker is null or o.speaker = p.speaker)
+     and (p.day is null or o.day is null or abs(p.day - o.day) <= $max_days)
+    group by p.seq, o.seq
+)
+select
+    a.seq, a.doc_id, a.speaker, a.day, a.quote_text, a.norm, a.sentences,
+    b.seq as other_seq, b.doc_id as other_doc_id, b.speaker as other_speaker,
+    b.day as other_day, b.quote_text as other_quote_text, b.norm as other_norm,
+    b.sentences as other_sentences
+from shared s
+join {schema}.statement_quotes a on a.seq = s.seq
+join {schema}.statement_quotes b on b.seq = s.other_seq
+where a.doc_id <> b.doc_id and s.shared >= least(2, a.words, b.words)
+"""
+_SIDE = ("seq", "doc_id", "speaker", "day", "quote_text", "norm", "sentences")
+_QUOTE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "seq": pl.Int64,
+    "doc_id": pl.String,
+    "quote_no": pl.Int32,
+    "speaker": pl.String,
+    "day": pl.Date,
+    "quote_text": pl.String,
+    "norm": pl.String,
+    "sentences": pl.List(pl.String),
+    "words": pl.Int32,
+}
+
+
+class StatementIndex:
+    """Statement links kept current by comparing only the quotes that arrived since the
+    last refresh with all the others, through an inverted index of their content words.
+
+    Its tables live in `schema` of the connection's database: statement_links (the
+    output: one statement_id per quote), statement_quotes, statement_words and
+    statement_edges (the scored links above the threshold). A refresh:
+
+    1. drops the quotes that left the current set, and their edges;
+    2. indexes the new quotes;
+    3. scores each new quote against the candidates the index finds, in chunks of
+       `chunk` quotes, so memory stays flat however many arrive;
+    4. recomputes the clusters touched by a dropped quote or a new edge, and only those.
+
+    Words become hubs as the corpus grows, so quotes linked long ago may have met through
+    a word that is a hub today; `full=True` rebuilds the index from nothing.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        synonyms: tuple[tuple[re.Pattern[str], str], ...],
+        threshold: float = DEFAULT_THRESHOLD,
+        max_days: int = DEFAULT_MAX_DAYS,
+        schema: str = "staging",
+        chunk: int = 5000,
+    ) -> None:
+        self.con, self.synonyms, self.schema, self.chunk = con, synonyms, schema, chunk
+        self.threshold, self.max_days = threshold, max_days
+        con.execute(_INDEX_DDL.format(schema=schema))
+
+    def refresh(self, current: str, full: bool = False) -> int:
+        """Bring the links up to date with `current`, a query returning one row per quote:
+        doc_id, quote_no, speaker, quote_text, day. Returns the quotes newly indexed."""
+        con, schema = self.con, self.schema
+        indexed = con.execute(f"select count(*) from {schema}.statement_quotes").fetchall()
+        if full or not indexed[0][0]:  # nothing indexed: old links are stale
+            for table in ("statement_links", "statement_quotes", "statement_words"):
+                con.execute(f"delete from {schema}.{table}")
+            con.execute(f"delete from {schema}.statement_edges")
+        affected = self._drop_gone(current)
+        first, last = self._index_new(current)
+        edges: list[tuple[int, int]] = []
+        for lo in range(first, last + 1, self.chunk):
+            edges += self._score(lo, min(lo + self.chunk - 1, last))
+        if edges:
+            insert(
+                con,
+                f"{schema}.statement_edges",
+                pl.DataFrame(edges, schema={"seq": pl.Int64, "other_seq": pl.Int64}, orient="row"),
+            )
+            affected |= self._statements_of([other for _, other in edges if other < first])
+        if last >= first or affected:
+            self._relink(affected, first)
+        return max(0, last - first + 1)
+
+    def links(self) -> pl.DataFrame:
+        """Every quote's statement_id, ordered by (doc_id, quote_no)."""
+        return self.con.sql(
+            f"select doc_id, quote_no::bigint as quote_no, statement_id "
+            f"from {self.schema}.statement_links order by doc_id, quote_no"
+        ).pl()
+
+    def _drop_gone(self, current: str) -> set[str]:
+        """Forget quotes no longer current; returns the statements they belonged to."""
+        con, schema = self.con, self.schema
+        con.execute(
+            f"create or replace temp table gone_quotes as "
+            f"select q.seq, q.doc_id, q.quote_no from {schema}.statement_quotes q "
+            f"anti join ({current}) c using (doc_id, quote_no)"
+        )
+        affected = {
+            row[0]
+            for row in con.sql(
+                f"select distinct l.statement_id from {schema}.statement_links l "
+                "semi join gone_quotes g using (doc_id, quote_no)"
+            ).fetchall()
+        }
+        con.execute(
+            f"delete from {schema}.statement_edges where seq in (select seq from gone_quotes) "
+            "or other_seq in (select seq from gone_quotes)"
+        )
+        for table in ("statement_quotes", "statement_words"):
+            con.execute(f"delete from {schema}.{table} where seq in (select seq from gone_quotes)")
+        con.execute(
+            f"delete from {schema}.statement_links where (doc_id, quote_no) in "
+            "(select (doc_id, quote_no) from gone_quotes)"
+        )
+        return affected
+
+    def _index_new(self, current: str) -> tuple[int, int]:
+        """Add quotes not indexed yet, numbered after the last seq; returns their seq range."""
+        con, schema = self.con, self.schema
+        start = con.execute(f"select coalesce(max(seq), -1) + 1 from {schema}.statement_quotes")
+        first = int(start.fetchall()[0][0])
+        fresh = con.sql(
+            f"select c.doc_id, c.quote_no, c.speaker, c.quote_text, c.day from ({current}) c "
+            f"anti join {schema}.statement_quotes q using (doc_id, quote_no) "
+            "order by c.doc_id, c.quote_no"
+        ).pl()
+        for offset in range(0, fresh.height, self.chunk):
+            rows = fresh.slice(offset, self.chunk).to_dicts()
+            quotes, words = [], []
+            for seq, row in enumerate(rows, start=first + offset):
+                prepare(row, self.synonyms)
+                found = _content_words(row["norm"])
+                quotes.append({**row, "seq": seq, "words": len(found)})
+                words += [(seq, word, row["speaker"], row["day"]) for word in sorted(found)]
+            insert(con, f"{schema}.statement_quotes", pl.DataFrame(quotes, schema=_QUOTE_SCHEMA))
+            insert(
+                con,
+                f"{schema}.statement_words",
+                pl.DataFrame(
+                    words,
+                    schema={
+                        "seq": pl.Int64,
+                        "word": pl.String,
+                        "speaker": pl.String,
+                        "day": pl.Date,
+                    },
+                    orient="row",
+                ),
+            )
+        return first, first + fresh.height - 1
+
+    def _score(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Edges (seq, other_seq) between quotes lo..hi and earlier ones above the threshold."""
+        pairs = self.con.sql(
+            _CANDIDATES.format(schema=self.schema),
+            params={"lo": lo, "hi": hi, "hub": HUB_POSTINGS, "max_days": self.max_days},
+        ).pl()
+        edges = []
+        for pair in pairs.iter_rows(named=True):
+            a = {key: pair[key] for key in _SIDE}
+            b = {key: pair[f"other_{key}"] for key in _SIDE}
+            if pair_score(a, b) >= self.threshold:
+                edges.append((pair["seq"], pair["other_seq"]))
+        return edges
+
+    def _statements_of(self, seqs: list[int]) -> set[str]:
+        if not seqs:
+            return set()
+        rows = self.con.sql(
+            f"select distinct l.statement_id from {self.schema}.statement_links l "
+            f"join {self.schema}.statement_quotes q using (doc_id, quote_no) "
+            "where list_contains($seqs, q.seq)",
+            params={"seqs": sorted(set(seqs))},
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def _relink(self, affected: set[str], first_new: int) -> None:
+        """Recompute the clusters of the affected statements and of every new quote."""
+        con, schema = self.con, self.schema
+        con.register(
+            "affected_statements",
+            pl.DataFrame({"statement_id": sorted(affected)}, schema={"statement_id": pl.String}),
+        )
+        try:
+            nodes = con.sql(
+                f"select q.seq, q.doc_id, q.quote_no from {schema}.statement_quotes q "
+                f"where q.seq >= $first or (q.doc_id, q.quote_no) in ("
+                f"  select (doc_id, quote_no) from {schema}.statement_links "
+                "   semi join affected_statements using (statement_id)) "
+                "order by q.doc_id, q.quote_no",
+                params={"first": first_new},
+            ).pl()
+            position = {seq: i for i, seq in enumerate(nodes.get_column("seq").to_list())}
+            edges = con.sql(
+                f"select seq, other_seq from {schema}.statement_edges "
+                "where list_contains($seqs, seq)",
+                params={"seqs": list(position)},
+            ).fetchall()
+            roots = _clusters(len(position), ((position[a], position[b]) for a, b in edges))
+            doc_ids, quote_nos = nodes.get_column("doc_id"), nodes.get_column("quote_no")
+            links = nodes.select("doc_id", "quote_no").with_columns(
+                statement_id=pl.Series(
+                    [statement_id(doc_ids[r], int(quote_nos[r])) for r in roots], dtype=pl.String
+                )
+            )
+            con.execute("begin transaction")
+            con.execute(
+                f"delete from {schema}.statement_links where statement_id in "
+                "(select statement_id from affected_statements) or (doc_id, quote_no) in "
+                f"(select (doc_id, quote_no) from {schema}.statement_quotes where seq >= $first)",
+                {"first": first_new},
+            )
+            insert(con, f"{schema}.statement_links", links)
+            con.execute("commit")
+        finally:
+            con.unregister("affected_statements")
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a polars frame to `table`, matching columns by name."""
+    if frame.height:
+        con.register("incoming_rows", frame)
+        try:
+            con.execute(f"insert into {table} by name select * from incoming_rows")
+        finally:
+            con.unregister("incoming_rows")
+
+
 def link_statements(
     quotes: pl.DataFrame,
     threshold: float = DEFAULT_THRESHOLD,
     max_days: int = DEFAULT_MAX_DAYS,
     seeds_dir: Path | None = None,
 ) -> pl.DataFrame:
-    """Give every quote a statement_id shared with the same statement in other documents."""
+    """Give every quote a statement_id shared with the same statement in other documents.
+
+    `quotes` has doc_id, quote_no, speaker, quote_text, published_date and optionally
+    event_date (which wins when set). Runs the same index as the pipeline, in memory.
+    """
     if quotes.height == 0:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     seeds = seeds_dir or Path(__file__).resolve().parents[1] / "seeds"
     synonyms = load_synonyms(seeds / "quote_synonyms.csv")
-    rows = quotes.sort("doc_id", "quote_no").to_dicts()
-    for row in rows:
-        prepare(row, synonyms)
-    edges = [(i, j) for i, j, s in scored_pairs(rows, max_days) if s >= threshold]
-    roots = _clusters(len(rows), edges)
-    # Rows are sorted, so each root is its cluster's smallest (doc_id, quote_no).
-    ids = [statement_id(rows[r]["doc_id"], int(rows[r]["quote_no"])) for r in roots]
-    return pl.DataFrame(
-        {
-            "doc_id": [r["doc_id"] for r in rows],
-            "quote_no": [int(r["quote_no"]) for r in rows],
-            "statement_id": ids,
-        },
-        schema=OUTPUT_SCHEMA,
+    day = pl.col("published_date")
+    if "event_date" in quotes.columns:
+        day = pl.coalesce("event_date", "published_date")
+    frame = quotes.select(
+        "doc_id", "quote_no", "speaker", "quote_text", day.cast(pl.Date).alias("day")
     )
+    with duckdb.connect() as con:
+        con.register("quotes_in", frame)
+        index = StatementIndex(con, synonyms, threshold, max_days)
+        index.refresh("select * from quotes_in")
+        return index.links().cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -14,6 +15,7 @@ from flows.quotes import extract_quotes
 from flows.statements import (
     DEFAULT_MAX_DAYS,
     DEFAULT_THRESHOLD,
+    StatementIndex,
     link_statements,
     load_synonyms,
     prepare,
@@ -268,3 +270,67 @@ def test_fragment_pairs(a: tuple, b: tuple, same: bool) -> None:
     frame = _frame([("doc_a", 0, *a), ("doc_b", 0, *b)])
     ids = _ids(link_statements(frame, seeds_dir=SEEDS))
     assert (ids[("doc_a", 0)] == ids[("doc_b", 0)]) is same
+
+
+# ----------------------------------------------------------------------------- incremental
+def _day_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{**r, "day": r["published_date"]} for r in rows],
+        schema={
+            "doc_id": pl.String,
+            "quote_no": pl.Int64,
+            "speaker": pl.String,
+            "quote_text": pl.String,
+            "published_date": pl.Date,
+            "day": pl.Date,
+        },
+    ).drop("published_date")
+
+
+def _refreshed(index: StatementIndex, rows: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
+    index.con.register("current_quotes", _day_frame(rows))
+    index.refresh("select * from current_quotes")
+    return _ids(index.links())
+
+
+def test_refresh_one_document_at_a_time_matches_a_full_link(
+    sample_rows: list[dict[str, Any]],
+) -> None:
+    """Documents arriving one per run, then one leaving, give exactly the links that
+    linking the whole set at once gives, and each run compares only its new quotes."""
+    synonyms = load_synonyms(SEEDS / "quote_synonyms.csv")
+    docs = sorted({r["doc_id"] for r in sample_rows}, reverse=True)  # not in seq order
+    with duckdb.connect() as con:
+        index = StatementIndex(con, synonyms, chunk=3)  # small chunks: several per refresh
+        present: list[dict[str, Any]] = []
+        for doc in docs:
+            arriving = [r for r in sample_rows if r["doc_id"] == doc]
+            present += arriving
+            before = con.execute("select count(*) from staging.statement_quotes").fetchall()
+            links = _refreshed(index, present)
+            after = con.execute("select count(*) from staging.statement_quotes").fetchall()
+            assert after[0][0] - before[0][0] == len(arriving)
+        full = _ids(link_statements(pl.DataFrame(sample_rows), seeds_dir=SEEDS))
+        assert links == full
+        assert len(set(full.values())) < len(full)  # the samples do hold shared statements
+        # A document that names a shared statement (holds its smallest quote) leaves: the
+        # statement's other quotes must be relinked under a new name.
+        shared = {sid for sid in full.values() if list(full.values()).count(sid) > 1}
+        leaving = min(key[0] for key, sid in full.items() if sid in shared)
+        remaining = [r for r in sample_rows if r["doc_id"] != leaving]
+        assert _refreshed(index, remaining) == _ids(
+            link_statements(pl.DataFrame(remaining), seeds_dir=SEEDS)
+        )
+        # Nothing new: nothing compared, nothing changed.
+        assert index.refresh("select * from current_quotes") == 0
+        assert _ids(index.links()) == _refreshed(index, remaining)
+
+
+def test_full_refresh_rebuilds_the_index(sample_rows: list[dict[str, Any]]) -> None:
+    synonyms = load_synonyms(SEEDS / "quote_synonyms.csv")
+    with duckdb.connect() as con:
+        index = StatementIndex(con, synonyms)
+        first = _refreshed(index, sample_rows)
+        con.register("current_quotes", _day_frame(sample_rows))
+        assert index.refresh("select * from current_quotes", full=True) == len(sample_rows)
+        assert _ids(index.links()) == first

@@ -104,7 +104,9 @@ create table if not exists staging.events (
     last_paragraph  integer not null
 );
 
--- Cross-document links, recomputed over all current documents on every run.
+-- Cross-document links. Statement links are kept current by flows/statements.py StatementIndex
+-- (only new quotes are compared; its index tables live beside them); meeting links are
+-- recomputed on every run.
 create table if not exists staging.statement_links (
     doc_id       varchar not null,
     quote_no     integer not null,
