@@ -39,6 +39,15 @@ FRAMES: dict[str, str] = {
 }
 DOCUMENT_SUITES = ("documents",)
 MART_SUITES = ("meetings", "quotes", "topics", "people")
+# Where a run that changed only some keys validates only their rows: suite -> (key column,
+# the staging table listing changed keys). Whole-table rules (unique keys, references) are
+# also SQL audits over the full marts on every run (dbt_like_sql/audits/).
+CHANGED_KEYS: dict[str, tuple[str, str]] = {
+    "documents": ("doc_id", "staging.changed_docs"),
+    "meetings": ("meeting_id", "staging.changed_meetings"),
+    "quotes": ("doc_id", "staging.changed_docs"),
+    "topics": ("meeting_id", "staging.changed_meetings"),
+}
 
 KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("source_path", "doc_id"),
@@ -58,9 +67,19 @@ class Rejection:
     expectation: str
 
 
-def frames(con: duckdb.DuckDBPyConnection, suites: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """The pandas frames GX validates for `suites`."""
-    return {suite: con.sql(FRAMES[suite]).df() for suite in suites}
+def frames(
+    con: duckdb.DuckDBPyConnection, suites: tuple[str, ...], changed_only: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The pandas frames GX validates for `suites`; with `changed_only`, only the rows of
+    changed keys (see CHANGED_KEYS) of the suites that have them."""
+    return {suite: con.sql(_frame_sql(suite, changed_only)).df() for suite in suites}
+
+
+def _frame_sql(suite: str, changed_only: bool) -> str:
+    if not changed_only or suite not in CHANGED_KEYS:
+        return FRAMES[suite]
+    key, table = CHANGED_KEYS[suite]
+    return f"select * from ({FRAMES[suite]}) where {key} in (select {key} from {table})"
 
 
 def rejections(validated: dict[str, pd.DataFrame], failures: list[Failure]) -> list[Rejection]:

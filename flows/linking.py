@@ -44,6 +44,7 @@ def link_documents(
     index = StatementIndex(con, load_synonyms(seeds_dir / "quote_synonyms.csv"))
     compared = index.refresh(_QUOTES, full=full)
     meetings = link_meetings(warehouse.read_frame(con, _EVENTS))
+    _record_changes(con, index.changed_docs, meetings)
     warehouse.replace_table(con, "staging.meeting_links", meetings)
     people, roles = reference.people.records()
     warehouse.replace_table(con, "staging.seed_people", pl.DataFrame(people))
@@ -57,3 +58,36 @@ def link_documents(
         "statements": statements,
         "meetings": meetings.get_column("meeting_id").n_unique() if meetings.height else 0,
     }
+
+
+def _record_changes(
+    con: duckdb.DuckDBPyConnection, statement_docs: set[str], meetings: pl.DataFrame
+) -> None:
+    """Add to the pending changes the documents whose links moved, and the meetings that
+    gained, lost or changed a member (before and after ids), so the marts rebuild them."""
+    con.register("new_meeting_links", meetings)
+    try:
+        con.execute("""
+            create or replace temp table moved_links as
+            (select doc_id, event_no, meeting_id from staging.meeting_links
+             except select doc_id, event_no, meeting_id from new_meeting_links)
+            union all
+            (select doc_id, event_no, meeting_id from new_meeting_links
+             except select doc_id, event_no, meeting_id from staging.meeting_links)
+        """)
+        warehouse.insert_frame(
+            con,
+            "staging.changed_docs",
+            pl.DataFrame({"doc_id": sorted(statement_docs)}, schema={"doc_id": pl.String}),
+        )
+        con.execute("insert into staging.changed_docs select doc_id from moved_links")
+        # Every meeting of a changed document: its quotes, topics or fields may have changed.
+        con.execute("""
+            insert into staging.changed_meetings
+            select meeting_id from moved_links
+            union
+            select meeting_id from new_meeting_links
+            where doc_id in (select doc_id from staging.changed_docs)
+        """)
+    finally:
+        con.unregister("new_meeting_links")

@@ -27,6 +27,8 @@ from flows.settings import Settings, load_settings
 from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 
 BATCH_SIZE = 1000
+# The staging tables that list, per mart key, what changed since the last publish.
+CHANGE_TABLES = {"doc_id": "staging.changed_docs", "meeting_id": "staging.changed_meetings"}
 # Set by the CLI to draw a progress bar: called with (documents done, documents to do).
 progress_hook: Callable[[int, int], None] | None = None
 # I/O tasks retry with backoff: a file share or disk hiccup should not fail a run.
@@ -76,6 +78,7 @@ class RunSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     published: bool = False
     up_to_date: bool = False  # nothing changed since the last published run: no work done
+    incremental: bool = False  # models, validation and publish covered only changed keys
     inputs_fingerprint: str | None = None
     data_docs: str | None = None
     duration_s: float = 0.0
@@ -93,6 +96,7 @@ class RunSummary:
             f"records quarantined by validation: {self.records_quarantined}",
             f"marts: {marts or 'none'}"
             + (" (up to date: nothing changed)" if self.up_to_date else "")
+            + (" (incremental)" if self.incremental and not self.up_to_date else "")
             + ("" if self.published or self.up_to_date else " (not published)"),
             f"validation: {validation}",
         ]
@@ -367,9 +371,12 @@ def record_quarantine(rejected: list[Rejected], settings: Settings, run_id: str)
 
 
 @task(cache_policy=NO_CACHE)
-def gate_documents(settings: Settings, run_id: str) -> tuple[bool, list[str], int]:
-    """Validate the staged documents; row-level failures leave staging for quarantine."""
-    return _validate_and_quarantine(settings, run_id, gate.DOCUMENT_SUITES)
+def gate_documents(
+    settings: Settings, run_id: str, changed_only: bool
+) -> tuple[bool, list[str], int]:
+    """Validate the staged documents (only the changed ones when `changed_only`); row-level
+    failures leave staging for quarantine."""
+    return _validate_and_quarantine(settings, run_id, gate.DOCUMENT_SUITES, changed_only)
 
 
 @task(cache_policy=NO_CACHE)
@@ -383,30 +390,39 @@ def link(settings: Settings, reference: Reference, full: bool) -> dict[str, int]
 
 
 @task(cache_policy=NO_CACHE)
-def build_models(settings: Settings) -> list[str]:
-    """Build the SQL models in dependency order, then run the SQL audits; returns the
-    failing audits (the build is rolled back when there are any)."""
+def build_models(settings: Settings, full: bool) -> list[str]:
+    """Build the SQL models in dependency order (incremental marts only for the changed keys
+    unless `full`), then run the SQL audits; returns the failing audits (the build is rolled
+    back when there are any)."""
     from flows.sql_runner import SqlAuditError, SqlModelError, build
 
     with warehouse.session(settings.work_file) as con:
         try:
-            result = build(con, settings.sql_dir)
+            result = build(con, settings.sql_dir, changes=None if full else CHANGE_TABLES)
         except SqlAuditError as exc:
             get_run_logger().error("%s", exc)
             return [f"audit {f.name}: {f.failing_rows} rows" for f in exc.failures]
         except (SqlModelError, duckdb.Error) as exc:  # a broken model: nothing new to publish
             get_run_logger().error("SQL models failed to build: %s", exc)
             return [f"build: {exc}"]
-    get_run_logger().info("built %d models in %.2fs", len(result.models), result.seconds)
+    get_run_logger().info(
+        "built %d models in %.2fs (%d incremental)",
+        len(result.models),
+        result.seconds,
+        len(result.incremental),
+    )
     return []
 
 
 @task(cache_policy=NO_CACHE)
-def gate_marts(settings: Settings, run_id: str) -> tuple[bool, list[str], int]:
-    """Validate the marts; quarantine failing rows, then re-run the SQL audits."""
+def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[bool, list[str], int]:
+    """Validate the marts (only changed keys' rows when `changed_only`); quarantine failing
+    rows, then re-run the SQL audits over the whole marts."""
     from flows.sql_runner import run_audits
 
-    success, failed, count = _validate_and_quarantine(settings, run_id, gate.MART_SUITES)
+    success, failed, count = _validate_and_quarantine(
+        settings, run_id, gate.MART_SUITES, changed_only
+    )
     with warehouse.session(settings.work_file) as con:
         broken = [audit for audit in run_audits(con, settings.sql_dir) if not audit.passed]
     failed += [f"audit {audit.name}: {audit.failing_rows} rows" for audit in broken]
@@ -422,12 +438,12 @@ def build_data_docs(settings: Settings) -> str:
 
 
 def _validate_and_quarantine(
-    settings: Settings, run_id: str, suites: tuple[str, ...]
+    settings: Settings, run_id: str, suites: tuple[str, ...], changed_only: bool
 ) -> tuple[bool, list[str], int]:
     from flows.validation import validate_frames
 
     with warehouse.session(settings.work_file) as con:
-        validated = gate.frames(con, suites)
+        validated = gate.frames(con, suites, changed_only)
         report = validate_frames(
             validated, settings.expectations_dir, run_name=run_id, suites=suites
         )
@@ -472,14 +488,29 @@ def _validation_rows(run_id: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
-def publish(settings: Settings) -> dict[str, int]:
-    """Copy marts and meta into the published file by atomic rename; refresh the Parquet."""
+def publish(settings: Settings, incremental: bool) -> dict[str, int]:
+    """Write marts and meta into the published file by atomic rename (only the changed keys'
+    rows of incremental marts when `incremental`), refresh the Parquet, then clear the list
+    of pending changes."""
+    from flows.sql_runner import load_models
+
+    delta = None
+    if incremental:
+        delta = {
+            model.name: (model.unique_key, CHANGE_TABLES[model.unique_key])
+            for model in load_models(settings.sql_dir)
+            if model.schema == "marts" and model.unique_key
+        }
     with warehouse.session(settings.work_file) as con:
-        warehouse.publish(
-            con, settings.warehouse, settings.parquet_folder, settings.storage_version
+        mode = warehouse.publish(
+            con, settings.warehouse, settings.parquet_folder, settings.storage_version, delta
         )
+        for table in CHANGE_TABLES.values():
+            con.execute(f"delete from {table}")
         counts = warehouse.mart_counts(con)
-    get_run_logger().info("published %s and %s", settings.warehouse, settings.parquet_folder)
+    get_run_logger().info(
+        "published %s (%s) and %s", settings.warehouse, mode, settings.parquet_folder
+    )
     return counts
 
 
@@ -564,13 +595,17 @@ def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> 
         summary.status, summary.up_to_date = "success", True
         summary.validation_success = True
         return
-    docs_ok, docs_failed, docs_rejected = gate_documents(settings, run_id)
-    # New seeds or code may link differently: then every quote is compared again.
-    link(settings, reference, full=full_refresh or not same_inputs)
-    broken_audits = build_models(settings)
+    # New seeds, SQL or code may change any row: then everything is linked, built, validated
+    # and published again; otherwise only what this run (or a failed one before it) changed.
+    full = full_refresh or not same_inputs or not settings.warehouse.exists()
+    docs_ok, docs_failed, docs_rejected = gate_documents(settings, run_id, not full)
+    link(settings, reference, full=full)
+    broken_audits = build_models(settings, full)
     marts_ok, marts_failed, mart_rejected = True, list[str](), 0
     if not broken_audits:
-        marts_ok, marts_failed, mart_rejected = gate_marts(settings, run_id)
+        marts_ok, marts_failed, mart_rejected = gate_marts(settings, run_id, not full)
+    # Quarantining mart rows edits other rows in place (counts, speakers): publish whole.
+    summary.incremental = not full and not mart_rejected
     summary.data_docs = build_data_docs(settings)
     summary.validation_success = docs_ok and marts_ok and not broken_audits
     summary.failed_expectations = docs_failed + broken_audits + marts_failed
@@ -642,7 +677,7 @@ def _finish(settings: Settings, summary: RunSummary) -> None:
             summary.mart_rows = warehouse.mart_counts(con)
         return
     try:
-        summary.mart_rows = publish(settings)
+        summary.mart_rows = publish(settings, summary.incremental)
         summary.published = True
     except Exception as exc:
         summary.status, summary.message = "failed", f"publish failed: {exc}"

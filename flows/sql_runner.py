@@ -1,7 +1,10 @@
 """A small dbt-like runner for the SQL models in dbt_like_sql/.
 
 Each `<layer>/<name>.sql` file is one SELECT, built as `<layer>.<name>`: staging and
-intermediate as views, marts as tables. Dependencies come from the SQL itself
+intermediate as views, marts as tables. A mart whose schema.yml entry says
+`config: {materialized: incremental, unique_key: <column>}` is rebuilt only for the key values
+a build is given as changed (dbt's delete+insert strategy); without changes it is rebuilt
+whole like any table. Dependencies come from the SQL itself
 (`{{ ref('name') }}` or plain table names parsed with sqlglot) and are ordered with
 graphlib, never by file names. Column docs in `<layer>/schema.yml` become DuckDB comments;
 `audits/<name>.sql` are queries that must return no rows.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any, cast
@@ -71,6 +75,7 @@ class Model:
     materialization: str  # view | table
     refs: tuple[str, ...]  # model names used through {{ ref() }}
     relations: tuple[Relation, ...]  # plain table names (CTE names excluded)
+    unique_key: str | None = None  # set for incremental marts: the column rebuilt by value
 
     @property
     def qualified(self) -> str:
@@ -111,13 +116,16 @@ class BuildResult:
     timings: dict[str, float]
     audits: list[AuditResult]
     seconds: float
+    incremental: list[str] = field(default_factory=list)  # models rebuilt only for changed keys
 
 
 # ---------------------------------------------------------------- parsing
 
 
+@lru_cache(maxsize=256)
 def _parse_refs_and_relations(sql: str, path: Path) -> tuple[tuple[str, ...], tuple[Relation, ...]]:
-    """Return the ref() names and the plain table names a SQL text reads."""
+    """Return the ref() names and the plain table names a SQL text reads (cached: a run loads
+    the models several times, and parsing is most of the runner's own cost)."""
     refs = tuple(dict.fromkeys(_REF.findall(sql)))
     # ref() calls are placeholders for sqlglot: any valid identifier parses the same way.
     tree = _parse(_REF.sub("__ref__", sql), path)
@@ -132,8 +140,10 @@ def _parse_refs_and_relations(sql: str, path: Path) -> tuple[tuple[str, ...], tu
     return refs, tuple(found)
 
 
+@lru_cache(maxsize=256)
 def _parse(sql: str, path: Path) -> exp.Expression:
-    """Parse one statement, naming the file when it is not valid SQL."""
+    """Parse one statement, naming the file when it is not valid SQL (cached; callers only
+    read the tree)."""
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except sqlglot.errors.ParseError as err:
@@ -153,13 +163,30 @@ def load_models(root: Path) -> list[Model]:
     """Read every `<layer>/<name>.sql` under root (layers: staging, intermediate, marts)."""
     models: list[Model] = []
     for layer, materialization in LAYERS.items():
+        configs = {name: doc["config"] for name, doc in load_docs(root, layer).items()}
         for path in sorted((root / layer).glob("*.sql")):
             sql = path.read_text(encoding="utf-8").strip().rstrip(";")
             refs, relations = _parse_refs_and_relations(sql, path)
             name = _check_name(path.stem, path)
-            models.append(Model(name, layer, path, sql, materialization, refs, relations))
+            key = _unique_key(configs.get(name, {}), layer, path)
+            models.append(Model(name, layer, path, sql, materialization, refs, relations, key))
     _check_unique(models)
     return models
+
+
+def _unique_key(config: dict[str, Any], layer: str, path: Path) -> str | None:
+    """The unique_key of an incremental model, None for any other."""
+    materialized = config.get("materialized", LAYERS[layer])
+    if materialized not in (LAYERS[layer], "incremental"):
+        raise SqlModelError(f"{path}: {layer} models cannot be materialized as {materialized!r}")
+    if materialized != "incremental":
+        return None
+    if LAYERS[layer] != "table":
+        raise SqlModelError(f"{path}: {layer} models are views; only tables can be incremental")
+    key = config.get("unique_key")
+    if not isinstance(key, str) or not _NAME.match(key):
+        raise SqlModelError(f"{path}: an incremental model needs a unique_key column")
+    return key
 
 
 def load_audits(root: Path) -> list[Audit]:
@@ -304,33 +331,57 @@ def _existing_kind(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> st
 # ---------------------------------------------------------------- building
 
 
-def _materialize(con: duckdb.DuckDBPyConnection, model: Model, sql: str) -> None:
-    """Create or replace one model, dropping an object of the other kind first."""
+def _materialize(
+    con: duckdb.DuckDBPyConnection, model: Model, sql: str, changes: dict[str, str] | None
+) -> bool:
+    """Create or replace one model, dropping an object of the other kind first; an
+    incremental model whose key has changes listed is only refreshed for those keys.
+    Returns whether the model was refreshed incrementally."""
     con.execute(f"create schema if not exists {model.schema}")
     existing = _existing_kind(con, model.schema, model.name)
     if existing is not None and existing != model.materialization:
         con.execute(f"drop {existing} {model.qualified}")
+        existing = None
+    key = model.unique_key
+    incremental = existing is not None and key is not None and changes is not None
     try:
-        con.execute(f"create or replace {model.materialization} {model.qualified} as\n{sql}")
+        if incremental:
+            changed = f"(select {key} from {changes[key]})"  # type: ignore[index]
+            con.execute(f"delete from {model.qualified} where {key} in {changed}")
+            con.execute(
+                f"insert into {model.qualified} by name\n"
+                f"select * from (\n{sql}\n) where {key} in {changed}"
+            )
+        else:
+            con.execute(f"create or replace {model.materialization} {model.qualified} as\n{sql}")
     except duckdb.Error as err:
         raise SqlModelError(f"{model.path}: building {model.qualified} failed: {err}") from err
+    return incremental
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, root: Path, *, atomic: bool = True, require_docs: bool = True
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    *,
+    atomic: bool = True,
+    require_docs: bool = True,
+    changes: dict[str, str] | None = None,
 ) -> BuildResult:
     """Build every model in dependency order, document it, then run the audits.
 
     With `atomic` the whole build runs in one transaction that is rolled back on any error
     (including failed audits), so the previous models stay in place. Pass False when the
     caller already holds a transaction. `require_docs` demands a description for every
-    column of every mart.
+    column of every mart. `changes` maps a key column to a relation (table or view) whose
+    column of that name lists the key values that changed since the last build: incremental
+    models keyed on it rebuild only those rows. Every key an incremental model uses must be
+    listed; None rebuilds everything.
     """
     if not atomic:
-        return _build(con, root, require_docs)
+        return _build(con, root, require_docs, changes)
     con.execute("begin transaction")
     try:
-        result = _build(con, root, require_docs)
+        result = _build(con, root, require_docs, changes)
     except BaseException:
         con.execute("rollback")
         raise
@@ -338,17 +389,28 @@ def build(
     return result
 
 
-def _build(con: duckdb.DuckDBPyConnection, root: Path, require_docs: bool) -> BuildResult:
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    require_docs: bool,
+    changes: dict[str, str] | None,
+) -> BuildResult:
     started = time.perf_counter()
     models = load_models(root)
     by_name = {m.name: m for m in models}
     order = build_order(models)
+    if changes is not None:
+        missing = {m.unique_key for m in models if m.unique_key} - set(changes)
+        if missing:
+            raise SqlModelError(f"incremental build lists no changes for key(s) {sorted(missing)}")
     timings: dict[str, float] = {}
+    incremental: list[str] = []
     for model in order:
         t0 = time.perf_counter()
         _, sources = _dependencies(model.path, model.refs, model.relations, by_name)
         _check_sources(con, model.path, sources)
-        _materialize(con, model, _render(model.sql, model.path, by_name))
+        if _materialize(con, model, _render(model.sql, model.path, by_name), changes):
+            incremental.append(model.qualified)
         timings[model.qualified] = round(time.perf_counter() - t0, 4)
     apply_docs(con, root, models, require_docs=require_docs)
     audits = run_audits(con, root)
@@ -360,6 +422,7 @@ def _build(con: duckdb.DuckDBPyConnection, root: Path, require_docs: bool) -> Bu
         timings=timings,
         audits=audits,
         seconds=round(time.perf_counter() - started, 4),
+        incremental=incremental,
     )
 
 
@@ -378,6 +441,7 @@ def load_docs(root: Path, layer: str) -> dict[str, dict[str, Any]]:
         docs[entry["name"]] = {
             "description": str(entry.get("description") or ""),
             "columns": columns,
+            "config": entry.get("config") or {},
             "path": path,
         }
     return docs

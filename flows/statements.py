@@ -286,6 +286,8 @@ class StatementIndex:
     ) -> None:
         self.con, self.synonyms, self.schema, self.chunk = con, synonyms, schema, chunk
         self.threshold, self.max_days = threshold, max_days
+        # Documents whose quotes left, arrived or changed statement since the index was made.
+        self.changed_docs: set[str] = set()
         con.execute(_INDEX_DDL.format(schema=schema))
 
     def refresh(self, current: str, full: bool = False) -> int:
@@ -335,6 +337,8 @@ class StatementIndex:
                 "semi join gone_quotes g using (doc_id, quote_no)"
             ).fetchall()
         }
+        gone_docs = con.sql("select distinct doc_id from gone_quotes").fetchall()
+        self.changed_docs.update(row[0] for row in gone_docs)
         con.execute(
             f"delete from {schema}.statement_edges where seq in (select seq from gone_quotes) "
             "or other_seq in (select seq from gone_quotes)"
@@ -436,6 +440,14 @@ class StatementIndex:
                     [statement_id(doc_ids[r], int(quote_nos[r])) for r in roots], dtype=pl.String
                 )
             )
+            before = con.sql(
+                f"select doc_id, quote_no, statement_id as before from {schema}.statement_links "
+                "semi join affected_statements using (statement_id)"
+            ).pl()
+            moved = links.join(before, on=["doc_id", "quote_no"], how="left").filter(
+                pl.col("before").is_null() | (pl.col("before") != pl.col("statement_id"))
+            )
+            self.changed_docs.update(moved.get_column("doc_id").to_list())
             con.execute("begin transaction")
             con.execute(
                 f"delete from {schema}.statement_links where statement_id in "

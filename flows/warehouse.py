@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -118,26 +119,71 @@ def publish(
     published: Path,
     parquet_dir: Path | None = None,
     storage_version: str = DEFAULT_STORAGE_VERSION,
-) -> None:
-    """Copy marts and meta into a fresh file and atomically rename it over `published`."""
+    delta: dict[str, tuple[str, str]] | None = None,
+) -> str:
+    """Write marts and meta into a new file and atomically rename it over `published`.
+
+    Readers holding the old file keep their snapshot. With `delta` (mart -> (key column,
+    relation listing the changed keys)), the new file starts as a copy of the published one
+    and only the changed keys' rows of those marts are replaced; the other marts and meta
+    are copied whole. Without it, or with no published file yet, every table is copied.
+    Returns "delta" or "full".
+    """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)
-    con.execute(
-        f"attach {_quoted(staging_file)} as publishing (storage_version '{storage_version}')"
-    )
+    mode = "delta" if delta is not None and published.exists() else "full"
+    if mode == "delta":
+        shutil.copyfile(published, staging_file)
+        con.execute(f"attach {_quoted(staging_file)} as publishing")
+    else:
+        con.execute(
+            f"attach {_quoted(staging_file)} as publishing (storage_version '{storage_version}')"
+        )
     try:
-        for schema, tables in (("marts", MARTS), ("meta", META_TABLES)):
-            con.execute(f"create schema publishing.{schema}")
-            for table in tables:
-                con.execute(
-                    f"create table publishing.{schema}.{table} as select * from {schema}.{table}"
-                )
-        _copy_comments(con, "publishing")
+        con.execute("begin transaction")
+        if mode == "delta":
+            _apply_delta(con, delta or {})
+        else:
+            _copy_all(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     finally:
         con.execute("detach publishing")
     os.replace(staging_file, published)
     if parquet_dir is not None:
         export_parquet(con, parquet_dir)
+    return mode
+
+
+def _copy_all(con: duckdb.DuckDBPyConnection) -> None:
+    for schema, tables in (("marts", MARTS), ("meta", META_TABLES)):
+        con.execute(f"create schema publishing.{schema}")
+        for table in tables:
+            con.execute(
+                f"create table publishing.{schema}.{table} as select * from {schema}.{table}"
+            )
+    _copy_comments(con, "publishing")
+
+
+def _apply_delta(con: duckdb.DuckDBPyConnection, delta: dict[str, tuple[str, str]]) -> None:
+    """Replace the changed keys' rows of the marts in `delta`; copy everything else whole."""
+    for mart in MARTS:
+        target = f"publishing.marts.{mart}"
+        if mart not in delta:
+            con.execute(f"delete from {target}")
+            con.execute(f"insert into {target} by name select * from marts.{mart}")
+            continue
+        key, changes = delta[mart]
+        changed = f"(select {key} from {changes})"
+        con.execute(f"delete from {target} where {key} in {changed}")
+        con.execute(
+            f"insert into {target} by name select * from marts.{mart} where {key} in {changed}"
+        )
+    for table in META_TABLES:
+        con.execute(f"delete from publishing.meta.{table}")
+        con.execute(f"insert into publishing.meta.{table} by name select * from meta.{table}")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, target: str) -> None:
@@ -302,6 +348,14 @@ def replace_documents(
     paths = sorted(set(paths))
     con.execute("begin transaction")
     try:
+        # The marts must be rebuilt for every content that leaves or arrives.
+        con.execute(
+            "insert into staging.changed_docs select doc_id from staging.documents "
+            "where list_contains(?, source_path)",
+            [paths],
+        )
+        if "staging.documents" in frames:
+            insert_frame(con, "staging.changed_docs", frames["staging.documents"].select("doc_id"))
         for table in DOCUMENT_TABLES:
             con.execute(f"delete from {table} where list_contains(?, source_path)", [paths])
         for table, frame in frames.items():

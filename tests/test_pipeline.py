@@ -221,3 +221,50 @@ def test_recalled_meeting_quotes_link_to_that_meeting(built: tuple[Path, Path]) 
         ("2022-03-11", "message"),
     ]
     assert dict((date, n) for date, _, n in rows)["2021-11-28"] == 3
+
+
+def test_incremental_runs_match_a_full_build(tmp_path: Path) -> None:
+    """Articles arriving, changing and leaving over several incremental runs leave the
+    published marts exactly as one full build of the final folder does, including the
+    statements and meetings they share with articles that did not change."""
+    import shutil
+
+    from tests.conftest import SAMPLE_ARTICLES
+
+    source, db = tmp_path / "articles", tmp_path / "wh.duckdb"
+    source.mkdir()
+    samples = sorted(SAMPLE_ARTICLES.iterdir())
+    for path in samples[:2]:
+        shutil.copy(path, source / path.name)
+    assert not run(source, db).incremental  # the first build is whole
+
+    for path in samples[2:]:
+        shutil.copy(path, source / path.name)
+    arrived = run(source, db)
+    assert (arrived.status, arrived.docs_new, arrived.incremental) == ("success", 3, True)
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        # the document naming a statement quoted by several articles (its smallest quote)
+        named = con.execute(
+            "select source_path from marts.quotes where statement_id in ("
+            "  select statement_id from marts.quotes group by statement_id"
+            "  having count(distinct doc_id) > 1) "
+            "order by doc_id, quote_no limit 1"
+        ).fetchall()[0][0]
+        # an article about a meeting other articles also report
+        shared_meeting = con.execute(
+            "select source_path from marts.quotes where meeting_id in ("
+            "  select meeting_id from marts.quotes group by meeting_id"
+            "  having count(distinct doc_id) > 1) and source_path <> ? "
+            "order by source_path limit 1",
+            [named],
+        ).fetchall()[0][0]
+    (source / named).unlink()
+    edited = source / shared_meeting
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nFollow us on X.\n")
+    changed = run(source, db)
+    assert (changed.docs_removed, changed.docs_changed, changed.incremental) == (1, 1, True)
+
+    fresh = tmp_path / "fresh.duckdb"
+    assert not run(source, fresh).incremental
+    assert snapshot(db) == snapshot(fresh)

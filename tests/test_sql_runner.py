@@ -252,3 +252,81 @@ def test_audit_with_missing_reference(tmp_path: Path, con: duckdb.DuckDBPyConnec
     write(tmp_path, {"audits/orphan.sql": "select * from marts.gone"})
     with pytest.raises(SqlModelError, match=r"orphan\.sql.*marts\.gone"):
         run_audits(con, tmp_path)
+
+
+# ----------------------------------------------------------------------------- incremental
+_INCREMENTAL_DOCS = """
+version: 2
+models:
+  - name: totals
+    description: One row per group.
+    config: {materialized: incremental, unique_key: grp}
+    columns:
+      - {name: grp, description: The group.}
+      - {name: total, description: Sum of its values.}
+"""
+
+
+def _incremental_project(root: Path) -> Path:
+    return write(
+        root,
+        {
+            "staging/stg_items.sql": "select * from items",
+            "marts/totals.sql": "select grp, sum(v) as total from stg_items group by grp",
+            "marts/schema.yml": _INCREMENTAL_DOCS,
+        },
+    )
+
+
+def test_incremental_mart_rebuilds_only_changed_keys(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    root = _incremental_project(tmp_path)
+    con.execute("create table items as select * from (values ('a', 1), ('b', 2)) t(grp, v)")
+    con.execute("create table changed (grp varchar)")
+    first = build(con, root, changes={"grp": "changed"})
+    assert first.incremental == []  # no table yet: built whole
+    con.execute("insert into items values ('a', 10), ('b', 20), ('c', 5)")
+    con.execute("insert into changed values ('a'), ('c')")
+    second = build(con, root, changes={"grp": "changed"})
+    assert second.incremental == ["marts.totals"]
+    rows = con.execute("select grp, total from marts.totals order by grp").fetchall()
+    assert rows == [("a", 11), ("b", 2), ("c", 5)]  # b was not listed, so it kept its row
+    build(con, root)  # no changes given: everything again
+    rows = con.execute("select grp, total from marts.totals order by grp").fetchall()
+    assert rows == [("a", 11), ("b", 22), ("c", 5)]
+
+
+def test_incremental_build_needs_every_key_listed(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    root = _incremental_project(tmp_path)
+    con.execute("create table items as select 'a' as grp, 1 as v")
+    with pytest.raises(SqlModelError, match="no changes for key"):
+        build(con, root, changes={"doc_id": "changed"})
+
+
+@pytest.mark.parametrize(
+    ("layer", "config", "message"),
+    [
+        ("marts", "{materialized: incremental}", "needs a unique_key"),
+        (
+            "staging",
+            "{materialized: incremental, unique_key: grp}",
+            "only tables can be incremental",
+        ),
+        ("marts", "{materialized: ephemeral}", "cannot be materialized as 'ephemeral'"),
+    ],
+)
+def test_bad_incremental_config_names_the_file(
+    tmp_path: Path, layer: str, config: str, message: str
+) -> None:
+    write(
+        tmp_path,
+        {
+            f"{layer}/totals.sql": "select 1 as grp",
+            f"{layer}/schema.yml": f"models:\n  - name: totals\n    config: {config}\n",
+        },
+    )
+    with pytest.raises(SqlModelError, match=message):
+        load_models(tmp_path)

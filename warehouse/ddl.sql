@@ -119,6 +119,12 @@ create table if not exists staging.meeting_links (
     meeting_id varchar not null
 );
 
+-- Keys whose mart rows must be rebuilt: recorded when staging rows or links change, cleared
+-- once a run has published them, so a failed run's changes are carried to the next run.
+create table if not exists staging.changed_docs (doc_id varchar not null);
+
+create table if not exists staging.changed_meetings (meeting_id varchar not null);
+
 -- Reference data from seeds/*.csv, replaced on every run.
 create table if not exists staging.seed_people (
     person  varchar primary key,
