@@ -23,7 +23,14 @@ from flows import gate, warehouse
 from flows.extract import Extraction, Reference, extract_from_clean
 from flows.linking import link_documents
 from flows.parallel import Workers
-from flows.reading import SourceFile, UnreadableInput, content_type, decode, discover
+from flows.reading import (
+    SourceFile,
+    UnreadableInput,
+    content_type,
+    decode,
+    discover,
+    trusted_stats,
+)
 from flows.settings import Settings, load_settings
 from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 
@@ -157,13 +164,46 @@ def _quarantine_row(
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
-def discover_files(source: Path, run_id: str) -> tuple[list[SourceFile], list[Rejected]]:
-    """List and fingerprint the article files under the source folder."""
+def discover_files(
+    settings: Settings, run_id: str, full_refresh: bool
+) -> tuple[list[SourceFile], list[Rejected]]:
+    """List and fingerprint the article files under the source folder (files whose size and
+    times are unchanged since they were hashed keep their digest)."""
+    source = settings.source
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist")
-    files, problems = discover(source)
+    scanned_at = time.time_ns()
+    with warehouse.session(settings.work_file) as con:
+        known = {} if full_refresh else warehouse.known_files(con)
+    files, problems = discover(source, known)
+    hashed = trusted_stats(files, scanned_at)
+    with warehouse.session(settings.work_file) as con:
+        warehouse.remember_files(
+            con,
+            pl.DataFrame(
+                {
+                    "source_path": [f.rel_path for f in hashed],
+                    "byte_size": [f.byte_size for f in hashed],
+                    "mtime_ns": [f.mtime_ns for f in hashed],
+                    "ctime_ns": [f.ctime_ns for f in hashed],
+                    "doc_id": [f.doc_id for f in hashed],
+                },
+                schema={
+                    "source_path": pl.String,
+                    "byte_size": pl.Int64,
+                    "mtime_ns": pl.Int64,
+                    "ctime_ns": pl.Int64,
+                    "doc_id": pl.String,
+                },
+            ),
+            (f.rel_path for f in files),
+        )
     get_run_logger().info(
-        "discovered %d article files under %s (%d unreadable)", len(files), source, len(problems)
+        "discovered %d article files under %s (%d hashed, %d unreadable)",
+        len(files),
+        source,
+        sum(f.hashed for f in files),
+        len(problems),
     )
     return files, [
         Rejected(_quarantine_row(run_id, path, None, "discover", why)) for path, why in problems
@@ -600,7 +640,7 @@ def etl(
 def _run_stages(settings: Settings, summary: RunSummary, full_refresh: bool) -> None:
     run_id = summary.run_id
     reference = Reference.from_seeds(settings.seeds_dir)
-    files, unreadable = discover_files(settings.source, run_id)
+    files, unreadable = discover_files(settings, run_id, full_refresh)
     plan = plan_changes(_opaque(files), settings, full_refresh)
     duplicates = [
         Rejected(

@@ -62,6 +62,14 @@ class SourceFile:
     rel_path: str
     doc_id: str
     byte_size: int
+    mtime_ns: int = 0
+    ctime_ns: int = 0  # changes when the file is replaced or renamed, even with its mtime kept
+    hashed: bool = True  # False when the digest was taken over from an unchanged stat
+
+
+# A file modified this close to the scan may still be being written, or modified again
+# within the clock's granularity without its size changing: its stat is not trusted.
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,22 +81,40 @@ class Decoded:
     repair: str | None = None
 
 
-def discover(source: Path) -> tuple[list[SourceFile], list[tuple[str, str]]]:
-    """Article files below `source` (sorted), and (rel_path, reason) for unreadable ones."""
+def discover(
+    source: Path, known: dict[str, tuple[int, int, int, str]] | None = None
+) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """Article files below `source` (sorted), and (rel_path, reason) for unreadable ones.
+
+    `known` maps rel_path -> (byte_size, mtime_ns, ctime_ns, doc_id) from an earlier scan: a
+    file whose size and times are unchanged keeps its digest without being read again (as
+    git's index does); any other file is read and hashed.
+    """
+    known = known or {}
     found: list[SourceFile] = []
     problems: list[tuple[str, str]] = []
-    for path, problem in _walk(source):
+    for path, problem, info in _walk(source):
         rel_path = path.relative_to(source).as_posix()
-        if problem:
-            problems.append((rel_path, problem))
+        if problem or info is None:
+            problems.append((rel_path, problem or "file vanished"))
+            continue
+        size, mtime, ctime = info.st_size, info.st_mtime_ns, info.st_ctime_ns
+        previous = known.get(rel_path)
+        if previous is not None and previous[:3] == (size, mtime, ctime):
+            found.append(SourceFile(path, rel_path, previous[3], size, mtime, ctime, False))
             continue
         try:
             digest, size = _fingerprint(path)
         except OSError as exc:
             problems.append((rel_path, f"cannot read file: {exc.strerror or exc}"))
             continue
-        found.append(SourceFile(path, rel_path, digest, size))
+        found.append(SourceFile(path, rel_path, digest, size, mtime, ctime))
     return found, problems
+
+
+def trusted_stats(files: list[SourceFile], scanned_at_ns: int) -> list[SourceFile]:
+    """The freshly hashed files whose stat can vouch for their digest next time."""
+    return [f for f in files if f.hashed and max(f.mtime_ns, f.ctime_ns) < scanned_at_ns - RACY_NS]
 
 
 def _fingerprint(path: Path) -> tuple[str, int]:
@@ -98,37 +124,38 @@ def _fingerprint(path: Path) -> tuple[str, int]:
         return digest.hexdigest(), handle.tell()
 
 
-def _walk(source: Path) -> list[tuple[Path, str | None]]:
-    """(path, problem) for every article file below `source`, depth-first without recursion
-    (deep folders cannot exhaust the stack); symlinked folders are not followed (no loops)."""
-    results: list[tuple[Path, str | None]] = []
+def _walk(source: Path) -> list[tuple[Path, str | None, os.stat_result | None]]:
+    """(path, problem, stat) for every article file below `source`, depth-first without
+    recursion (deep folders cannot exhaust the stack); symlinked folders are not followed."""
+    results: list[tuple[Path, str | None, os.stat_result | None]] = []
     pending = [source]
     while pending:
         folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            results.append((Path(folder), f"cannot list folder: {exc.strerror or exc}"))
+            results.append((Path(folder), f"cannot list folder: {exc.strerror or exc}", None))
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
             elif Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES:
-                results.append((Path(entry.path), _file_problem(entry)))
+                results.append((Path(entry.path), *_file_problem(entry)))
     return sorted(results, key=lambda item: item[0])
 
 
-def _file_problem(entry: os.DirEntry[str]) -> str | None:
-    """Why an article-named entry is not a readable regular file, or None."""
+def _file_problem(entry: os.DirEntry[str]) -> tuple[str | None, os.stat_result | None]:
+    """(why an article-named entry is not a readable regular file or None, its stat)."""
     try:
-        mode = os.stat(entry.path).st_mode  # follows symlinks
+        info = os.stat(entry.path)  # follows symlinks
     except OSError:
-        return "broken or looping symbolic link" if entry.is_symlink() else "file vanished"
-    if stat.S_ISDIR(mode):
-        return None if not entry.is_symlink() else "symbolic link to a folder (not followed)"
-    if not stat.S_ISREG(mode):
-        return "not a regular file (device, socket or pipe)"
-    return None
+        why = "broken or looping symbolic link" if entry.is_symlink() else "file vanished"
+        return why, None
+    if stat.S_ISDIR(info.st_mode):  # only a symlink gets here: folders are walked
+        return "symbolic link to a folder (not followed)", None
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (device, socket or pipe)", None
+    return None, info
 
 
 def content_type(path: str, text: str) -> str:

@@ -307,6 +307,38 @@ def current_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("select source_path, doc_id from staging.documents").fetchall())
 
 
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, int, str]]:
+    """source_path -> (byte_size, mtime_ns, ctime_ns, doc_id) of the files hashed before."""
+    rows = con.execute(
+        "select source_path, byte_size, mtime_ns, ctime_ns, doc_id from staging.source_files"
+    ).fetchall()
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+
+
+def remember_files(
+    con: duckdb.DuckDBPyConnection, hashed: pl.DataFrame, present: Iterable[str]
+) -> None:
+    """Upsert the stats of freshly hashed files and forget paths no longer present."""
+    con.execute("begin transaction")
+    try:
+        con.register("present_paths", pl.DataFrame({"source_path": sorted(present)}))
+        con.execute(
+            "delete from staging.source_files "
+            "where source_path not in (select source_path from present_paths)"
+        )
+        if hashed.height:
+            con.register("hashed_files", hashed)
+            con.execute("insert or replace into staging.source_files by name from hashed_files")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("present_paths")
+        with suppress(duckdb.Error):
+            con.unregister("hashed_files")
+
+
 def raw_doc_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every content hash the raw layer holds."""
     return {row[0] for row in con.execute("select doc_id from raw.documents").fetchall()}

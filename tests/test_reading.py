@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.reading import UnreadableInput, content_type, decode, discover
+from flows.reading import UnreadableInput, content_type, decode, discover, trusted_stats
 
 
 def test_discover_is_recursive_sorted_and_hashes_bytes(tmp_path: Path) -> None:
@@ -27,6 +27,35 @@ def test_discover_does_not_follow_symlinked_folders(tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     files, _ = discover(tmp_path)
     assert [f.rel_path for f in files] == ["a.txt"]
+
+
+def test_unchanged_stat_keeps_the_digest_without_reading(tmp_path: Path) -> None:
+    import os
+
+    article = tmp_path / "a.txt"
+    article.write_bytes(b"first")
+    (first,) = discover(tmp_path)[0]
+    known = {"a.txt": (first.byte_size, first.mtime_ns, first.ctime_ns, "digest-from-before")}
+    (again,) = discover(tmp_path, known)[0]
+    assert (again.doc_id, again.hashed) == ("digest-from-before", False)  # not read
+
+    article.write_bytes(b"other")  # same size, new content and times
+    (edited,) = discover(tmp_path, known)[0]
+    assert (edited.doc_id, edited.hashed) == (hashlib.sha256(b"other").hexdigest(), True)
+
+    stat = article.stat()
+    os.utime(article, ns=(stat.st_atime_ns, first.mtime_ns))  # mtime put back: ctime moved
+    (restored,) = discover(tmp_path, known)[0]
+    assert restored.hashed
+
+
+def test_recently_modified_files_are_not_trusted_by_stat(tmp_path: Path) -> None:
+    import time
+
+    (tmp_path / "a.txt").write_bytes(b"text")
+    files, _ = discover(tmp_path)
+    assert trusted_stats(files, time.time_ns()) == []  # could still be being written
+    assert trusted_stats(files, time.time_ns() + 10**10) == files
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,16 @@ create table if not exists staging.meeting_links (
     meeting_id varchar not null
 );
 
+-- Size, modification and change times of each source file when it was last hashed: a file whose
+-- stat is unchanged keeps its digest without being read (flows/reading.py discover).
+create table if not exists staging.source_files (
+    source_path varchar primary key,
+    byte_size   bigint not null,
+    mtime_ns    bigint not null,
+    ctime_ns    bigint not null,
+    doc_id      varchar not null
+);
+
 -- Keys whose mart rows must be rebuilt: recorded when staging rows or links change, cleared
 -- once a run has published them, so a failed run's changes are carried to the next run.
 create table if not exists staging.changed_docs (doc_id varchar not null);
