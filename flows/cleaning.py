@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import re
+import string
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -37,10 +38,42 @@ _SPACES = {ord(c): " " for c in "\u00a0\u2007\u202f\u2002\u2003\u2009\u3000\t"} 
     ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff"
 }
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")  # every letter beyond ASCII, and more
+_WITHOUT_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
 _TERMINAL = (".", "!", "?", "…", ":", ";")
 _CLOSERS = " \"'”’»)]*"
+_WHITESPACE = re.compile(r"\s+")
+_THREE_DIGITS = re.compile(r"\d{3}")
+_THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 _MAX_CAPTION_WORDS = 20
 _MAX_TITLE_WORDS = 25
+
+
+def union_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One alternation of the patterns: it matches (the whole text, or somewhere in it)
+    exactly when one of them does, and one regex call is much faster than one per rule.
+
+    None when that cannot be guaranteed: patterns with groups (a back-reference would change
+    meaning), different flags, or sources that do not combine (a global inline flag).
+    """
+    if not patterns or any(p.groups for p in patterns):
+        return None
+    if len({p.flags for p in patterns}) != 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
+def _fullmatches_any(
+    patterns: tuple[re.Pattern[str], ...], union: re.Pattern[str] | None, text: str
+) -> bool:
+    """Whether one of the patterns matches the whole text (`union`: their union_of)."""
+    if union is None:
+        return any(p.fullmatch(text) for p in patterns)
+    return union.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +94,27 @@ class BoilerplatePatterns:
     languages: tuple[str, ...] = ()  # lingua language names of the region
     domains: dict[str, str] = field(default_factory=dict)  # web host -> canonical outlet
     cities: frozenset[str] = frozenset()  # folded city names (seeds/places.csv): datelines
+    # every line is tried against the debris and section-marker rules: one regex each
+    _debris: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _sections: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _junk: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_debris", union_of(self.lines))
+        object.__setattr__(self, "_sections", union_of(self.cuts))
+        object.__setattr__(self, "_junk", union_of(self.trailing))
+
+    def may_end_in_junk(self, text: str) -> bool:
+        """False when no `trailing` rule can match the text (most lines: one search tells)."""
+        return self._junk is None or self._junk.search(text) is not None
+
+    def is_debris(self, text: str) -> bool:
+        """A known page-debris line: some `line` rule matches all of it."""
+        return _fullmatches_any(self.lines, self._debris, text)
+
+    def is_section_marker(self, text: str) -> bool:
+        """A section heading after which a page may hold only furniture (`cut` rules)."""
+        return _fullmatches_any(self.cuts, self._sections, text)
 
     @classmethod
     def from_seeds(cls, seeds_dir: Path) -> BoilerplatePatterns:
@@ -157,6 +211,7 @@ class _State:
     page_links: str = ""  # absolute link targets of an HTML page, space-separated
     hard_wrapped: bool = False
     wrap_width: int = 0
+    foreign: dict[str, bool] = field(default_factory=dict)  # _is_foreign verdicts by text
 
     def kept(self) -> list[_Line]:
         """Lines still in the body."""
@@ -206,19 +261,43 @@ def clean_document(
 # -- input -> lines ------------------------------------------------------------------------
 
 
+# Markdown, compiled once: every line of every document goes through normalise_line.
+_HEADING = re.compile(r"\s{0,3}(#{1,6})\s+")
+_BLOCKQUOTE = re.compile(r"^\s*>\s?")
+_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^)\s]+\)")
+_SPACE_RUN = re.compile(r" {2,}")
+# Printable ASCII (and tabs) without "&": nothing ftfy fixes can occur in it. Mojibake, C1
+# controls, ligatures, full-width forms and surrogates are not ASCII, the control characters
+# it removes are not printable, and HTML entities start with "&".
+_NOTHING_TO_FIX = re.compile(r"[\t\x20-\x25\x27-\x7e]*")
+
+
 def normalise_line(raw: str) -> tuple[str, str]:
     """Fix mojibake, spaces and markdown in one line; returns (text, heading tag or "")."""
-    text = ftfy.fix_text(raw, uncurl_quotes=False, fix_line_breaks=False).translate(_SPACES)
+    text = _fix_text(raw).translate(_SPACES)
     tag = ""
-    heading = re.match(r"\s{0,3}(#{1,6})\s+", text)
+    # most lines hold no markdown: each rule runs only when its marks are there
+    heading = _HEADING.match(text) if "#" in text else None
     if heading:
         tag, text = f"h{len(heading.group(1))}", text[heading.end() :].rstrip("# ")
-    text = re.sub(r"^\s*>\s?", "", text)  # markdown blockquote
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<!!)\[([^\]]+)\]\([^)\s]+\)", r"\1", text)  # [text](url) -> text
+    if ">" in text:
+        text = _BLOCKQUOTE.sub("", text)  # markdown blockquote
+    if "*" in text or "_" in text:
+        text = _STRONG.sub(r"\2", text)
+        text = _EMPHASIS.sub(r"\1", text)
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)  # [text](url) -> text
     text = text.replace("**", "")
-    return re.sub(r" {2,}", " ", text).strip(), tag
+    return _SPACE_RUN.sub(" ", text).strip(), tag
+
+
+def _fix_text(raw: str) -> str:
+    """ftfy's fixes for one line (most lines need none, and ftfy takes a while to see that)."""
+    if _NOTHING_TO_FIX.fullmatch(raw):
+        return raw
+    return ftfy.fix_text(raw, uncurl_quotes=False, fix_line_breaks=False)
 
 
 def fix_document_encoding(lines: list[str]) -> list[str]:
@@ -229,6 +308,8 @@ def fix_document_encoding(lines: list[str]) -> list[str]:
     """
     plans: Counter[tuple[tuple[str, str], ...]] = Counter()
     for raw in lines:
+        if raw.isascii():
+            continue  # ftfy returns ASCII text unchanged, without a plan
         plan = ftfy.fix_encoding_and_explain(raw).explanation or []
         if any(step[0] == "encode" for step in plan):
             plans[tuple((str(a), str(b)) for a, b in plan)] += 1
@@ -301,8 +382,10 @@ def template_lines(
 # -- line features -------------------------------------------------------------------------
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a line (cached: every step looks at the same lines)."""
+    return tuple(_WORD.findall(text))
 
 
 def _ends_sentence(text: str) -> bool:
@@ -314,31 +397,67 @@ def _starts_lower(text: str) -> bool:
     return first.islower() or first.isdigit()
 
 
+@lru_cache(maxsize=8192)
 def _stop_density(text: str, stopwords: frozenset[str]) -> float:
-    words = _words(text)
+    """Share of function words among the words of a line (cached like _words)."""
+    return _share_of_stopwords(_words(text), stopwords)
+
+
+def _share_of_stopwords(words: Sequence[str], stopwords: frozenset[str]) -> float:
     return sum(w.lower() in stopwords for w in words) / len(words) if words else 0.0
 
 
 def _script(text: str) -> str | None:
-    """Dominant writing system of the letters in `text`."""
-    counts: Counter[str] = Counter()
-    for char in text:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        if 0x0400 <= code <= 0x052F:
-            counts["cyrillic"] += 1
-        elif 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFEFF:
-            counts["arabic"] += 1
-        elif code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
-            counts["latin"] += 1
-        else:
-            counts["other"] += 1
-    return counts.most_common(1)[0][0] if counts else None
+    """Dominant writing system of the letters in `text` (on a tie, the one met first)."""
+    counts: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
+    # ASCII letters are Latin: count them in one go, then look at the other letters
+    # (usually a few accented ones) one by one.
+    ascii_letters = len(text) - len(text.translate(_WITHOUT_ASCII_LETTERS))
+    if ascii_letters:
+        counts["latin"] = ascii_letters
+        first_seen["latin"] = _first_ascii_letter(text)
+    for match in _NON_ASCII_LETTER.finditer(text):
+        if match.group().isalpha():  # the class also holds a few non-letters ("²")
+            script = _letter_script(ord(match.group()))
+            counts[script] = counts.get(script, 0) + 1
+            first_seen.setdefault(script, match.start())
+    if not counts:
+        return None
+    return max(counts, key=lambda script: (counts[script], -first_seen[script]))
+
+
+def _first_ascii_letter(text: str) -> int:
+    """Offset of the first ASCII letter (the caller knows there is one)."""
+    match = _ASCII_LETTER.search(text)
+    return match.start() if match else -1
+
+
+def _letter_script(code: int) -> str:
+    """Writing system of one letter, by code point."""
+    if 0x0400 <= code <= 0x052F:
+        return "cyrillic"
+    if 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFEFF:
+        return "arabic"
+    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+        return "latin"
+    return "other"
 
 
 def _is_foreign(state: _State, text: str) -> bool:
-    """Another script than the article's, or Azerbaijani/Turkish-looking text in English."""
+    """Another script than the article's, or Azerbaijani/Turkish-looking text in English.
+
+    Remembered per document: several steps ask about the same lines, and the verdict only
+    depends on the line and on the document's script and language (set by _profile first).
+    """
+    verdict = state.foreign.get(text)
+    if verdict is None:
+        verdict = state.foreign[text] = _judge_foreign(state, text)
+    return verdict
+
+
+def _judge_foreign(state: _State, text: str) -> bool:
+    """The verdict of _is_foreign, worked out."""
     script = _script(text)
     if script is None:
         return False
@@ -346,7 +465,7 @@ def _is_foreign(state: _State, text: str) -> bool:
         return True
     if not (state.english and script == "latin"):
         return False
-    marks = sum(ch in state.patterns.foreign_letters for ch in text)
+    marks = sum(text.count(letter) for letter in state.patterns.foreign_letters)
     density = _stop_density(text, state.patterns.stopwords)
     if marks >= 2 and density < 0.15:
         return True
@@ -383,7 +502,8 @@ def _detector(languages: tuple[str, ...]):
 
 def _story_like(state: _State, text: str) -> bool:
     """A line that reads as a sentence of the story (jusText's 'good' paragraph)."""
-    if _is_foreign(state, text) or len(_words(text)) < 8 or not _ends_sentence(text):
+    # the cheap tests first: _is_foreign may run the language identifier
+    if len(_words(text)) < 8 or not _ends_sentence(text) or _is_foreign(state, text):
         return False
     return not state.english or _stop_density(text, state.patterns.stopwords) >= 0.2
 
@@ -395,7 +515,8 @@ def _profile(state: _State) -> None:
     ]
     joined = " ".join(long_lines)
     state.script = _script(joined) or "latin"
-    state.english = _stop_density(joined, state.patterns.stopwords) >= 0.2
+    # not through the caches: a whole document would sit in them long after it is done
+    state.english = _share_of_stopwords(_WORD.findall(joined), state.patterns.stopwords) >= 0.2
     content = [ln.text for ln in state.lines if len(_words(ln.text)) >= 3]
     if state.html or len(content) < 4:
         return
@@ -453,7 +574,7 @@ def _mark_debris(state: _State) -> None:
     """Known page-debris lines (full-line patterns)."""
     for line in state.kept():
         # bare dates are judged by the header step, not here
-        debris = any(p.fullmatch(line.text) for p in state.patterns.lines)
+        debris = state.patterns.is_debris(line.text)
         if debris and parse_date_field(line.text) is None:
             state.remove(line, "boilerplate")
 
@@ -461,6 +582,8 @@ def _mark_debris(state: _State) -> None:
 def _strip_trailing_junk(state: _State) -> None:
     """Agency end marks glued to a paragraph ("... IRNA reports.-0—")."""
     for line in state.kept():
+        if not state.patterns.may_end_in_junk(line.text):
+            continue
         for pattern in state.patterns.trailing:
             match = pattern.search(line.text)
             # only when what is left still ends a sentence: never cut story text
@@ -516,7 +639,7 @@ def _caption_outlet(state: _State, text: str) -> str | None:
 def _mark_roles(state: _State) -> None:
     """HTML blocks whose container is named as a caption or page furniture."""
     furniture = [ln for ln in state.kept() if ln.role == "furniture"]
-    story = [ln for ln in state.kept() if _story_like(state, ln.text)]
+    story = [ln for ln in state.kept() if _story_like(state, ln.text)] if furniture else []
     inside = sum(len(ln.text) for ln in story if ln.role == "furniture")
     # a "furniture" name on the article's own container would empty the body: ignore it then
     if story and inside > 0.5 * sum(len(ln.text) for ln in story):
@@ -685,7 +808,7 @@ def _headline_like(state: _State, line: _Line) -> bool:
         return False
     if _is_foreign(state, text) or _masthead_outlet(state, text):
         return False
-    if any(re.search(r"\d{3}", t) and re.search(r"[^\W\d_]{3}", t) for t in text.split()):
+    if any(_THREE_DIGITS.search(t) and _THREE_LETTERS.search(t) for t in text.split()):
         return False  # archive ids such as "afp0000020010724dx7o00a1h"
     return text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“‘'"
 
@@ -791,7 +914,7 @@ def _mark_cut(state: _State) -> None:
     """Cut at the first section marker ("Most Popular") followed by no story text."""
     story_seen = False
     for index, line in enumerate(state.lines):
-        is_marker = any(p.fullmatch(line.text) for p in state.patterns.cuts)
+        is_marker = state.patterns.is_section_marker(line.text)
         if is_marker and story_seen and _furniture_follows(state, state.lines[index + 1 :]):
             _cut_from(state, index)
             return
@@ -815,7 +938,7 @@ def _cut_from(state: _State, index: int) -> None:
 
 
 def _furniture_reason(state: _State, line: _Line) -> str:
-    if any(p.fullmatch(line.text) for p in state.patterns.lines):
+    if state.patterns.is_debris(line.text):
         return "boilerplate"
     return "foreign_language" if _is_foreign(state, line.text) else "tail"
 
@@ -866,10 +989,10 @@ def _mark_duplicates(state: _State) -> None:
 
 def _collect_page_outlet(state: _State) -> None:
     """Weak outlet evidence: an outlet named in removed furniture, the domain most linked to."""
-    names = re.compile(rf"(?<!\w)(?:{state.patterns.outlets.regex()})(?!\w)")
     for line in state.lines:
         if line.reason in {"boilerplate", "tail", "template"}:
-            found = [state.patterns.outlets.match(m) for m in names.findall(line.text)]
+            named = state.patterns.outlets.names_in(line.text)
+            found = [state.patterns.outlets.match(m) for m in named]
             if any(found):
                 state.evidence.setdefault("furniture", next(f for f in found if f))
     domains = Counter(
@@ -962,6 +1085,8 @@ def _assemble(state: _State) -> list[str]:
     return paragraphs
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
-    """Comparison key: case-folded, diacritics and spacing ignored."""
-    return re.sub(r"\s+", " ", fold(text)).casefold().strip()
+    """Comparison key: case-folded, diacritics and spacing ignored (cached: the steps compare
+    the same lines many times)."""
+    return _WHITESPACE.sub(" ", fold(text)).casefold().strip()

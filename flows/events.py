@@ -50,6 +50,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.cleaning import union_of
 from flows.records import Event, Mention
 
 EVENT_KINDS = ("meeting", "phone_call", "message")
@@ -286,6 +287,7 @@ def _number_of(token: str | None) -> int | None:
 
 
 COUNTRIES = "{countries}"
+_SUMMIT = re.compile("summit", re.IGNORECASE)
 
 
 def fill_occasion(occasion: str | None, countries: Iterable[str]) -> str | None:
@@ -363,7 +365,10 @@ class OccasionNormaliser:
 
     def find(self, text: str) -> str | None:
         """The normalised occasion named in the text, or None (templates keep "{countries}")."""
-        m = self._pattern.search(text) if self._canonical else None
+        # both forms of the summit pattern hold the word "summit": a quick test skips the
+        # long alternation of organisation names in most paragraphs
+        summit = bool(self._canonical) and _SUMMIT.search(text) is not None
+        m = self._pattern.search(text) if summit else None
         if not m:
             return self._find_named(text) or next(
                 (name for p, name in self._templates if p.search(text)), None
@@ -419,10 +424,14 @@ class TriggerSet:
             )
             for r in rows
         ]
+        self._gates: dict[frozenset[str], re.Pattern[str] | None] = {}
 
     def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
         """All matches of the given kinds, by position (longer first on a tie)."""
-        wanted = set(kinds)
+        wanted = frozenset(kinds)
+        gate = self._gate(wanted)
+        if gate is not None and gate.search(text) is None:
+            return []  # most paragraphs hold no trigger: one search tells
         hits = [
             TriggerHit(kind, m.start(), m.end(), m.group(0), weak, follows)
             for pattern, kind, weak, follows in self._patterns
@@ -430,6 +439,13 @@ class TriggerSet:
             for m in pattern.finditer(text)
         ]
         return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+
+    def _gate(self, kinds: frozenset[str]) -> re.Pattern[str] | None:
+        """One regex that matches where any pattern of these kinds does (None: none built)."""
+        if kinds not in self._gates:
+            patterns = tuple(p for p, kind, _, _ in self._patterns if kind in kinds)
+            self._gates[kinds] = union_of(patterns)
+        return self._gates[kinds]
 
     def any(self, text: str, kind: str) -> bool:
         """Whether a pattern of this kind matches the text."""

@@ -85,10 +85,10 @@ def html_to_blocks(html: str, roles: RoleRules = ()) -> HtmlPage:
     _read_meta(soup, page)
     page.links = [
         str(tag.get("href") or tag.get("content"))
-        for tag in soup.find_all(["a", "link", "meta"])
+        for tag in _tags_named(soup, {"a", "link", "meta"})
         if str(tag.get("href") or tag.get("content") or "").startswith("http")
     ]
-    for tag in soup.find_all(_DROP):
+    for tag in _tags_named(soup, _DROP):
         if tag.name in {"header", "footer"} and tag.find_parent(_CHROME_KEEP_INSIDE):
             continue
         tag.decompose()
@@ -100,6 +100,13 @@ def html_to_blocks(html: str, roles: RoleRules = ()) -> HtmlPage:
     if roles:
         page.blocks = [_with_role(block, roles) for block in page.blocks]
     return page
+
+
+def _tags_named(root: Tag, names: set[str]) -> list[Tag]:
+    """Tags under `root` with one of these plain names, in document order: what
+    `root.find_all(list(names))` returns, through bs4's quick path for all tags (its general
+    name filter compares every tag with every name, slowly)."""
+    return [tag for tag in root.find_all(True) if tag.name in names]
 
 
 def _with_role(block: HtmlBlock, roles: RoleRules) -> HtmlBlock:
@@ -174,7 +181,7 @@ def _walk(node: Tag, out: list[HtmlBlock], pending: list[str]) -> None:
             pending.append(str(child))
         elif isinstance(child, Tag) and child.name in _BLOCKS:
             _flush(pending, out)
-            if not (child.name == "li" and child.find(_BLOCKS)):
+            if not (child.name == "li" and _holds_block(child)):
                 _emit(child, out)
                 continue
             _walk(child, out, pending)
@@ -215,7 +222,12 @@ _INLINE = {"a", "span", "b", "i", "em", "strong", "time", "small", "sup", "sub",
 
 def _is_inline(tag: Tag) -> bool:
     """Inline tags continue the surrounding text."""
-    return tag.name in _INLINE and tag.find(_BLOCKS) is None
+    return tag.name in _INLINE and not _holds_block(tag)
+
+
+def _holds_block(tag: Tag) -> bool:
+    """Whether a block tag is nested anywhere inside `tag` (as `tag.find(_BLOCKS)`)."""
+    return any(isinstance(node, Tag) and node.name in _BLOCKS for node in tag.descendants)
 
 
 def _emit(tag: Tag, out: list[HtmlBlock]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -169,10 +169,23 @@ def _dateparser_fallback(candidate: str) -> date | None:
 # -- outlets ------------------------------------------------------------------------------
 
 
+class _NoCombiningMarks(dict[int, str | None]):
+    """str.translate table deleting combining marks, filled on first use of a character."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        kept = self[code] = None if unicodedata.combining(char) else char
+        return kept
+
+
+_NO_COMBINING_MARKS = _NoCombiningMarks()
+
+
 def fold(text: str) -> str:
     """Strip diacritics and dotted capitals ("İRNA" -> "IRNA") for comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text  # NFKD leaves ASCII as it is, and ASCII has no combining marks
+    return unicodedata.normalize("NFKD", text).translate(_NO_COMBINING_MARKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +193,30 @@ class OutletTable:
     """Outlet names and their variants, from seeds/outlets.csv."""
 
     variants: tuple[tuple[str, str], ...]  # (variant as written, canonical outlet)
+    # surface -> outlet for single-word variants, casefolded surface -> outlet for the rest
+    _words: dict[str, str] = field(init=False, repr=False, compare=False)
+    _phrases: dict[str, str] = field(init=False, repr=False, compare=False)
+    _alternation: str = field(init=False, repr=False, compare=False)
+    _names: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # match() runs on most header lines: index the variants once instead of comparing
+        # the line with each. The first variant in table order wins, as in a linear scan.
+        words: dict[str, str] = {}
+        phrases: dict[str, str] = {}
+        for variant, outlet in self.variants:
+            folded = fold(variant)
+            if " " in folded:
+                phrases.setdefault(folded.casefold(), outlet)
+            else:  # single-word names must match case exactly or in capitals
+                words.setdefault(folded, outlet)
+                words.setdefault(folded.upper(), outlet)
+        object.__setattr__(self, "_words", words)
+        object.__setattr__(self, "_phrases", phrases)
+        names = {fold(v) for v, _ in self.variants} | {v for v, _ in self.variants}
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+        object.__setattr__(self, "_alternation", alternation)
+        object.__setattr__(self, "_names", re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"))
 
     @classmethod
     def from_csv(cls, path: Path) -> OutletTable:
@@ -189,30 +226,25 @@ class OutletTable:
         return cls(tuple(sorted(rows, key=lambda row: -len(row[0]))))
 
     def match(self, text: str) -> str | None:
-        """Canonical outlet when `text` is exactly an outlet name or variant."""
+        """Canonical outlet when `text` is exactly an outlet name or variant.
+
+        Multi-word variants compare case-insensitively, single words ("Trend" is also a word)
+        only as written or in capitals. A surface with a space can only equal a multi-word
+        variant, one without only a single word (no character casefolds or upper-cases to a
+        space).
+        """
         surface = fold(text.strip(" .,:;()[]-–—/"))
-        for variant, outlet in self.variants:
-            if _variant_equal(_folded(variant), surface):
-                return outlet
-        return None
+        if " " in surface:
+            return self._phrases.get(surface.casefold())
+        return self._words.get(surface)
 
     def regex(self) -> str:
         """An alternation of every variant, longest first, for embedding in patterns."""
-        names = {fold(v) for v, _ in self.variants} | {v for v, _ in self.variants}
-        return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+        return self._alternation
 
-
-@lru_cache(maxsize=4096)
-def _folded(variant: str) -> str:
-    """fold() of a seed variant, computed once: match() runs on every header line."""
-    return fold(variant)
-
-
-def _variant_equal(variant: str, surface: str) -> bool:
-    """Single-word names must match case exactly or in capitals ("Trend" is also a word)."""
-    if " " in variant:
-        return variant.casefold() == surface.casefold()
-    return surface in (variant, variant.upper())
+    def names_in(self, text: str) -> list[str]:
+        """Every outlet name or variant written in the text, as written, left to right."""
+        return self._names.findall(text)
 
 
 # -- titles, bylines, datelines -----------------------------------------------------------

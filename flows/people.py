@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -47,20 +48,63 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else char
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table mapping each code point to `_fold_char` of it, filled on first use."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and straighten apostrophes, keeping the length unchanged."""
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_FOLD_TABLE)  # one character in, one out (see _fold_char)
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
-    """Lookup key of a phrase: folded, hyphens and runs of spaces collapsed to one space."""
-    return re.sub(r"[\s\-]+", " ", fold(text)).strip()
+    """Lookup key of a phrase: folded, hyphens and runs of spaces collapsed to one space
+    (cached: every match and candidate name is looked up this way)."""
+    return _SEPARATORS.sub(" ", fold(text)).strip()
+
+
+_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def _pattern(phrase: str) -> str:
     """Regex for a folded phrase that tolerates hyphen/space variation."""
     parts = [re.escape(p) for p in _key(phrase).split(" ")]
     return r"[\s\-]+".join(parts)
+
+
+# Where a phrase may start: word characters not preceded by one or by an apostrophe (the
+# lookbehind of the phrase regex).
+_WORD_START = re.compile(r"(?<![\w'])\w+")
+
+
+def _phrase_regex(keys: list[str]) -> re.Pattern[str]:
+    """One regex for phrase keys, tried in the given order, on word boundaries."""
+    body = "|".join(_pattern(k) for k in keys)
+    return re.compile(rf"(?<![\w'])(?:{body})(?![\w]|-\w)")
+
+
+def _index_by_first_word(keys: list[str]) -> dict[str, re.Pattern[str]] | None:
+    """First word -> regex of the keys starting with it, in the given order; None when a key
+    does not start with a word character.
+
+    Where a key matches, the text's run of word characters at the match start is the key's
+    first run: the key's next character (or the regex after it) is not a word character.
+    """
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        first = re.match(r"\w+", _key(key))
+        if first is None:
+            return None
+        groups.setdefault(first.group(0), []).append(key)
+    return {word: _phrase_regex(group) for word, group in groups.items()}
 
 
 def _split(cell: str | None) -> list[str]:
@@ -123,6 +167,8 @@ class PeopleDirectory:
     seeds_dir: Path | None = None  # where the CSVs came from (quotes reads its own seeds there)
     _entries: dict[str, _Entry] = field(default_factory=dict, init=False)
     _regex: re.Pattern[str] | None = field(default=None, init=False)
+    # first word -> regex of the phrases starting with it (None: some phrase starts otherwise)
+    _by_first_word: dict[str, re.Pattern[str]] | None = field(default=None, init=False)
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -186,8 +232,8 @@ class PeopleDirectory:
                 self._add_entry(entries, _key(phrase), entry)
         self._entries = entries
         alternatives = sorted(entries, key=len, reverse=True)
-        body = "|".join(_pattern(a) for a in alternatives)
-        self._regex = re.compile(rf"(?<![\w'])(?:{body})(?![\w]|-\w)")
+        self._regex = _phrase_regex(alternatives)
+        self._by_first_word = _index_by_first_word(alternatives)
 
     @staticmethod
     def _add_entry(entries: dict[str, _Entry], key: str, entry: _Entry) -> None:
@@ -317,9 +363,8 @@ class PeopleDirectory:
     def _raw_matches(
         self, index: int, para: str
     ) -> list[tuple[int, int, str, _Entry, tuple[str, ...]]]:
-        assert self._regex is not None
         out = []
-        for match in self._regex.finditer(fold(para)):
+        for match in self._phrase_matches(fold(para)):
             entry = self._entries[_key(match.group(0))]
             surface = para[match.start() : match.end()]
             if entry.kind in ("name", "surname") and not surface[:1].isupper():
@@ -330,6 +375,28 @@ class PeopleDirectory:
                 continue
             out.append((match.start(), match.end(), surface, entry, entry.people))
         return out
+
+    def _phrase_matches(self, folded: str) -> Iterator[re.Match[str]]:
+        """The matches of the phrase regex in a folded paragraph, as `finditer` finds them.
+
+        A phrase can only start where a word starts, and only the phrases whose first word
+        is that word can match there; trying just those (in the regex's own order) at each
+        word start finds the same leftmost, non-overlapping matches much faster than
+        scanning the text with the alternation of every phrase.
+        """
+        assert self._regex is not None
+        if self._by_first_word is None:
+            yield from self._regex.finditer(folded)
+            return
+        end = 0
+        for word in _WORD_START.finditer(folded):
+            regex = self._by_first_word.get(word.group())
+            if regex is None or word.start() < end:
+                continue
+            match = regex.match(folded, word.start())
+            if match:
+                end = match.end()
+                yield match
 
     def _resolve_paragraph(
         self,
@@ -538,10 +605,16 @@ def _strip_honorifics(text: str, honorifics: list[str]) -> str:
     changed = True
     while changed:
         changed = False
-        for h in sorted(set(honorifics), key=len, reverse=True):
+        for h in _longest_first(tuple(honorifics)):
             if text.lower().startswith(h.lower() + " "):
                 text, changed = text[len(h) + 1 :].lstrip(), True
     return text
+
+
+@lru_cache(maxsize=16)
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Distinct words, longest first (cached: called for every name candidate)."""
+    return tuple(sorted(set(words), key=len, reverse=True))
 
 
 def _skip_honorifics(para: str, pos: int, honorifics: list[str]) -> int:
@@ -564,10 +637,7 @@ def _titled_names(
     """(start, end, name) for capitalised names right after a title head."""
     if not title_words:
         return []
-    heads = "|".join(re.escape(w) for w in sorted(title_words, key=len, reverse=True))
-    # "Kremlin spokesman Dmitry Peskov": heads may be lower case; "Minister of Cultural
-    # Heritage, Tourism and Handicrafts Reza Salehi-Amiri": titles may hold commas.
-    regex = re.compile(rf"\b(?i:{heads})((?:,?\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
+    regex = _titled_regex(tuple(title_words))
     out = []
     pos = 0
     while (match := regex.search(para, pos)) is not None:
@@ -591,6 +661,15 @@ def _titled_names(
                 pos = start + len(name)  # the rest may introduce another titled name
                 break
     return out
+
+
+@lru_cache(maxsize=16)
+def _titled_regex(title_words: tuple[str, ...]) -> re.Pattern[str]:
+    """A title head followed by the words of a title and name (built once per word list)."""
+    heads = "|".join(re.escape(w) for w in sorted(title_words, key=len, reverse=True))
+    # "Kremlin spokesman Dmitry Peskov": heads may be lower case; "Minister of Cultural
+    # Heritage, Tourism and Handicrafts Reza Salehi-Amiri": titles may hold commas.
+    return re.compile(rf"\b(?i:{heads})((?:,?\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
 
 
 def _title_tail_name(words: list[str], honorifics: list[str], stop: set[str]) -> str | None:

@@ -20,6 +20,7 @@ from flows.people import PeopleDirectory
 from flows.records import Mention, Quote
 
 _OPENERS = {"“": "open", "«": "open", "„": "open", "”": "close", "»": "close"}
+_MARK = re.compile("[" + re.escape("".join(_OPENERS) + '"') + "]")  # any double quotation mark
 _OPEN_CONTEXT = set(" \t([{—–-:/\u00a0")
 _LOOKAHEAD_PARAGRAPHS = 40  # longest letter/speech we join into one quotation
 _SCARE_MAX_WORDS = 3
@@ -108,13 +109,9 @@ def _marks(para: str) -> list[_Mark]:
     """Double quotation marks in a paragraph, each classified as opening or closing."""
     out: list[_Mark] = []
     inside = False
-    for pos, char in enumerate(para):
-        if char in _OPENERS:
-            kind = _OPENERS[char]
-        elif char == '"':
-            kind = _straight_kind(para, pos, inside)
-        else:
-            continue
+    for mark in _MARK.finditer(para):
+        pos, char = mark.start(), mark.group()
+        kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside)
         out.append(_Mark(pos, kind))
         inside = kind == "open"
     return out

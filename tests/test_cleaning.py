@@ -394,3 +394,58 @@ def test_html_class_names_give_byline_date_and_furniture(patterns: BoilerplatePa
         date(2022, 7, 19),
     )
     assert doc.paragraphs == [STORY]
+
+
+# -- fast paths: each must agree with the plain computation it shortcuts --------------------
+
+_PRINTABLE_ASCII = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E).filter(lambda c: c != "&")
+    | st.just("\t"),
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PRINTABLE_ASCII)
+def test_ftfy_leaves_the_lines_it_is_skipped_for_alone(line: str) -> None:
+    """normalise_line skips ftfy for printable ASCII without "&": ftfy must not change it."""
+    import ftfy
+
+    from flows.cleaning import _NOTHING_TO_FIX
+
+    assert _NOTHING_TO_FIX.fullmatch(line)
+    assert ftfy.fix_text(line, uncurl_quotes=False, fix_line_breaks=False) == line
+    assert not ftfy.fix_encoding_and_explain(line).explanation
+
+
+def _script_by_counting(text: str) -> str | None:
+    """The letter-by-letter count _script replaces (ties: the script met first)."""
+    from collections import Counter
+
+    from flows.cleaning import _letter_script
+
+    counts = Counter(_letter_script(ord(c)) for c in text if c.isalpha())
+    return counts.most_common(1)[0][0] if counts else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ 12²“”ğəİДжبيα一-", max_size=40) | st.text(max_size=40))
+def test_script_counts_every_letter(text: str) -> None:
+    from flows.cleaning import _script
+
+    assert _script(text) == _script_by_counting(text)
+
+
+def test_union_of_matches_where_one_pattern_does(patterns: BoilerplatePatterns) -> None:
+    from flows.cleaning import union_of
+
+    union = union_of(patterns.lines)
+    assert union is not None
+    samples = ["Follow us on Twitter", "Share this article", "© 2015 Tasnim", "12:30", "—", "x"]
+    samples += ["Aliyev met Raisi in Baku on Monday.", "Tags: Iran, Azerbaijan", ""]
+    for text in samples:
+        expected = any(p.fullmatch(text) for p in patterns.lines)
+        assert (union.fullmatch(text) is not None) is expected, text
+    # groups could be back-referenced: no union then
+    assert union_of((re.compile(r"(a)\1"), re.compile("b"))) is None
+    assert union_of((re.compile("a", re.I), re.compile("b"))) is None

@@ -238,3 +238,26 @@ def test_parse_place_line_needs_alone_for_a_bare_word(outlets: OutletTable) -> N
     assert parse_place_line("ANKARA", outlets) is None
     assert parse_place_line("ANKARA", outlets, alone=True) is not None
     assert parse_place_line("Home, Politics", outlets, alone=True) is None
+
+
+def test_outlet_index_matches_a_linear_scan() -> None:
+    """OutletTable.match looks variants up in an index: same answer as trying each in turn."""
+    from flows.metadata import fold
+
+    table = OutletTable.from_csv(SEEDS / "outlets.csv")
+
+    def scan(text: str) -> str | None:
+        surface = fold(text.strip(" .,:;()[]-–—/"))
+        for variant, outlet in table.variants:
+            folded = fold(variant)
+            if " " in folded and folded.casefold() == surface.casefold():
+                return outlet
+            if " " not in folded and surface in (folded, folded.upper()):
+                return outlet
+        return None
+
+    samples = [v for v, _ in table.variants]
+    samples += [v.upper() for v, _ in table.variants] + [v.lower() for v, _ in table.variants]
+    samples += ["Trend", "trend", "İRNA", "(IRNA)", "Tehran Times.", "nobody", ""]
+    for text in samples:
+        assert table.match(text) == scan(text), text

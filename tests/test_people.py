@@ -329,3 +329,19 @@ def test_titled_names_in_lists(
 ) -> None:
     found = [(m.person, m.how) for m in people.find_mentions([text], date(2019, 4, 13))]
     assert found == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Azerbaijani President Ilham Aliyev met Iranian President Ebrahim Raisi in Tehran.",
+        "Raisi's visit; al-Assad, Assad and Mr. Aliyev-Zarif talked to the president of Iran.",
+        "the supreme leader and the Leader of the Islamic Revolution Ayatollah Khamenei",
+    ],
+)
+def test_phrase_matches_agree_with_the_full_regex(people: PeopleDirectory, text: str) -> None:
+    """Trying only the phrases of each word finds what scanning with every phrase finds."""
+    folded = fold(text)
+    assert people._regex is not None
+    expected = [(m.start(), m.end()) for m in people._regex.finditer(folded)]
+    assert [(m.start(), m.end()) for m in people._phrase_matches(folded)] == expected

@@ -90,3 +90,19 @@ def test_tag_is_sorted_and_tag_many_is_union(taxonomy: TopicTaxonomy) -> None:
 
 def test_matches_explains_tags(taxonomy: TopicTaxonomy) -> None:
     assert taxonomy.matches("transit routes")["transport_transit"] == ["transit"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Daesh and Zionist terrorism are threatening factors to regional security and stability.",
+        "The U.S. and NATO discussed the North-South transport corridor, gas swaps and banks.",
+        "İRAN-AZERBAYCAN ECONOMIC ties; KELVIN Kazakhstan ſecurity",  # case-folding oddities
+        "congratulations — non-economic, anti-terrorism; re-securing the pipe-line",
+        "",
+    ],
+)
+def test_tag_agrees_with_searching_every_topic(taxonomy: TopicTaxonomy, text: str) -> None:
+    """tag() only tries a topic at words that start with its stems: same result as a search."""
+    expected = sorted(t.topic for t in taxonomy.topics if text and t.pattern.search(text))
+    assert taxonomy.tag(text) == expected
