@@ -42,14 +42,17 @@ def link_documents(
     """Bring statement links up to date (only new quotes are compared unless `full`),
     recompute meeting links and reload the reference tables."""
     index = StatementIndex(con, load_synonyms(seeds_dir / "quote_synonyms.csv"))
-    compared = index.refresh(_QUOTES, full=full)
-    meetings = link_meetings(warehouse.read_frame(con, _EVENTS))
-    _record_changes(con, index.changed_docs, meetings)
-    warehouse.replace_table(con, "staging.meeting_links", meetings)
-    people, roles = reference.people.records()
-    warehouse.replace_table(con, "staging.seed_people", pl.DataFrame(people))
-    warehouse.replace_table(con, "staging.seed_roles", pl.DataFrame(roles))
-    warehouse.replace_table(con, "staging.seed_topics", pl.DataFrame(reference.topics.records()))
+    # One transaction: killed half way, nothing is linked without its changes recorded.
+    with warehouse.transaction(con):
+        compared = index.refresh(_QUOTES, full=full)
+        meetings = link_meetings(warehouse.read_frame(con, _EVENTS))
+        _record_changes(con, index.changed_docs, meetings)
+        warehouse.replace_table(con, "staging.meeting_links", meetings)
+        people, roles = reference.people.records()
+        warehouse.replace_table(con, "staging.seed_people", pl.DataFrame(people))
+        warehouse.replace_table(con, "staging.seed_roles", pl.DataFrame(roles))
+        topics = pl.DataFrame(reference.topics.records())
+        warehouse.replace_table(con, "staging.seed_topics", topics)
     statements = con.execute(
         "select count(distinct statement_id) from staging.statement_links"
     ).fetchall()[0][0]

@@ -27,6 +27,7 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from flows.people import fold
+from flows.warehouse import insert_frame, transaction
 
 # Measured on tests/seeds_expected.json (tests/test_statements.py): the 6 labelled pairs score
 # 87.7-100; 3 unlabelled pairs score 92-100 and are sub-quotes of a labelled statement (one
@@ -292,20 +293,27 @@ class StatementIndex:
 
     def refresh(self, current: str, full: bool = False) -> int:
         """Bring the links up to date with `current`, a query returning one row per quote:
-        doc_id, quote_no, speaker, quote_text, day. Returns the quotes newly indexed."""
+        doc_id, quote_no, speaker, quote_text, day. Returns the quotes newly indexed.
+
+        One transaction: a run killed half way leaves the index as it was, never with quotes
+        indexed but not compared.
+        """
+        with transaction(self.con):
+            return self._refresh(current, full)
+
+    def _refresh(self, current: str, full: bool) -> int:
         con, schema = self.con, self.schema
         indexed = con.execute(f"select count(*) from {schema}.statement_quotes").fetchall()
         if full or not indexed[0][0]:  # nothing indexed: old links are stale
-            for table in ("statement_links", "statement_quotes", "statement_words"):
-                con.execute(f"delete from {schema}.{table}")
-            con.execute(f"delete from {schema}.statement_edges")
+            for table in ("links", "quotes", "words", "edges"):
+                con.execute(f"delete from {schema}.statement_{table}")
         affected = self._drop_gone(current)
         first, last = self._index_new(current)
         edges: list[tuple[int, int]] = []
         for lo in range(first, last + 1, self.chunk):
             edges += self._score(lo, min(lo + self.chunk - 1, last))
         if edges:
-            insert(
+            insert_frame(
                 con,
                 f"{schema}.statement_edges",
                 pl.DataFrame(edges, schema={"seq": pl.Int64, "other_seq": pl.Int64}, orient="row"),
@@ -369,8 +377,10 @@ class StatementIndex:
                 found = _content_words(row["norm"])
                 quotes.append({**row, "seq": seq, "words": len(found)})
                 words += [(seq, word, row["speaker"], row["day"]) for word in sorted(found)]
-            insert(con, f"{schema}.statement_quotes", pl.DataFrame(quotes, schema=_QUOTE_SCHEMA))
-            insert(
+            insert_frame(
+                con, f"{schema}.statement_quotes", pl.DataFrame(quotes, schema=_QUOTE_SCHEMA)
+            )
+            insert_frame(
                 con,
                 f"{schema}.statement_words",
                 pl.DataFrame(
@@ -448,27 +458,15 @@ class StatementIndex:
                 pl.col("before").is_null() | (pl.col("before") != pl.col("statement_id"))
             )
             self.changed_docs.update(moved.get_column("doc_id").to_list())
-            con.execute("begin transaction")
             con.execute(
                 f"delete from {schema}.statement_links where statement_id in "
                 "(select statement_id from affected_statements) or (doc_id, quote_no) in "
                 f"(select (doc_id, quote_no) from {schema}.statement_quotes where seq >= $first)",
                 {"first": first_new},
             )
-            insert(con, f"{schema}.statement_links", links)
-            con.execute("commit")
+            insert_frame(con, f"{schema}.statement_links", links)
         finally:
             con.unregister("affected_statements")
-
-
-def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append a polars frame to `table`, matching columns by name."""
-    if frame.height:
-        con.register("incoming_rows", frame)
-        try:
-            con.execute(f"insert into {table} by name select * from incoming_rows")
-        finally:
-            con.unregister("incoming_rows")
 
 
 def link_statements(

@@ -68,6 +68,28 @@ def session(path: Path, ddl_file: Path | None = None) -> Iterator[duckdb.DuckDBP
         con.close()
 
 
+_IN_TRANSACTION: set[int] = set()  # ids of connections inside transaction()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit what the block does, or roll all of it back if it raises. Inside another
+    transaction() on the same connection it joins the outer one (DuckDB does not nest)."""
+    if id(con) in _IN_TRANSACTION:
+        yield
+        return
+    con.execute("begin transaction")
+    _IN_TRANSACTION.add(id(con))
+    try:
+        yield
+    except BaseException:
+        _IN_TRANSACTION.discard(id(con))
+        con.execute("rollback")
+        raise
+    _IN_TRANSACTION.discard(id(con))
+    con.execute("commit")
+
+
 @contextmanager
 def reader(published: Path, notes: list[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only view of every layer: marts and meta from the published file, the working
@@ -140,15 +162,11 @@ def publish(
             f"attach {_quoted(staging_file)} as publishing (storage_version '{storage_version}')"
         )
     try:
-        con.execute("begin transaction")
-        if mode == "delta":
-            _apply_delta(con, delta or {})
-        else:
-            _copy_all(con)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        with transaction(con):
+            if mode == "delta":
+                _apply_delta(con, delta or {})
+            else:
+                _copy_all(con)
     finally:
         con.execute("detach publishing")
     os.replace(staging_file, published)
@@ -319,24 +337,20 @@ def remember_files(
     con: duckdb.DuckDBPyConnection, hashed: pl.DataFrame, present: Iterable[str]
 ) -> None:
     """Upsert the stats of freshly hashed files and forget paths no longer present."""
-    con.execute("begin transaction")
-    try:
-        con.register("present_paths", pl.DataFrame({"source_path": sorted(present)}))
-        con.execute(
-            "delete from staging.source_files "
-            "where source_path not in (select source_path from present_paths)"
-        )
+    present_paths = pl.DataFrame(
+        {"source_path": sorted(present)}, schema={"source_path": pl.String}
+    )
+    with transaction(con):
+        con.register("present_paths", present_paths)
+        try:
+            con.execute(
+                "delete from staging.source_files "
+                "where source_path not in (select source_path from present_paths)"
+            )
+        finally:
+            con.unregister("present_paths")
         if hashed.height:
-            con.register("hashed_files", hashed)
-            con.execute("insert or replace into staging.source_files by name from hashed_files")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("present_paths")
-        with suppress(duckdb.Error):
-            con.unregister("hashed_files")
+            insert_frame(con, "staging.source_files", hashed, replace=True)
 
 
 def raw_doc_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -353,13 +367,17 @@ def raw_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[str, t
     return {doc_id: (text, ctype) for doc_id, text, ctype in rows}
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append a polars frame to `table`, matching columns by name."""
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, replace: bool = False
+) -> None:
+    """Append a polars frame to `table`, matching columns by name (`replace`: rows whose
+    primary key exists replace the old ones)."""
     if frame.height == 0:
         return
     con.register("incoming_frame", frame)
+    verb = "insert or replace" if replace else "insert"
     try:
-        con.execute(f"insert into {table} by name select * from incoming_frame")
+        con.execute(f"{verb} into {table} by name select * from incoming_frame")
     finally:
         con.unregister("incoming_frame")
 
@@ -378,8 +396,7 @@ def replace_documents(
 ) -> None:
     """Atomically swap the staging rows of `paths` for the rows in `frames` (table -> frame)."""
     paths = sorted(set(paths))
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         # The marts must be rebuilt for every content that leaves or arrives.
         con.execute(
             "insert into staging.changed_docs select doc_id from staging.documents "
@@ -392,22 +409,13 @@ def replace_documents(
             con.execute(f"delete from {table} where list_contains(?, source_path)", [paths])
         for table, frame in frames.items():
             insert_frame(con, table, frame)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Replace every row of `table` with `frame`."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"delete from {table}")
         insert_frame(con, table, frame)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None) -> None:
