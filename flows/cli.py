@@ -103,15 +103,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from prefect.settings import get_current_settings
-
-    from flows import pipeline, validation
+    from flows import pipeline
 
     settings = load_settings(source=args.source, warehouse=args.warehouse)
-    if not get_current_settings().api.url:
-        # Prefect is about to start a temporary API server and wait for it (seconds): import
-        # GX meanwhile rather than in the middle of the run.
-        validation.preload_in_background()
     if args.wait is not None:
         os.environ["SUMMITRY_LOCK_WAIT_S"] = str(args.wait)
     with _progress_bar() as hook:

@@ -12,10 +12,8 @@ should not pay. The data context is cached per process and project folder.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import shutil
-import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -336,24 +334,6 @@ class ValidationReport:
 
 _LOCK = threading.Lock()  # a GX data context is not thread-safe; Prefect may use threads
 _CONTEXTS: dict[Path, FileDataContext] = {}
-_PRELOAD: list[threading.Thread] = []
-
-
-def preload_in_background() -> None:
-    """Start importing Great Expectations (about 5 s of CPU) on a daemon thread.
-
-    For a caller about to wait anyway (the CLI while Prefect starts its temporary server):
-    the first validation then finds GX imported, and a concurrent import simply waits on
-    Python's import lock. Not worth it otherwise: the import holds the GIL most of the time.
-    """
-    if _PRELOAD or "great_expectations" in sys.modules:
-        return
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # must be set before GX is imported
-    thread = threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), name="gx-import", daemon=True
-    )
-    _PRELOAD.append(thread)
-    thread.start()
 
 
 def expectation_id(check_type: str, kwargs: Mapping[str, Any]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -362,23 +361,3 @@ def test_stored_results_are_pruned(project: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_wrong_project_dir_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         v.validate_frames(good_frames(), tmp_path / "nowhere", today=TODAY)
-
-
-def test_preload_imports_gx_on_a_background_thread() -> None:
-    """The CLI's warm-up: GX is imported off the main thread, analytics off, once."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, os\n"
-        "from flows import validation\n"
-        "validation.preload_in_background()\n"
-        "validation.preload_in_background()\n"
-        "assert len(validation._PRELOAD) == 1\n"
-        "validation._PRELOAD[0].join()\n"
-        "assert 'great_expectations' in sys.modules\n"
-        "assert os.environ['GX_ANALYTICS_ENABLED'] == 'false'\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "GX_ANALYTICS_ENABLED"}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
