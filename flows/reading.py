@@ -58,13 +58,18 @@ class UnreadableInput(Exception):
 class SourceFile:
     """One candidate article file and the SHA-256 of its bytes."""
 
-    path: Path
+    location: str  # the file's path as found (kept as text: pathlib costs seconds at 100k)
     rel_path: str
     doc_id: str
     byte_size: int
     mtime_ns: int = 0
     ctime_ns: int = 0  # changes when the file is replaced or renamed, even with its mtime kept
     hashed: bool = True  # False when the digest was taken over from an unchanged stat
+
+    @property
+    def path(self) -> Path:
+        """The file's path."""
+        return Path(self.location)
 
 
 # A file modified this close to the scan may still be being written, or modified again
@@ -93,8 +98,9 @@ def discover(
     known = known or {}
     found: list[SourceFile] = []
     problems: list[tuple[str, str]] = []
+    prefix = len(os.path.join(str(source), ""))
     for path, problem, info in _walk(source):
-        rel_path = path.relative_to(source).as_posix()
+        rel_path = path[prefix:].replace(os.sep, "/") or "."
         if problem or info is None:
             problems.append((rel_path, problem or "file vanished"))
             continue
@@ -104,7 +110,7 @@ def discover(
             found.append(SourceFile(path, rel_path, previous[3], size, mtime, ctime, False))
             continue
         try:
-            digest, size = _fingerprint(path)
+            digest, size = _fingerprint(Path(path))
         except OSError as exc:
             problems.append((rel_path, f"cannot read file: {exc.strerror or exc}"))
             continue
@@ -124,24 +130,25 @@ def _fingerprint(path: Path) -> tuple[str, int]:
         return digest.hexdigest(), handle.tell()
 
 
-def _walk(source: Path) -> list[tuple[Path, str | None, os.stat_result | None]]:
+def _walk(source: Path) -> list[tuple[str, str | None, os.stat_result | None]]:
     """(path, problem, stat) for every article file below `source`, depth-first without
-    recursion (deep folders cannot exhaust the stack); symlinked folders are not followed."""
-    results: list[tuple[Path, str | None, os.stat_result | None]] = []
-    pending = [source]
+    recursion (deep folders cannot exhaust the stack); symlinked folders are not followed.
+    Sorted folder by folder, as paths compare."""
+    results: list[tuple[str, str | None, os.stat_result | None]] = []
+    pending = [str(source)]
     while pending:
         folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            results.append((Path(folder), f"cannot list folder: {exc.strerror or exc}", None))
+            results.append((folder, f"cannot list folder: {exc.strerror or exc}", None))
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-            elif Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES:
-                results.append((Path(entry.path), *_file_problem(entry)))
-    return sorted(results, key=lambda item: item[0])
+                pending.append(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:
+                results.append((entry.path, *_file_problem(entry)))
+    return sorted(results, key=lambda item: item[0].split(os.sep))
 
 
 def _file_problem(entry: os.DirEntry[str]) -> tuple[str | None, os.stat_result | None]:
