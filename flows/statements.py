@@ -54,9 +54,14 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 OUTPUT_SCHEMA = {"doc_id": pl.String, "quote_no": pl.Int64, "statement_id": pl.String}
 
 
+_WORD = re.compile(r"\w+")
+# (term pattern, canonical replacement, the words the term is made of), longest term first.
+Synonyms = tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]
+
+
 @lru_cache(maxsize=8)
-def load_synonyms(path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(pattern, replacement) pairs from quote_synonyms.csv, longest term first."""
+def load_synonyms(path: Path) -> Synonyms:
+    """The synonyms of quote_synonyms.csv, longest term first."""
     if not path.exists():
         return ()
     with path.open(encoding="utf-8", newline="") as fh:
@@ -64,22 +69,29 @@ def load_synonyms(path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
             (r["term"].strip().lower(), r["canonical"].strip().lower()) for r in csv.DictReader(fh)
         ]
     rows.sort(key=lambda r: len(r[0]), reverse=True)
-    return tuple((re.compile(rf"(?<!\w){re.escape(t)}(?!\w)"), c) for t, c in rows)
+    return tuple(
+        (re.compile(rf"(?<!\w){re.escape(t)}(?!\w)"), c, frozenset(_WORD.findall(t)))
+        for t, c in rows
+    )
 
 
-def normalise(text: str, synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> str:
-    """Folded, synonym-mapped, punctuation-free words of a quote."""
+def normalise(text: str, synonyms: Synonyms) -> str:
+    """Folded, synonym-mapped, punctuation-free words of a quote.
+
+    Terms are replaced one after another, longest first, so a replacement can complete a
+    shorter term ("the united states" -> "the us" -> "us"). A term is only searched for when
+    the text holds every one of its words: the patterns are word-bounded, so that is
+    necessary, and a set lookup costs far less than a regex scan of the quote.
+    """
     text = fold(text)
-    if synonyms and _any_term(synonyms).search(text):  # most quotes hold no term at all
-        for pattern, canonical in synonyms:
-            text = pattern.sub(canonical, text)
-    return " ".join(re.findall(r"\w+", text))
-
-
-@lru_cache(maxsize=8)
-def _any_term(synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> re.Pattern[str]:
-    """One pattern matching wherever any synonym term does."""
-    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in synonyms))
+    words = set(_WORD.findall(text))
+    for pattern, canonical, needed in synonyms:
+        if needed <= words:
+            replaced = pattern.sub(canonical, text)
+            if replaced != text:
+                text = replaced
+                words.update(_WORD.findall(canonical))
+    return " ".join(_WORD.findall(text))
 
 
 def similarity(a: str, b: str) -> float:
@@ -104,7 +116,7 @@ def row_similarity(a: dict, b: dict) -> float:
     return max(similarity(short["norm"], w) for w in _windows(long_["sentences"]))
 
 
-def prepare(row: dict, synonyms: tuple[tuple[re.Pattern[str], str], ...]) -> None:
+def prepare(row: dict, synonyms: Synonyms) -> None:
     """Add the normalised text and normalised sentences used for comparison to a row."""
     text = row["quote_text"] or ""
     row["norm"] = normalise(text, synonyms)
@@ -200,7 +212,7 @@ create table if not exists {schema}.statement_links (
 );
 create table if not exists {schema}.statement_quotes (
     seq bigint not null, doc_id varchar not null, quote_no integer not null, speaker varchar,
-    day date, quote_text varchar, norm varchar not null, sentences varchar[] not null,
+    day date, quote_text varchar, norm varchar not null, sentences varchar not null,
     words integer not null
 );
 create table if not exists {schema}.statement_words (
@@ -253,7 +265,7 @@ _QUOTE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "day": pl.Date,
     "quote_text": pl.String,
     "norm": pl.String,
-    "sentences": pl.List(pl.String),
+    "sentences": pl.String,  # normalised sentences, one per line
     "words": pl.Int32,
 }
 
@@ -279,7 +291,7 @@ class StatementIndex:
     def __init__(
         self,
         con: duckdb.DuckDBPyConnection,
-        synonyms: tuple[tuple[re.Pattern[str], str], ...],
+        synonyms: Synonyms,
         threshold: float = DEFAULT_THRESHOLD,
         max_days: int = DEFAULT_MAX_DAYS,
         schema: str = "staging",
@@ -370,16 +382,21 @@ class StatementIndex:
             "order by c.doc_id, c.quote_no"
         ).pl()
         for offset in range(0, fresh.height, self.chunk):
-            rows = fresh.slice(offset, self.chunk).to_dicts()
-            quotes, words = [], []
+            part = fresh.slice(offset, self.chunk)
+            rows = part.to_dicts()
+            sizes, words = [], []
             for seq, row in enumerate(rows, start=first + offset):
                 prepare(row, self.synonyms)
                 found = _content_words(row["norm"])
-                quotes.append({**row, "seq": seq, "words": len(found)})
+                sizes.append(len(found))
                 words += [(seq, word, row["speaker"], row["day"]) for word in sorted(found)]
-            insert_frame(
-                con, f"{schema}.statement_quotes", pl.DataFrame(quotes, schema=_QUOTE_SCHEMA)
+            quotes = part.with_columns(
+                seq=pl.int_range(first + offset, first + offset + part.height, dtype=pl.Int64),
+                norm=pl.Series([row["norm"] for row in rows], dtype=pl.String),
+                sentences=pl.Series(["\n".join(row["sentences"]) for row in rows], dtype=pl.String),
+                words=pl.Series(sizes, dtype=pl.Int32),
             )
+            insert_frame(con, f"{schema}.statement_quotes", quotes.cast(_QUOTE_SCHEMA))
             insert_frame(
                 con,
                 f"{schema}.statement_words",
@@ -406,6 +423,7 @@ class StatementIndex:
         for pair in pairs.iter_rows(named=True):
             a = {key: pair[key] for key in _SIDE}
             b = {key: pair[f"other_{key}"] for key in _SIDE}
+            a["sentences"], b["sentences"] = a["sentences"].split("\n"), b["sentences"].split("\n")
             if pair_score(a, b) >= self.threshold:
                 edges.append((pair["seq"], pair["other_seq"]))
         return edges
