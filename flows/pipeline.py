@@ -6,6 +6,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -43,6 +44,15 @@ progress_hook: Callable[[int, int], None] | None = None
 # I/O tasks retry with backoff: a file share or disk hiccup should not fail a run.
 IO_RETRIES = 2
 IO_RETRY_DELAYS = [1.0, 5.0]
+
+
+def _work(
+    settings: Settings, ddl: bool = False
+) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A session on the work file with the configured memory limit (and the schema ensured)."""
+    return warehouse.session(
+        settings.work_file, settings.ddl_file if ddl else None, settings.duckdb_memory_limit
+    )
 
 
 def _opaque(value: T) -> T:
@@ -173,11 +183,11 @@ def discover_files(
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist")
     scanned_at = time.time_ns()
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         known = {} if full_refresh else warehouse.known_files(con)
     files, problems = discover(source, known)
     hashed = trusted_stats(files, scanned_at)
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         warehouse.remember_files(
             con,
             pl.DataFrame(
@@ -213,7 +223,7 @@ def discover_files(
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool) -> Plan:
     """Compare the folder with the warehouse: new, changed, unchanged, duplicate, removed."""
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         current = warehouse.current_versions(con)
         rejected = set() if full_refresh else warehouse.rejected_versions(con)
     plan, first_path = Plan(), dict[str, str]()
@@ -296,7 +306,7 @@ def read_and_decode(
 def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
     """Append new contents to the immutable raw layer."""
     frame = raw_frame(batch, run_id, warehouse.now())
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         return warehouse.append_raw(con, frame)
 
 
@@ -409,14 +419,14 @@ def transform(extracted: list[tuple[Loaded, Extraction]], run_id: str) -> dict[s
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def land_staging(frames: dict[str, pl.DataFrame], paths: list[str], settings: Settings) -> None:
     """Replace the staging rows of every processed (or removed) source path."""
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         warehouse.replace_documents(con, frames, paths)
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 def record_quarantine(rejected: list[Rejected], settings: Settings, run_id: str) -> None:
     """Store rejected inputs with their reasons, and their bytes so nothing is lost."""
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         warehouse.add_quarantine(con, [item.row for item in rejected])
         warehouse.add_rejected_files(
             con,
@@ -452,7 +462,7 @@ def gate_documents(
 def link(settings: Settings, reference: Reference, full: bool) -> dict[str, int]:
     """Link statements (new quotes only, unless `full`) and meetings across documents;
     refresh the reference tables."""
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         counts = link_documents(con, reference, settings.seeds_dir, full=full)
     get_run_logger().info("linked across documents: %s", counts)
     return counts
@@ -465,7 +475,7 @@ def build_models(settings: Settings, full: bool) -> list[str]:
     back when there are any)."""
     from flows.sql_runner import SqlAuditError, SqlModelError, build
 
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         try:
             result = build(con, settings.sql_dir, changes=None if full else CHANGE_TABLES)
         except SqlAuditError as exc:
@@ -492,7 +502,7 @@ def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[boo
     success, failed, count = _validate_and_quarantine(
         settings, run_id, gate.MART_SUITES, changed_only
     )
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         broken = [audit for audit in run_audits(con, settings.sql_dir) if not audit.passed]
     failed += [f"audit {audit.name}: {audit.failing_rows} rows" for audit in broken]
     return success and not broken, failed, count
@@ -511,7 +521,7 @@ def _validate_and_quarantine(
 ) -> tuple[bool, list[str], int]:
     from flows.validation import validate_frames
 
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         validated = gate.frames(con, suites, changed_only)
         report = validate_frames(
             validated, settings.expectations_dir, run_name=run_id, suites=suites
@@ -570,7 +580,7 @@ def publish(settings: Settings, incremental: bool) -> dict[str, int]:
             for model in load_models(settings.sql_dir)
             if model.schema == "marts" and model.unique_key
         }
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         mode = warehouse.publish(
             con, settings.warehouse, settings.parquet_folder, settings.storage_version, delta
         )
@@ -706,7 +716,7 @@ def inputs_fingerprint(settings: Settings) -> str:
 
 def _last_fingerprint(settings: Settings) -> str | None:
     """The inputs fingerprint of the last published run."""
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         return warehouse.last_published_fingerprint(con)
 
 
@@ -728,7 +738,7 @@ def _count(
 
 def _start(settings: Settings, run_id: str) -> None:
     warehouse.discard_partial_publish(settings.warehouse, settings.parquet_folder)
-    with warehouse.session(settings.work_file, settings.ddl_file) as con:
+    with _work(settings, ddl=True) as con:
         abandoned = warehouse.abandon_stale_runs(con)
         warehouse.start_run(con, run_id, _flow_run_id())
     if abandoned:
@@ -743,7 +753,7 @@ def _finish(settings: Settings, summary: RunSummary) -> None:
             summary.mart_rows = warehouse.mart_counts(con)
         return
     if summary.status != "success":
-        with warehouse.session(settings.work_file) as con:
+        with _work(settings) as con:
             summary.mart_rows = warehouse.mart_counts(con)
         return
     try:
@@ -756,14 +766,14 @@ def _finish(settings: Settings, summary: RunSummary) -> None:
 
 
 def _record(settings: Settings, summary: RunSummary) -> None:
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         warehouse.finish_run(con, summary.run_id, summary.status, **summary.counters())
 
 
 @task(cache_policy=NO_CACHE)
 def report(settings: Settings, summary: RunSummary) -> None:
     """Prefect artifacts: the run summary, the validation outcome, the quarantine list."""
-    with warehouse.session(settings.work_file) as con:
+    with _work(settings) as con:
         quarantined = warehouse.read_frame(
             con,
             "select source_path, stage, reason, action from meta.quarantine where run_id = ?",
@@ -814,7 +824,7 @@ def validate_now(settings: Settings) -> OnDemandValidation:
 
     run_id = "validate-" + uuid.uuid4().hex[:8]
     with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
-        with warehouse.session(settings.work_file, settings.ddl_file) as con:
+        with _work(settings, ddl=True) as con:
             frames = gate.frames(con, gate.DOCUMENT_SUITES + gate.MART_SUITES)
             report = validate_frames(frames, settings.expectations_dir, run_name=run_id)
             warehouse.add_validations(con, _validation_rows(run_id, report.rows))

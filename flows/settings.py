@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # has at least parallel_min_docs documents to process.
     workers: int = Field(default_factory=lambda: _cores())
     parallel_min_docs: int = 200
+    # DuckDB's memory for one connection to the work file (it spills to disk beyond this);
+    # DuckDB's own default is 80% of the machine's RAM.
+    duckdb_memory_limit: str = "1GB"
     # Port of the local Prefect server `summitry serve` starts when PREFECT_API_URL is unset.
     prefect_port: int = 4200
 

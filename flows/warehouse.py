@@ -56,10 +56,13 @@ def now() -> datetime:
 
 
 @contextmanager
-def session(path: Path, ddl_file: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, schema ensured when `ddl_file` is given, closed on exit."""
+def session(
+    path: Path, ddl_file: Path | None = None, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, schema ensured when `ddl_file` is given, closed on exit;
+    `memory_limit` (e.g. "1GB") caps DuckDB's memory, which then spills to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"memory_limit": memory_limit} if memory_limit else {})
     try:
         if ddl_file is not None:
             con.execute(ddl_file.read_text(encoding="utf-8"))
