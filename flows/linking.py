@@ -3,6 +3,7 @@ reference tables."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -45,7 +46,8 @@ def link_documents(
     # One transaction: killed half way, nothing is linked without its changes recorded.
     with warehouse.transaction(con):
         compared = index.refresh(_QUOTES, full=full)
-        meetings = link_meetings(warehouse.read_frame(con, _EVENTS))
+        events = warehouse.read_frame(con, _EVENTS)
+        meetings = meeting_links(events, None if full else _current_meeting_links(con))
         _record_changes(con, index.changed_docs, meetings)
         warehouse.replace_table(con, "staging.meeting_links", meetings)
         people, roles = reference.people.records()
@@ -61,6 +63,64 @@ def link_documents(
         "statements": statements,
         "meetings": meetings.get_column("meeting_id").n_unique() if meetings.height else 0,
     }
+
+
+def _current_meeting_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return warehouse.read_frame(
+        con, "select doc_id, event_no, meeting_id from staging.meeting_links"
+    )
+
+
+_KEYS = ["doc_id", "event_no"]
+
+
+def meeting_links(events: pl.DataFrame, previous: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Meeting links for every event: recomputed whole without `previous` links, else only
+    around what changed, with exactly the result a whole recomputation gives.
+
+    Linking joins events at most a day apart, so an event that arrives can only join the
+    meetings of events dated within a day of it, and one that leaves can only split its own
+    meeting. Those meetings (whole) and the new events are linked again; so are the other
+    meetings whose id hash they share, since colliding ids are numbered across all of them.
+    """
+    if previous is None:
+        return link_meetings(events)
+    events = events.with_columns(pl.col("event_no").cast(pl.Int64))
+    previous = previous.with_columns(pl.col("event_no").cast(pl.Int64))
+    arrived = events.join(previous, on=_KEYS, how="anti")
+    gone = previous.join(events, on=_KEYS, how="anti")
+    if arrived.is_empty() and gone.is_empty():
+        return previous
+    window = {
+        day + timedelta(days=shift)
+        for day in arrived.get_column("event_date").drop_nulls().to_list()
+        for shift in (-1, 0, 1)
+    }
+    near = events.filter(pl.col("event_date").is_in(sorted(window)))
+    touched = set(gone.get_column("meeting_id")) | set(
+        previous.join(near, on=_KEYS, how="semi").get_column("meeting_id")
+    )
+    relinked = _relink(events, previous, arrived, touched)
+    # (a meeting that vanished frees its id hash too: the next namesake loses its suffix)
+    bases = set(relinked.get_column("meeting_id").str.slice(0, 12)) | {m[:12] for m in touched}
+    namesakes = set(
+        previous.filter(pl.col("meeting_id").str.slice(0, 12).is_in(sorted(bases))).get_column(
+            "meeting_id"
+        )
+    )
+    if namesakes - touched:
+        relinked = _relink(events, previous, arrived, touched | namesakes)
+    kept = previous.join(gone, on=_KEYS, how="anti").join(relinked, on=_KEYS, how="anti")
+    return pl.concat([kept, relinked]).sort(_KEYS)
+
+
+def _relink(
+    events: pl.DataFrame, previous: pl.DataFrame, arrived: pl.DataFrame, meetings: set[str]
+) -> pl.DataFrame:
+    """Links of the arrived events and of every current event of `meetings`."""
+    members = previous.filter(pl.col("meeting_id").is_in(sorted(meetings)))
+    subset = pl.concat([events.join(members, on=_KEYS, how="semi"), arrived]).sort(_KEYS)
+    return link_meetings(subset)
 
 
 def _record_changes(
