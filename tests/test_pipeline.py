@@ -268,3 +268,10 @@ def test_incremental_runs_match_a_full_build(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.duckdb"
     assert not run(source, fresh).incremental
     assert snapshot(db) == snapshot(fresh)
+    # Publishing into a copy keeps the storage format BI drivers with DuckDB 1.x can open.
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as published (read_only)")
+        tags = con.execute(
+            "select tags from duckdb_databases() where database_name = 'published'"
+        ).fetchall()
+    assert tags[0][0]["storage_version"].startswith("v1.0.0")
