@@ -985,6 +985,18 @@ def _meeting_id(members: list[dict]) -> str:  # type: ignore[type-arg]
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+# What link_meetings reads: one row per article event.
+LINK_INPUT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "doc_id": pl.String,
+    "event_no": pl.Int64,
+    "kind": pl.String,
+    "event_date": pl.Date,
+    "date_certain": pl.Boolean,
+    "location": pl.String,
+    "participants": pl.List(pl.String),
+}
+
+
 def link_meetings(events: pl.DataFrame) -> pl.DataFrame:
     """Cluster per-article events that report the same engagement; one meeting_id per cluster.
 

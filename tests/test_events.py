@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from flows.events import (
+    LINK_INPUT_SCHEMA,
     Gazetteer,
     detect_events,
     find_dates,
@@ -559,14 +560,5 @@ def test_samples_topic_recall(sample_run: tuple[pl.DataFrame, dict, dict]) -> No
 
 
 def test_link_empty_frame() -> None:
-    schema = {
-        "doc_id": pl.String,
-        "event_no": pl.Int64,
-        "kind": pl.String,
-        "event_date": pl.Date,
-        "date_certain": pl.Boolean,
-        "location": pl.String,
-        "participants": pl.List(pl.String),
-    }
-    empty = pl.DataFrame(schema=schema)
+    empty = pl.DataFrame(schema=LINK_INPUT_SCHEMA)
     assert link_meetings(empty).shape == (0, 3)

@@ -8,19 +8,11 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from flows.events import link_meetings
+from flows.events import LINK_INPUT_SCHEMA, link_meetings
 from flows.linking import meeting_links
 
 _PEOPLE = ["Aliyev", "Raisi", "Pezeshkian", "Bayramov", "Araghchi"]
-_SCHEMA = {
-    "doc_id": pl.String,
-    "event_no": pl.Int64,
-    "kind": pl.String,
-    "event_date": pl.Date,
-    "date_certain": pl.Boolean,
-    "location": pl.String,
-    "participants": pl.List(pl.String),
-}
+_SCHEMA = LINK_INPUT_SCHEMA
 
 
 def _events(rng: random.Random, docs: range) -> list[dict]:

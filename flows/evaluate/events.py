@@ -26,12 +26,11 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from flows.evaluate import EvalReport
-from flows.events import link_meetings
+from flows.events import LINK_INPUT_SCHEMA, link_meetings
 from flows.extract import Extraction, Reference, extract, extract_from_clean
 from flows.records import Event
 
@@ -194,16 +193,7 @@ def _events_frame(cases: list[_Case]) -> pl.DataFrame:
         for case in cases
         for event in case.extraction.events
     ]
-    schema: dict[str, Any] = {
-        "doc_id": pl.String,
-        "event_no": pl.Int64,
-        "kind": pl.String,
-        "event_date": pl.Date,
-        "date_certain": pl.Boolean,
-        "location": pl.String,
-        "participants": pl.List(pl.String),
-    }
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=LINK_INPUT_SCHEMA)
 
 
 def _merge_pairs(
