@@ -6,7 +6,7 @@ run goes on without them; a failed blocking expectation ("critical") stops the p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,17 @@ def frames(
     """The pandas frames GX validates for `suites`; with `changed_only`, only the rows of
     changed keys (see CHANGED_KEYS) of the suites that have them."""
     return {suite: con.sql(_frame_sql(suite, changed_only)).df() for suite in suites}
+
+
+def frame_slices(
+    con: duckdb.DuckDBPyConnection, suite: str, changed_only: bool, rows: int
+) -> Iterator[pd.DataFrame]:
+    """The frame of `suite` (see `frames`) as pandas slices of at most `rows` rows, at least
+    one (maybe empty): a whole mart as one pandas frame, plus GX's own copies, is what
+    peaks a run's memory at 100k articles. The result is held as Arrow, which is compact."""
+    table = con.sql(_frame_sql(suite, changed_only)).to_arrow_table()
+    for start in range(0, max(table.num_rows, 1), rows):
+        yield table.slice(start, rows).to_pandas()
 
 
 def _frame_sql(suite: str, changed_only: bool) -> str:

@@ -37,6 +37,8 @@ from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 
 T = TypeVar("T")
 BATCH_SIZE = 1000
+# Rows GX validates at once: a whole mart at 100k articles doubled the run's peak memory.
+VALIDATION_SLICE_ROWS = 50_000
 # The staging tables that list, per mart key, what changed since the last publish.
 CHANGE_TABLES = {"doc_id": "staging.changed_docs", "meeting_id": "staging.changed_meetings"}
 # Set by the CLI to draw a progress bar: called with (documents done, documents to do).
@@ -521,13 +523,23 @@ def _validate_and_quarantine(
 ) -> tuple[bool, list[str], int]:
     from flows.validation import validate_frames
 
+    results: list[Any] = []
+    failures: list[Any] = []
+    found: dict[tuple[str, tuple[Any, ...]], gate.Rejection] = {}
     with _work(settings) as con:
-        validated = gate.frames(con, suites, changed_only)
-        report = validate_frames(
-            validated, settings.expectations_dir, run_name=run_id, suites=suites
-        )
-        warehouse.add_validations(con, _validation_rows(run_id, report.rows))
-        rejections = gate.rejections(validated, report.failures)
+        # Suite by suite, slice by slice, to keep memory flat; nothing is removed before every
+        # slice is validated, since some checks read other marts.
+        for suite in suites:
+            for frame in gate.frame_slices(con, suite, changed_only, VALIDATION_SLICE_ROWS):
+                report = validate_frames(
+                    {suite: frame}, settings.expectations_dir, run_name=run_id, suites=(suite,)
+                )
+                results += report.rows
+                failures += report.failures
+                for rejection in gate.rejections({suite: frame}, report.failures):
+                    found.setdefault((rejection.suite, rejection.key), rejection)
+        rejections = list(found.values())
+        warehouse.add_validations(con, _validation_rows(run_id, results))
         gate.remove(con, rejections)
         warehouse.add_quarantine(con, gate.quarantine_rows(run_id, rejections))
         warehouse.add_rejected_files(
@@ -540,11 +552,13 @@ def _validate_and_quarantine(
         )
     # A row-level check that could not run at all (e.g. a missing column) blocks like a
     # critical one: there are no rows to quarantine, and nothing was checked.
-    blocking = [
-        f"{f.suite}: {f.expectation}" + (f" ({f.error})" if f.error else "")
-        for f in report.failures
-        if f.severity != "warning" or f.error
-    ]
+    blocking = list(
+        dict.fromkeys(
+            f"{f.suite}: {f.expectation}" + (f" ({f.error})" if f.error else "")
+            for f in failures
+            if f.severity != "warning" or f.error
+        )
+    )
     for rejection in rejections:
         get_run_logger().warning(
             "quarantined %s record %s: %s", rejection.suite, rejection.key, rejection.expectation
@@ -553,17 +567,25 @@ def _validate_and_quarantine(
 
 
 def _validation_rows(run_id: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """meta.validations rows for a report's results."""
-    return [
-        {
-            "run_id": run_id,
-            "suite": row.suite,
-            "expectation": row.expectation,
-            "success": row.success,
-            "unexpected_count": row.unexpected_count,
-        }
-        for row in rows
-    ]
+    """meta.validations rows for a report's results, one per expectation (the results of
+    the slices of one frame added up)."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row.suite, row.expectation)
+        if key not in merged:
+            merged[key] = {
+                "run_id": run_id,
+                "suite": row.suite,
+                "expectation": row.expectation,
+                "success": row.success,
+                "unexpected_count": row.unexpected_count,
+            }
+            continue
+        into = merged[key]
+        into["success"] = into["success"] and row.success
+        if row.unexpected_count is not None:
+            into["unexpected_count"] = (into["unexpected_count"] or 0) + row.unexpected_count
+    return list(merged.values())
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)

@@ -142,9 +142,13 @@ def test_file_vanishing_after_discovery_is_quarantined(tmp_path: Path) -> None:
     assert "vanished" in rejected[0].row["reason"]
 
 
+@pytest.mark.parametrize("slice_rows", [50_000, 2], ids=["one-slice", "slices-of-2"])
 def test_row_level_failure_quarantines_the_document_and_publishes_the_rest(
-    corpus: Path, tmp_path: Path
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_rows: int
 ) -> None:
+    from flows import pipeline
+
+    monkeypatch.setattr(pipeline, "VALIDATION_SLICE_ROWS", slice_rows)
     (corpus / "future.txt").write_text(
         "Leaders to meet again\n\nBy Staff Writer - December 1 2099\n\n"
         + ARTICLE.split("\n\n", 1)[1],
@@ -161,10 +165,20 @@ def test_row_level_failure_quarantines_the_document_and_publishes_the_rest(
         published = con.execute(
             "select count(*) from marts.documents where source_path = 'future.txt'"
         ).fetchone()[0]
+        per_expectation = con.execute(
+            "select max(n) from (select count(*) as n from meta.validations "
+            "group by run_id, suite, expectation)"
+        ).fetchone()[0]
+        failed = con.execute(
+            "select unexpected_count from meta.validations "
+            "where expectation = 'expect_column_values_to_be_between(published_date)'"
+        ).fetchall()
     assert row == [
         ("validate:documents", "failed expect_column_values_to_be_between(published_date)")
     ]
     assert published == 0
+    assert per_expectation == 1  # slices add up to one result per expectation
+    assert failed == [(1,)]
 
 
 def _digest(path: Path) -> str:
