@@ -421,7 +421,8 @@ def _script(text: str) -> str | None:
         if match.group().isalpha():  # the class also holds a few non-letters ("²")
             script = _letter_script(ord(match.group()))
             counts[script] = counts.get(script, 0) + 1
-            first_seen.setdefault(script, match.start())
+            # (an accented Latin letter can come before the first ASCII one)
+            first_seen[script] = min(first_seen.get(script, match.start()), match.start())
     if not counts:
         return None
     return max(counts, key=lambda script: (counts[script], -first_seen[script]))

@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -562,14 +563,27 @@ def _missing_frame(name: str) -> tuple[ValidationRow, Failure]:
 
 
 def _prune_results(project_dir: Path, keep: int) -> None:
-    """Delete all but the newest ``keep`` stored runs per suite (they only feed Data Docs)."""
+    """Delete all but the newest ``keep`` stored runs per suite (they only feed Data Docs).
+
+    Housekeeping that never fails a run: another process validating with the same project
+    (a second warehouse, a test worker) may be pruning the same folders at the same time.
+    """
     root = Path(project_dir) / "gx" / "uncommitted" / "validations"
     for suite_dir in root.glob("*/"):
-        runs = sorted(suite_dir.glob("*/*/"), key=lambda p: p.stat().st_mtime, reverse=True)
+        runs = sorted(suite_dir.glob("*/*/"), key=_mtime, reverse=True)
         for old in runs[keep:]:
             shutil.rmtree(old, ignore_errors=True)
-            if not any(old.parent.iterdir()):
-                old.parent.rmdir()  # the run-name folder held only that run
+            with suppress(OSError):  # gone already, or not empty: another run's folder
+                if not any(old.parent.iterdir()):
+                    old.parent.rmdir()  # the run-name folder held only that run
+
+
+def _mtime(path: Path) -> float:
+    """Modification time, or 0 for a folder another process has just removed."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def validate_frames(

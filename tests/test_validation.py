@@ -361,3 +361,20 @@ def test_stored_results_are_pruned(project: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_wrong_project_dir_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         v.validate_frames(good_frames(), tmp_path / "nowhere", today=TODAY)
+
+
+def test_pruning_tolerates_another_process_pruning_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs sharing the GX project prune the same folders; neither may fail."""
+    root = tmp_path / "gx" / "uncommitted" / "validations" / "quotes"
+    for name in ("run-a", "run-b", "run-c"):
+        (root / name / "20261125T000000").mkdir(parents=True)
+    real_rmtree = shutil.rmtree
+
+    def rmtree_racing(path: Path, ignore_errors: bool = False) -> None:
+        real_rmtree(Path(path).parent, ignore_errors=True)  # the other process was faster
+
+    monkeypatch.setattr(v.shutil, "rmtree", rmtree_racing)
+    v._prune_results(tmp_path, keep=1)
+    assert len(list(root.glob("*/*/"))) == 1
