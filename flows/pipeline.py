@@ -541,14 +541,10 @@ def _validate_and_quarantine(
         rejections = list(found.values())
         warehouse.add_validations(con, _validation_rows(run_id, results))
         gate.remove(con, rejections)
-        warehouse.add_quarantine(con, gate.quarantine_rows(run_id, rejections))
+        quarantined = gate.quarantine_rows(run_id, rejections)
+        warehouse.add_quarantine(con, quarantined)
         warehouse.add_rejected_files(
-            con,
-            rejected_frame(
-                [row for row in gate.quarantine_rows(run_id, rejections) if row["doc_id"]],
-                {},
-                run_id,
-            ),
+            con, rejected_frame([row for row in quarantined if row["doc_id"]], {}, run_id)
         )
     # A row-level check that could not run at all (e.g. a missing column) blocks like a
     # critical one: there are no rows to quarantine, and nothing was checked.
