@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows import warehouse
-from flows.evaluate import STAGES
+from devtools.evaluate import STAGES
+from flows.load import warehouse
 from flows.settings import load_settings
 
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flows import pipeline
+    from flows.orchestration import pipeline
 
     settings = load_settings(source=args.source, warehouse=args.warehouse)
     if args.wait is not None:
@@ -135,7 +135,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.serving import serve
+    from flows.orchestration.serving import serve
 
     settings = load_settings(source=args.source, warehouse=args.warehouse, cron=args.cron)
     serve(settings)
@@ -163,7 +163,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from flows.scoring import load_expected, render, score
+    from devtools.scoring import load_expected, render, score
 
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
@@ -173,7 +173,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from flows.pipeline import validate_now
+    from flows.orchestration.pipeline import validate_now
 
     outcome = validate_now(load_settings(warehouse=args.warehouse))
     for row in outcome.rows:
@@ -190,7 +190,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from flows.corpus import generate
+    from devtools.corpus import generate
 
     generate(args.target, args.count, args.seed, args.html_share)
     print(f"wrote {args.count} articles under {args.target}")
@@ -198,7 +198,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _benchmark(args: argparse.Namespace) -> int:
-    from flows.benchmark import run_benchmark
+    from devtools.benchmark import run_benchmark
 
     report = run_benchmark(args.sizes, args.workdir, args.seed)
     print(report.markdown())
@@ -207,7 +207,7 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"flows.evaluate.{args.stage}")
+    module = importlib.import_module(f"devtools.evaluate.{args.stage}")
     report = module.run(args.cases)
     print(report.render(args.verbose))
     return 0

@@ -1,7 +1,7 @@
 """Plain records passed between the pure extraction stages.
 
 Extraction code (cleaning, people, quotes, events, topics) takes and returns these;
-it never touches Prefect or DuckDB. `flows.transform` turns batches of them into
+it never touches Prefect or DuckDB. `flows.load.transform` turns batches of them into
 polars frames for the warehouse.
 """
 

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     @property
     def work_file(self) -> Path:
         """The pipeline's private DuckDB file (every layer) beside the published one."""
-        from flows.warehouse import work_path
+        from flows.load.warehouse import work_path
 
         return work_path(self.warehouse)
 

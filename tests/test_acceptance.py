@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows import warehouse
-from flows.scoring import Score, render, score
+from devtools.scoring import Score, render, score
+from flows.load import warehouse
 from tests.test_pipeline import built  # noqa: F401  (module-scoped fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.benchmark import (
+from devtools.benchmark import (
     BenchmarkReport,
     RunMeasure,
     SizeResult,
@@ -20,7 +20,7 @@ from flows.benchmark import (
     run_benchmark,
     tree_rss,
 )
-from flows.corpus import generate
+from devtools.corpus import generate
 
 LOG = """\
 10:00:00.500 | INFO    | prefect - Starting temporary server on http://127.0.0.1:8558

@@ -9,14 +9,8 @@ from pathlib import Path
 import ftfy
 import pytest
 
-from flows.cleaning import (
-    BoilerplatePatterns,
-    clean_document,
-    fix_document_encoding,
-    template_lines,
-)
-from flows.evaluate import EvalReport
-from flows.evaluate.cleaning import (
+from devtools.evaluate import EvalReport
+from devtools.evaluate.cleaning import (
     DEFAULT_CASES,
     SEEDS,
     Case,
@@ -25,6 +19,12 @@ from flows.evaluate.cleaning import (
     norm,
     run,
     score_lines,
+)
+from flows.extract.cleaning import (
+    BoilerplatePatterns,
+    clean_document,
+    fix_document_encoding,
+    template_lines,
 )
 from flows.records import CleanDocument
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus import generate
-from flows.extract import Reference, extract
-from flows.reading import content_type
+from devtools.corpus import generate
+from flows.extract.article import Reference, extract
+from flows.ingest.reading import content_type
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"

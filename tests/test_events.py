@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from flows.events import (
+from flows.extract.events import (
     LINK_INPUT_SCHEMA,
     Gazetteer,
     detect_events,
@@ -21,12 +21,12 @@ from flows.events import (
     parse_event_date,
     roman_to_int,
 )
+from flows.extract.topics import TopicTaxonomy
 from flows.records import Event, Mention
-from flows.topics import TopicTaxonomy
 
 TESTS = Path(__file__).resolve().parent
 SEEDS = TESTS.parent / "seeds"
-# Inline tests resolve people with this tiny table so they do not depend on flows.people.
+# Inline tests resolve people with this tiny table so they do not depend on flows.extract.people.
 NAMES = {
     "Aliyev": "Ilham Aliyev",
     "Raisi": "Ebrahim Raisi",
@@ -502,7 +502,7 @@ def _paragraphs(text: str, drop: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sample_run(gazetteer: Gazetteer) -> tuple[pl.DataFrame, dict[str, list[str]], dict[str, Any]]:
-    from flows.people import PeopleDirectory
+    from flows.extract.people import PeopleDirectory
 
     expected = json.loads((TESTS / "seeds_expected.json").read_text(encoding="utf-8"))
     people = PeopleDirectory.from_seeds(SEEDS)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate import EvalReport
-from flows.evaluate.events import run
+from devtools.evaluate import EvalReport
+from devtools.evaluate.events import run
 
 CASES = Path(__file__).resolve().parent / "event_cases"
 

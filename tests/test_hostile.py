@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import warehouse
-from flows.pipeline import read_and_decode
-from flows.reading import discover
+from flows.ingest.reading import discover
+from flows.load import warehouse
+from flows.orchestration.pipeline import read_and_decode
 from flows.settings import PROJECT_ROOT, load_settings
 from tests.test_pipeline import run
 
@@ -146,7 +146,7 @@ def test_file_vanishing_after_discovery_is_quarantined(tmp_path: Path) -> None:
 def test_row_level_failure_quarantines_the_document_and_publishes_the_rest(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_rows: int
 ) -> None:
-    from flows import pipeline
+    from flows.orchestration import pipeline
 
     monkeypatch.setattr(pipeline, "VALIDATION_SLICE_ROWS", slice_rows)
     (corpus / "future.txt").write_text(
@@ -248,7 +248,7 @@ def test_blocked_run_leaves_published_marts_byte_for_byte(
 def test_second_run_waits_or_exits_with_a_clear_message(corpus: Path, tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
     with warehouse.run_lock(db):
-        from flows.pipeline import etl
+        from flows.orchestration.pipeline import etl
 
         state = etl(str(corpus), str(db), return_state=True)
     assert state.is_failed()

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from flows.events import LINK_INPUT_SCHEMA, link_meetings
-from flows.linking import meeting_links
+from flows.extract.events import LINK_INPUT_SCHEMA, link_meetings
+from flows.link.runner import meeting_links
 
 _PEOPLE = ["Aliyev", "Raisi", "Pezeshkian", "Bayramov", "Araghchi"]
 _SCHEMA = LINK_INPUT_SCHEMA

@@ -1,4 +1,4 @@
-"""Dates, bylines, datelines, titles and outlet names (flows.metadata)."""
+"""Dates, bylines, datelines, titles and outlet names (flows.extract.metadata)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.metadata import (
+from flows.extract.metadata import (
     OutletTable,
     parse_byline,
     parse_date,
@@ -242,7 +242,7 @@ def test_parse_place_line_needs_alone_for_a_bare_word(outlets: OutletTable) -> N
 
 def test_outlet_index_matches_a_linear_scan() -> None:
     """OutletTable.match looks variants up in an index: same answer as trying each in turn."""
-    from flows.metadata import fold
+    from flows.extract.metadata import fold
 
     table = OutletTable.from_csv(SEEDS / "outlets.csv")
 

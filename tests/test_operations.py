@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from flows import warehouse
+from flows.load import warehouse
 from tests.conftest import PROJECT
 from tests.test_pipeline import run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.people import PeopleDirectory, fold
+from flows.extract.people import PeopleDirectory, fold
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

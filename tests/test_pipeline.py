@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import warehouse
-from flows.pipeline import RunSummary, etl
+from flows.load import warehouse
+from flows.orchestration.pipeline import RunSummary, etl
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.cleaning import BoilerplatePatterns, clean_document, normalise_line
-from flows.people import PeopleDirectory
-from flows.quotes import extract_quotes
-from flows.reading import UnreadableInput, decode
+from flows.extract.cleaning import BoilerplatePatterns, clean_document, normalise_line
+from flows.extract.people import PeopleDirectory
+from flows.extract.quotes import extract_quotes
+from flows.ingest.reading import UnreadableInput, decode
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from flows.people import PeopleDirectory
-from flows.quotes import extract_quotes
+from flows.extract.people import PeopleDirectory
+from flows.extract.quotes import extract_quotes
 from flows.records import Quote
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate import EvalReport
-from flows.evaluate import quotes as quote_eval
+from devtools.evaluate import EvalReport
+from devtools.evaluate import quotes as quote_eval
 
 CASES = Path(__file__).resolve().parent / "quote_cases"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.reading import UnreadableInput, content_type, decode, discover, trusted_stats
+from flows.ingest.reading import UnreadableInput, content_type, decode, discover, trusted_stats
 
 
 def test_discover_is_recursive_sorted_and_hashes_bytes(tmp_path: Path) -> None:

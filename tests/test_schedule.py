@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import warehouse
+from flows.load import warehouse
 from tests.conftest import PROJECT
 from tests.test_operations import api, clean_env, free_port, summitry, wait_for
 

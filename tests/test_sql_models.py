@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.sql_runner import SqlAuditError, build, run_audits
+from flows.models.runner import SqlAuditError, build, run_audits
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "dbt_like_sql"

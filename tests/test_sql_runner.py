@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.sql_runner import (
+from flows.models.runner import (
     SqlAuditError,
     SqlModelError,
     build,

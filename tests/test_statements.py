@@ -12,9 +12,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from flows.people import PeopleDirectory
-from flows.quotes import extract_quotes
-from flows.statements import (
+from flows.extract.people import PeopleDirectory
+from flows.extract.quotes import extract_quotes
+from flows.link.statements import (
     DEFAULT_MAX_DAYS,
     DEFAULT_THRESHOLD,
     StatementIndex,
@@ -341,7 +341,7 @@ def test_normalise_equals_replacing_every_term_in_turn(words: list[str]) -> None
     """The word-set shortcut changes nothing: same result as running every pattern in turn."""
     import re
 
-    from flows.people import fold
+    from flows.extract.people import fold
 
     synonyms = load_synonyms(SEEDS / "quote_synonyms.csv")
     text = " ".join(words)

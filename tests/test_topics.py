@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.topics import TopicTaxonomy
+from flows.extract.topics import TopicTaxonomy
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 REQUIRED = {

@@ -13,7 +13,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from flows import validation as v
+from flows.quality import validation as v
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "expectations"

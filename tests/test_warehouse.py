@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows.warehouse import transaction
+from flows.load.warehouse import transaction
 
 
 def test_transaction_commits_or_rolls_back_everything() -> None:

@@ -6,10 +6,10 @@ canonical name or null, `is_partial`, `verb` as written or null, optional `optio
 `not_quotes` (marked text that is not a quotation). `statements.json` lists the groups of
 quotes that are one statement reported by several outlets; every other pair is a negative.
 
-Each article runs through `flows.extract.extract` (the real cleaning path). An extracted
+Each article runs through `flows.extract.article.extract` (the real cleaning path). An extracted
 quote matches a label when its normalised text starts with the label's `starts` (and ends
 with its `ends`, when given): a quote that swallows the next paragraph is a miss and a false
-quote at once. Statement links come from `flows.statements.link_statements` over every
+quote at once. Statement links come from `flows.link.statements.link_statements` over every
 extracted quote of every case, with the quote's event date as the pipeline passes it.
 """
 
@@ -24,12 +24,13 @@ from typing import Any
 
 import polars as pl
 
-from flows.evaluate import EvalReport
-from flows.extract import Extraction, Reference, extract
-from flows.people import fold
-from flows.statements import link_statements
+from devtools.evaluate import EvalReport
+from flows.extract.article import Extraction, Reference, extract
+from flows.extract.people import fold
+from flows.link.statements import link_statements
+from flows.settings import PROJECT_ROOT
 
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = PROJECT_ROOT
 DEFAULT_CASES = _ROOT / "tests" / "quote_cases"
 SEEDS = _ROOT / "seeds"
 _SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import ftfy
 
-from flows.html import HtmlPage, html_to_blocks, load_role_rules
-from flows.metadata import (
+from flows.extract.html import HtmlPage, html_to_blocks, load_role_rules
+from flows.extract.metadata import (
     OutletTable,
     fold,
     parse_byline,

@@ -20,11 +20,8 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
-from flows import gate, warehouse
-from flows.extract import Extraction, Reference, extract_from_clean
-from flows.linking import link_documents
-from flows.parallel import Workers
-from flows.reading import (
+from flows.extract.article import Extraction, Reference, extract_from_clean
+from flows.ingest.reading import (
     SourceFile,
     UnreadableInput,
     content_type,
@@ -32,8 +29,12 @@ from flows.reading import (
     discover,
     trusted_stats,
 )
+from flows.link.runner import link_documents
+from flows.load import warehouse
+from flows.load.transform import Loaded, raw_frame, rejected_frame, staging_frames
+from flows.orchestration.parallel import Workers
+from flows.quality import gate
 from flows.settings import Settings, load_settings
-from flows.transform import Loaded, raw_frame, rejected_frame, staging_frames
 
 T = TypeVar("T")
 BATCH_SIZE = 1000
@@ -322,7 +323,7 @@ def clean_items(
     batch: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]], run_id: str
 ) -> tuple[list, list[Rejected]]:
     """Clean each article; one that fails or keeps no text is quarantined."""
-    from flows.cleaning import clean_document
+    from flows.extract.cleaning import clean_document
 
     cleaned, rejected = [], []
     for item in batch:
@@ -351,7 +352,7 @@ def _outlet_templates(batch: list[Loaded], workers: Workers) -> dict[str, set[st
     reprinted by several of them would look like a template, so they get none. The lines
     are split out on every core; only the counting happens here.
     """
-    from flows.cleaning import template_lines
+    from flows.extract.cleaning import template_lines
 
     folders: dict[str, list[Loaded]] = {}
     for item in batch:
@@ -370,7 +371,7 @@ def _outlet_templates(batch: list[Loaded], workers: Workers) -> dict[str, set[st
 def line_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
     """The normalised lines of each article; one that cannot be split has none (cleaning
     will quarantine it with the reason)."""
-    from flows.cleaning import document_lines
+    from flows.extract.cleaning import document_lines
 
     lines: list[list[str]] = []
     for item in batch:
@@ -475,7 +476,7 @@ def build_models(settings: Settings, full: bool) -> list[str]:
     """Build the SQL models in dependency order (incremental marts only for the changed keys
     unless `full`), then run the SQL audits; returns the failing audits (the build is rolled
     back when there are any)."""
-    from flows.sql_runner import SqlAuditError, SqlModelError, build
+    from flows.models.runner import SqlAuditError, SqlModelError, build
 
     with _work(settings) as con:
         try:
@@ -499,7 +500,7 @@ def build_models(settings: Settings, full: bool) -> list[str]:
 def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[bool, list[str], int]:
     """Validate the marts (only changed keys' rows when `changed_only`); quarantine failing
     rows, then re-run the SQL audits over the whole marts."""
-    from flows.sql_runner import run_audits
+    from flows.models.runner import run_audits
 
     success, failed, count = _validate_and_quarantine(
         settings, run_id, gate.MART_SUITES, changed_only
@@ -513,7 +514,7 @@ def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[boo
 @task(cache_policy=NO_CACHE)
 def build_data_docs(settings: Settings) -> str:
     """Render the GX Data Docs of this run's validation results."""
-    from flows.validation import build_data_docs as build_docs
+    from flows.quality.validation import build_data_docs as build_docs
 
     return str(build_docs(settings.expectations_dir))
 
@@ -521,7 +522,7 @@ def build_data_docs(settings: Settings) -> str:
 def _validate_and_quarantine(
     settings: Settings, run_id: str, suites: tuple[str, ...], changed_only: bool
 ) -> tuple[bool, list[str], int]:
-    from flows.validation import validate_frames
+    from flows.quality.validation import validate_frames
 
     results: list[Any] = []
     failures: list[Any] = []
@@ -589,7 +590,7 @@ def publish(settings: Settings, incremental: bool) -> dict[str, int]:
     """Write marts and meta into the published file by atomic rename (only the changed keys'
     rows of incremental marts when `incremental`), refresh the Parquet, then clear the list
     of pending changes."""
-    from flows.sql_runner import load_models
+    from flows.models.runner import load_models
 
     delta = None
     if incremental:
@@ -837,8 +838,8 @@ class OnDemandValidation:
 
 def validate_now(settings: Settings) -> OnDemandValidation:
     """Re-run every suite over the current staged documents and marts (no quarantine)."""
-    from flows.validation import build_data_docs as build_docs
-    from flows.validation import validate_frames
+    from flows.quality.validation import build_data_docs as build_docs
+    from flows.quality.validation import validate_frames
 
     run_id = "validate-" + uuid.uuid4().hex[:8]
     with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):

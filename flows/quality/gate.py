@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from flows import warehouse
+from flows.load import warehouse
 
 if TYPE_CHECKING:  # pandas and GX cost ~2 s to import; a run with nothing to check skips them
     import pandas as pd
 
-    from flows.validation import Failure
+    from flows.quality.validation import Failure
 
 # The frame each suite validates, with the derived columns its cross-table checks need.
 FRAMES: dict[str, str] = {

@@ -16,8 +16,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from flows.people import PeopleDirectory
+from flows.extract.people import PeopleDirectory
 from flows.records import Mention, Quote
+from flows.settings import PROJECT_ROOT
 
 _OPENERS = {"“": "open", "«": "open", "„": "open", "”": "close", "»": "close"}
 _MARK = re.compile("[" + re.escape("".join(_OPENERS) + '"') + "]")  # any double quotation mark
@@ -101,7 +102,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def _seeds_dir(people: PeopleDirectory) -> Path:
-    return people.seeds_dir or Path(__file__).resolve().parents[1] / "seeds"
+    return people.seeds_dir or PROJECT_ROOT / "seeds"
 
 
 # ----------------------------------------------------------------------------- marks

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows import warehouse
-from flows.events import link_meetings
-from flows.extract import Reference
-from flows.statements import StatementIndex, load_synonyms
+from flows.extract.article import Reference
+from flows.extract.events import link_meetings
+from flows.link.statements import StatementIndex, load_synonyms
+from flows.load import warehouse
 
 # One row per distinct content: the same bytes saved under two names are one document. A
 # quote recalled from an earlier meeting is compared at that meeting's date.

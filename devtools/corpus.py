@@ -686,7 +686,7 @@ def generate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m flows.corpus TARGET COUNT [--seed N] [--html-share X]`."""
+    """`python -m devtools.corpus TARGET COUNT [--seed N] [--html-share X]`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=generate.__doc__)

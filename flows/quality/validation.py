@@ -221,7 +221,7 @@ SUITES: dict[str, tuple[Check, ...]] = {
                 "enough_participants",
                 "a meeting or call takes two sides; one name means a participant was missed "
                 "(a message may name only its sender)",
-                "kind = 'message' or len(participants) >= 2, computed by flows.gate",
+                "kind = 'message' or len(participants) >= 2, computed by flows.quality.gate",
             )
         ),
     ),
@@ -255,19 +255,19 @@ SUITES: dict[str, tuple[Check, ...]] = {
             is_true(
                 "speaker_known",
                 "a speaker must be a person in marts.people (or NULL when unattributed)",
-                "speaker is null or in marts.people, computed by flows.gate",
+                "speaker is null or in marts.people, computed by flows.quality.gate",
             )
         ),
         not_null("doc_id", "every quote must trace back to the article it came from"),
         is_true(
             "document_exists",
             "every quote's article must be in marts.documents",
-            "doc_id in marts.documents, computed by flows.gate",
+            "doc_id in marts.documents, computed by flows.quality.gate",
         ),
         is_true(
             "meeting_exists",
             "a quote's meeting_id must name a row of marts.meetings (or be NULL)",
-            "meeting_id is null or in marts.meetings, computed by flows.gate",
+            "meeting_id is null or in marts.meetings, computed by flows.quality.gate",
         ),
     ),
     "topics": (
@@ -282,13 +282,13 @@ SUITES: dict[str, tuple[Check, ...]] = {
             is_true(
                 "topic_known",
                 "topic ids come from the taxonomy in seeds/topics.csv",
-                "topic in staging.seed_topics, computed by flows.gate",
+                "topic in staging.seed_topics, computed by flows.quality.gate",
             )
         ),
         is_true(
             "meeting_exists",
             "every topic row belongs to a row of marts.meetings",
-            "meeting_id in marts.meetings, computed by flows.gate",
+            "meeting_id in marts.meetings, computed by flows.quality.gate",
         ),
     ),
     "people": (

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.cleaning import union_of
+from flows.extract.cleaning import union_of
 from flows.records import Event, Mention
 
 EVENT_KINDS = ("meeting", "phone_call", "message")

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from flows.extract import Reference
+from flows.extract.article import Reference
 
 T = TypeVar("T")
 Stage = Callable[..., tuple[list[Any], list[Any]]]

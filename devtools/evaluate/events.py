@@ -7,8 +7,8 @@ Cases live in tests/event_cases/: an article `<name>.txt` (or `.md`, `.html`) wi
 event's report discusses). `merge_groups.json` lists, per real-world engagement reported by
 several articles, its labelled events as `"<name>#<index>"`; every other pair is a negative.
 
-Each article runs through `flows.extract.extract` (the real cleaning and people path), then
-`flows.events.link_meetings` runs over every extracted event of every case. The sidecar's
+Each article runs through `flows.extract.article.extract` (the real cleaning and people path), then
+`flows.extract.events.link_meetings` runs over every extracted event of every case. The sidecar's
 `published_date` (the article's own date line) checks the cleaning stage: when cleaning misses
 it, that is reported (`published_date_found`, `date_accuracy_end_to_end`) and the events stage
 is then scored on the same cleaned document with the labelled published date, so a cleaning
@@ -29,12 +29,13 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.evaluate import EvalReport
-from flows.events import LINK_INPUT_SCHEMA, link_meetings
-from flows.extract import Extraction, Reference, extract, extract_from_clean
+from devtools.evaluate import EvalReport
+from flows.extract.article import Extraction, Reference, extract, extract_from_clean
+from flows.extract.events import LINK_INPUT_SCHEMA, link_meetings
 from flows.records import Event
+from flows.settings import PROJECT_ROOT
 
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = PROJECT_ROOT
 DEFAULT_CASES = _ROOT / "tests" / "event_cases"
 _SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
 _GROUPS_FILE = "merge_groups.json"

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flows.cleaning import BoilerplatePatterns, clean_document
-from flows.events import Gazetteer, detect_events
-from flows.people import PeopleDirectory
-from flows.quotes import extract_quotes
+from flows.extract.cleaning import BoilerplatePatterns, clean_document
+from flows.extract.events import Gazetteer, detect_events
+from flows.extract.people import PeopleDirectory
+from flows.extract.quotes import extract_quotes
+from flows.extract.topics import TopicTaxonomy
 from flows.records import CleanDocument, Event, Mention, Quote
-from flows.topics import TopicTaxonomy
 
 
 @dataclass(frozen=True, slots=True)

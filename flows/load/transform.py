@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from flows.extract import Extraction
+from flows.extract.article import Extraction
 
 LIST_OF_STR = pl.List(pl.String)
 

@@ -1,7 +1,7 @@
 """HTML page -> text blocks (one per paragraph, heading, list item or caption) and page metadata.
 
 Page chrome (scripts, navigation, site header/footer, asides, forms) is dropped here; the
-text-level rules in `flows.cleaning` then treat the blocks like lines of a text file.
+text-level rules in `flows.extract.cleaning` then treat the blocks like lines of a text file.
 """
 
 from __future__ import annotations

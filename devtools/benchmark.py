@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from flows.corpus import generate
-from flows.reading import ARTICLE_SUFFIXES
+from devtools.corpus import generate
+from flows.ingest.reading import ARTICLE_SUFFIXES
 from flows.settings import PROJECT_ROOT
 
 # "15:22:48.294 | INFO    | Task run 'clean-d10' - Finished in state Completed()"
@@ -452,7 +452,7 @@ def _machine() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m flows.benchmark [--sizes 1000 10000] [--workdir DIR]`."""
+    """`python -m devtools.benchmark [--sizes 1000 10000] [--workdir DIR]`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flows.cleaning import BoilerplatePatterns, clean_document
-from flows.evaluate import EvalReport
+from devtools.evaluate import EvalReport
+from flows.extract.cleaning import BoilerplatePatterns, clean_document
 from flows.records import CleanDocument
+from flows.settings import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 DEFAULT_CASES = ROOT / "tests" / "cleaning_cases"
 SEEDS = ROOT / "seeds"
 SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}

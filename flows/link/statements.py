@@ -26,8 +26,9 @@ import duckdb
 import polars as pl
 from rapidfuzz import fuzz
 
-from flows.people import fold
-from flows.warehouse import insert_frame, transaction
+from flows.extract.people import fold
+from flows.load.warehouse import insert_frame, transaction
+from flows.settings import PROJECT_ROOT
 
 # Measured on tests/seeds_expected.json (tests/test_statements.py): the 6 labelled pairs score
 # 87.7-100; 3 unlabelled pairs score 92-100 and are sub-quotes of a labelled statement (one
@@ -500,7 +501,7 @@ def link_statements(
     """
     if quotes.height == 0:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    seeds = seeds_dir or Path(__file__).resolve().parents[1] / "seeds"
+    seeds = seeds_dir or PROJECT_ROOT / "seeds"
     synonyms = load_synonyms(seeds / "quote_synonyms.csv")
     day = pl.col("published_date")
     if "event_date" in quotes.columns:

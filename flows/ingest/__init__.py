@@ -1,0 +1,1 @@
+"""Ingest: discover article files, plan what changed, read and decode their bytes."""

@@ -1,0 +1,1 @@
+"""Models: the dbt-like SQL runner over dbt_like_sql/."""

@@ -1,0 +1,1 @@
+"""Orchestration: the Prefect flow, its tasks, run bookkeeping, artifacts, serving, workers."""

@@ -1,0 +1,1 @@
+"""Quality: Great Expectations suites and the gate that quarantines or blocks."""
