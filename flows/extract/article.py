@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flows.extract.cleaning import BoilerplatePatterns, clean_document
-from flows.extract.events import Gazetteer, detect_events
+from flows.extract.events import detect_events
+from flows.extract.gazetteer import Gazetteer
 from flows.extract.people import PeopleDirectory
 from flows.extract.quotes import extract_quotes
 from flows.extract.topics import TopicTaxonomy

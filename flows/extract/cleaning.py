@@ -8,7 +8,6 @@ Every pattern comes from seeds/boilerplate_patterns.csv and seeds/outlets.csv.
 
 from __future__ import annotations
 
-import csv
 import re
 import string
 from collections import Counter
@@ -20,17 +19,17 @@ from pathlib import Path
 
 import ftfy
 
+from flows.extract.dates import parse_date, parse_date_field
 from flows.extract.html import HtmlPage, html_to_blocks, load_role_rules
 from flows.extract.metadata import (
     OutletTable,
     fold,
     parse_byline,
-    parse_date,
-    parse_date_field,
     parse_dateline,
     parse_place_line,
     split_trailing_date,
 )
+from flows.extract.seeds import read_seed_csv
 from flows.records import CleanDocument, RemovedLine
 
 # NBSP and friends become spaces; zero-width characters and the BOM disappear.
@@ -121,33 +120,26 @@ class BoilerplatePatterns:
         """Load boilerplate_patterns.csv and outlets.csv from the seeds folder."""
         outlets = OutletTable.from_csv(Path(seeds_dir) / "outlets.csv")
         path = Path(seeds_dir) / "boilerplate_patterns.csv"
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        patterns = cls.from_rows(rows, outlets)
+        patterns = cls.from_rows(read_seed_csv(path, strip=False), outlets)
         roles_csv = Path(seeds_dir) / "boilerplate_html_classes.csv"
         if roles_csv.exists():
             patterns = replace(patterns, html_roles=load_role_rules(roles_csv))
         domains_csv = Path(seeds_dir) / "outlet_domains.csv"
         if domains_csv.exists():
-            with domains_csv.open(encoding="utf-8", newline="") as handle:
-                hosts = {
-                    r["domain"].strip().lower(): r["outlet"].strip() for r in csv.DictReader(handle)
-                }
+            hosts = {r["domain"].lower(): r["outlet"] for r in read_seed_csv(domains_csv)}
             patterns = replace(patterns, domains=hosts)
         places_csv = Path(seeds_dir) / "places.csv"
         if places_csv.exists():
-            with places_csv.open(encoding="utf-8", newline="") as handle:
-                cities = {
-                    fold(v).casefold().strip()
-                    for r in csv.DictReader(handle)
-                    if r["kind"].strip() == "city"
-                    for v in r["variants"].split("|")
-                }
+            cities = {
+                fold(v).casefold().strip()
+                for r in read_seed_csv(places_csv)
+                if r["kind"] == "city"
+                for v in r["variants"].split("|")
+            }
             patterns = replace(patterns, cities=frozenset(cities))
         languages_csv = Path(seeds_dir) / "language_region.csv"
         if languages_csv.exists():
-            with languages_csv.open(encoding="utf-8", newline="") as handle:
-                names = tuple(row["language"].strip() for row in csv.DictReader(handle))
+            names = tuple(row["language"] for row in read_seed_csv(languages_csv))
             patterns = replace(patterns, languages=names)
         return patterns
 

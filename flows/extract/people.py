@@ -12,7 +12,6 @@ folded text are offsets into the original paragraph.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from flows.extract.seeds import read_seed_csv
 from flows.records import Mention
 
 # Characters whose NFD decomposition does not give the ASCII letter writers use instead.
@@ -115,13 +115,6 @@ def _parse_date(cell: str | None) -> date | None:
     return date.fromisoformat(cell.strip()) if cell and cell.strip() else None
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @dataclass(frozen=True, slots=True)
 class Role:
     """One office held by one person over a period (valid_to exclusive, None = still held)."""
@@ -176,27 +169,27 @@ class PeopleDirectory:
         """Build the directory from the people/roles CSV files in `seeds_dir`."""
         seeds_dir = Path(seeds_dir)
         directory = cls(seeds_dir=seeds_dir)
-        for row in _read_csv(seeds_dir / "people.csv"):
+        for row in _seed_rows(seeds_dir / "people.csv"):
             person = row["person"].strip()
             directory.countries[person] = (row.get("country") or "").strip() or None
             directory.genders[person] = (row.get("gender") or "m").strip() or "m"
             directory.aliases[person] = [a for a in _split(row.get("aliases")) if a != person]
             directory.honorifics.extend(_split(row.get("honorifics")))
-        for row in _read_csv(seeds_dir / "roles.csv"):
+        for row in _seed_rows(seeds_dir / "roles.csv"):
             directory._add_role(row)
-        for row in _read_csv(seeds_dir / "people_countries.csv"):
+        for row in _seed_rows(seeds_dir / "people_countries.csv"):
             forms = (_split(row.get("names")), _split(row.get("adjectives")))
             directory.country_forms[row["country"].strip()] = forms
-        for row in _read_csv(seeds_dir / "people_role_words.csv"):
+        for row in _seed_rows(seeds_dir / "people_role_words.csv"):
             directory.role_words[row["role"].strip()] = _split(row.get("words"))
         directory.title_words = [
-            r["word"].strip() for r in _read_csv(seeds_dir / "people_title_words.csv")
+            r["word"].strip() for r in _seed_rows(seeds_dir / "people_title_words.csv")
         ]
         directory.honorifics.extend(
-            r["honorific"].strip() for r in _read_csv(seeds_dir / "people_honorifics.csv")
+            r["honorific"].strip() for r in _seed_rows(seeds_dir / "people_honorifics.csv")
         )
         directory.non_name_words = {
-            fold(r["word"].strip()) for r in _read_csv(seeds_dir / "people_non_name_words.csv")
+            fold(r["word"].strip()) for r in _seed_rows(seeds_dir / "people_non_name_words.csv")
         }
         directory._build()
         return directory
@@ -690,3 +683,8 @@ def _title_tail_name(words: list[str], honorifics: list[str], stop: set[str]) ->
 
 def _overlaps(mentions: list[Mention], index: int, start: int, end: int) -> bool:
     return any(m.paragraph_no == index and m.start < end and start < m.end for m in mentions)
+
+
+def _seed_rows(path: Path) -> list[dict[str, str]]:
+    """A seed CSV's rows as written; a missing file is none."""
+    return read_seed_csv(path, strip=False, optional=True)

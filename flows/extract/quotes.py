@@ -9,7 +9,6 @@ carried over from earlier text (pronouns, letters introduced by "as follows:").
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flows.extract.people import PeopleDirectory
+from flows.extract.seeds import read_seed_csv
 from flows.records import Mention, Quote
 from flows.settings import PROJECT_ROOT
 
@@ -66,23 +66,23 @@ class _Verbs:
 # ----------------------------------------------------------------------------- seeds
 @lru_cache(maxsize=8)
 def _load_verbs(seeds_dir: Path) -> _Verbs:
-    rows = _read_csv(seeds_dir / "speech_verbs.csv")
+    rows = _seed_rows(seeds_dir / "speech_verbs.csv")
     verbs = sorted((r["verb"].strip().lower() for r in rows), key=len, reverse=True)
     follows = frozenset(r["verb"].strip().lower() for r in rows if r.get("speaker_follows") == "1")
     markers = frozenset(
-        r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_object_markers.csv")
+        r["word"].strip().lower() for r in _seed_rows(seeds_dir / "quote_object_markers.csv")
     )
     body = "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs)
     nouns = frozenset(
-        r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_document_nouns.csv")
+        r["word"].strip().lower() for r in _seed_rows(seeds_dir / "quote_document_nouns.csv")
     )
     terms = sorted(
-        (r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_term_markers.csv")),
+        (r["word"].strip().lower() for r in _seed_rows(seeds_dir / "quote_term_markers.csv")),
         key=len,
         reverse=True,
     )
     term_body = "|".join(r"[\s\-]+".join(map(re.escape, t.split())) for t in terms) or "(?!)"
-    function = _read_csv(seeds_dir / "quote_function_words.csv")
+    function = _seed_rows(seeds_dir / "quote_function_words.csv")
     return _Verbs(
         re.compile(rf"\b(?:{body})\b", re.IGNORECASE),
         follows,
@@ -92,13 +92,6 @@ def _load_verbs(seeds_dir: Path) -> _Verbs:
         frozenset(r["word"].strip().lower() for r in function if r["kind"] == "determiner"),
         frozenset(r["word"].strip().lower() for r in function if r["kind"] == "continuation"),
     )
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def _seeds_dir(people: PeopleDirectory) -> Path:
@@ -604,3 +597,8 @@ def _first_subject_sentence(ctx: _Context, s: Mention) -> int:
     start = _sentence_start(ctx.para, s.start)
     first = next((x for x in ctx.subjects if _sentence_start(ctx.para, x.start) == start), None)
     return start if first is s else -1
+
+
+def _seed_rows(path: Path) -> list[dict[str, str]]:
+    """A seed CSV's rows as written; a missing file is none."""
+    return read_seed_csv(path, strip=False, optional=True)

@@ -1,0 +1,180 @@
+"""Event reference data: trigger phrases (seeds/event_triggers.csv) and places
+(seeds/places.csv), with the other lookups detection needs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.extract.cleaning import union_of
+from flows.extract.occasions import OccasionNormaliser
+from flows.extract.seeds import read_seed_csv, split_variants
+
+# ---------------------------------------------------------------------------------------------
+# Triggers
+# ---------------------------------------------------------------------------------------------
+
+EVENT_KINDS = ("meeting", "phone_call", "message")
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerHit:
+    """A trigger phrase matched in a paragraph."""
+
+    kind: str  # meeting | phone_call | message | attendance | recall | ...
+    start: int
+    end: int
+    text: str
+    weak: bool = False  # joins the current event; never opens one of another kind
+    person_follows: bool = False  # counts only when a person is named right after it
+
+
+class TriggerSet:
+    """Trigger regexes from seeds/event_triggers.csv (pattern, kind, weak, person_follows).
+
+    Besides the event kinds, rows of kind `attendance` name further participants, `recall`
+    marks an earlier engagement recalled in the trigger sentence, `future` (matched on the text
+    just before a trigger) and `future_sentence` (anywhere in its sentence) put the trigger in
+    the future, and `non_participant` (matched on the text just before a person) marks someone
+    the event is about rather than a participant ("the death of President ...").
+    """
+
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        self._patterns = [
+            (
+                re.compile(r["pattern"], re.IGNORECASE),
+                r["kind"],
+                bool(r.get("weak")),
+                bool(r.get("person_follows")),
+            )
+            for r in rows
+        ]
+        self._gates: dict[frozenset[str], re.Pattern[str] | None] = {}
+
+    def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
+        """All matches of the given kinds, by position (longer first on a tie)."""
+        wanted = frozenset(kinds)
+        gate = self._gate(wanted)
+        if gate is not None and gate.search(text) is None:
+            return []  # most paragraphs hold no trigger: one search tells
+        hits = [
+            TriggerHit(kind, m.start(), m.end(), m.group(0), weak, follows)
+            for pattern, kind, weak, follows in self._patterns
+            if kind in wanted
+            for m in pattern.finditer(text)
+        ]
+        return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+
+    def _gate(self, kinds: frozenset[str]) -> re.Pattern[str] | None:
+        """One regex that matches where any pattern of these kinds does (None: none built)."""
+        if kinds not in self._gates:
+            patterns = tuple(p for p, kind, _, _ in self._patterns if kind in kinds)
+            self._gates[kinds] = union_of(patterns)
+        return self._gates[kinds]
+
+    def any(self, text: str, kind: str) -> bool:
+        """Whether a pattern of this kind matches the text."""
+        return any(k == kind and p.search(text) for p, k, _, _ in self._patterns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gazetteer (places, plus the other event reference data)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A row of seeds/places.csv."""
+
+    place: str
+    kind: str  # city | country | venue
+    country: str | None
+    city: str | None  # for venues: the city they are in
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHit:
+    """A place named as the location of something ('in Ashgabat', 'at the Kremlin')."""
+
+    start: int
+    city: str
+    country: str | None
+
+
+class Gazetteer:
+    """Places (seeds/places.csv) with the occasion and trigger rules events need."""
+
+    def __init__(
+        self,
+        places: list[dict[str, str]],
+        occasions: list[dict[str, str]] | None = None,
+        triggers: list[dict[str, str]] | None = None,
+        people: list[dict[str, str]] | None = None,
+    ) -> None:
+        self._by_variant: dict[str, Place] = {}
+        for row in places:
+            place = Place(
+                row["place"], row["kind"], row.get("country") or None, row.get("city") or None
+            )
+            for variant in [row["place"], *split_variants(row.get("variants", ""))]:
+                self._by_variant[variant.lower()] = place
+        local = [v for v, p in self._by_variant.items() if p.kind in ("city", "venue")]
+        self._located = (
+            re.compile(
+                # "in the Uzbek city of Samarkand" names Samarkand.
+                r"\b(?:in|at|visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]+\s+(?:city|capital|town|resort"
+                r"|port)\s+of\s+)?(?P<place>" + "|".join(_case_variants(local)) + r")(?![\w-])"
+            )
+            if local
+            else None
+        )
+        self.occasions = OccasionNormaliser(occasions or [])
+        self.triggers = TriggerSet(triggers or [])
+        # A person's country names the parties of a "trilateral summit" occasion.
+        self.person_country = {r["person"]: r["country"] for r in people or [] if r.get("country")}
+
+    @classmethod
+    def from_seeds(cls, seeds_dir: Path) -> Gazetteer:
+        """Load seeds/places.csv, occasions.csv, event_triggers.csv and people.csv."""
+        seeds = Path(seeds_dir)
+        people = seeds / "people.csv"
+        return cls(
+            read_seed_csv(seeds / "places.csv"),
+            read_seed_csv(seeds / "occasions.csv"),
+            read_seed_csv(seeds / "event_triggers.csv"),
+            read_seed_csv(people) if people.exists() else None,
+        )
+
+    def lookup(self, name: str) -> Place | None:
+        """The place a name or variant refers to."""
+        return self._by_variant.get(name.strip().lower())
+
+    def country_of(self, name: str) -> str | None:
+        """Country of a city, venue or country name."""
+        place = self.lookup(name)
+        return place.country if place else None
+
+    def locations(self, text: str) -> list[PlaceHit]:
+        """Cities or venues introduced by 'in'/'at' (venues resolve to their city)."""
+        if not self._located:
+            return []
+        hits = []
+        for m in self._located.finditer(text):
+            place = self._by_variant[m.group("place").lower()]
+            city = place.city if place.kind == "venue" and place.city else place.place
+            hits.append(PlaceHit(m.start(), city, place.country))
+        return hits
+
+
+def _case_variants(keys: list[str]) -> list[str]:
+    """Regex pieces for place variants: capital first letter required, rest any case.
+
+    Requiring the capital keeps "in turn" or "in march" from matching while "TEHRAN" and
+    "Teheran" still do.
+    """
+    pieces = []
+    for key in sorted(keys, key=len, reverse=True):
+        pieces.append(re.escape(key[:1].upper()) + "(?i:" + re.escape(key[1:]) + ")")
+    return pieces
