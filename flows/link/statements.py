@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 from rapidfuzz import fuzz
 
-from flows.extract.people import fold
+from flows.extract.names import fold
 from flows.extract.seeds import read_seed_csv
 from flows.load.warehouse import insert_frame, transaction
 from flows.settings import PROJECT_ROOT
