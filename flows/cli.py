@@ -13,7 +13,6 @@ from pathlib import Path
 
 import polars as pl
 
-from devtools.evaluate import STAGES
 from flows.load import warehouse
 from flows.settings import load_settings
 
@@ -56,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--warehouse", type=_path)
 
     evaluate = commands.add_parser("evaluate", help="score a stage on its labelled test set")
-    evaluate.add_argument("stage", choices=STAGES)
+    evaluate.add_argument("stage", help="cleaning, quotes or events")
     evaluate.add_argument("--cases", type=_path, help="folder of labelled cases (default: tests/)")
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
 
@@ -103,18 +102,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flows.orchestration import pipeline
+    from flows.orchestration.flow import etl
+    from flows.orchestration.summary import RunSummary
 
     settings = load_settings(source=args.source, warehouse=args.warehouse)
-    if args.wait is not None:
-        os.environ["SUMMITRY_LOCK_WAIT_S"] = str(args.wait)
-    with _progress_bar() as hook:
-        pipeline.progress_hook = hook
-        state = pipeline.etl(
-            str(settings.source), str(settings.warehouse), args.full_refresh, return_state=True
+    with _progress_bar() as progress:
+        state = etl(
+            str(settings.source),
+            str(settings.warehouse),
+            args.full_refresh,
+            lock_wait_s=args.wait,
+            progress=progress,
+            return_state=True,
         )
     summary = state.result(raise_on_failure=False)
-    if isinstance(summary, pipeline.RunSummary):
+    if isinstance(summary, RunSummary):
         print(summary.render())
         return 0 if summary.status == "success" else 1
     print(f"run failed: {state.message}", file=sys.stderr)
@@ -173,7 +175,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from flows.orchestration.pipeline import validate_now
+    from flows.orchestration.checks import validate_now
 
     outcome = validate_now(load_settings(warehouse=args.warehouse))
     for row in outcome.rows:
@@ -207,6 +209,10 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from devtools.evaluate import STAGES
+
+    if args.stage not in STAGES:
+        raise ValueError(f"unknown stage {args.stage!r}; choose one of {', '.join(STAGES)}")
     module = importlib.import_module(f"devtools.evaluate.{args.stage}")
     report = module.run(args.cases)
     print(report.render(args.verbose))

@@ -13,7 +13,7 @@ import pytest
 
 from flows.ingest.reading import discover
 from flows.load import warehouse
-from flows.orchestration.pipeline import read_and_decode
+from flows.orchestration.tasks import read_and_decode
 from flows.settings import PROJECT_ROOT, load_settings
 from tests.test_pipeline import run
 
@@ -146,9 +146,9 @@ def test_file_vanishing_after_discovery_is_quarantined(tmp_path: Path) -> None:
 def test_row_level_failure_quarantines_the_document_and_publishes_the_rest(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_rows: int
 ) -> None:
-    from flows.orchestration import pipeline
+    from flows.orchestration import checks
 
-    monkeypatch.setattr(pipeline, "VALIDATION_SLICE_ROWS", slice_rows)
+    monkeypatch.setattr(checks, "VALIDATION_SLICE_ROWS", slice_rows)
     (corpus / "future.txt").write_text(
         "Leaders to meet again\n\nBy Staff Writer - December 1 2099\n\n"
         + ARTICLE.split("\n\n", 1)[1],
@@ -248,7 +248,7 @@ def test_blocked_run_leaves_published_marts_byte_for_byte(
 def test_second_run_waits_or_exits_with_a_clear_message(corpus: Path, tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
     with warehouse.run_lock(db):
-        from flows.orchestration.pipeline import etl
+        from flows.orchestration.flow import etl
 
         state = etl(str(corpus), str(db), return_state=True)
     assert state.is_failed()

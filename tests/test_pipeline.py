@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from flows.load import warehouse
-from flows.orchestration.pipeline import RunSummary, etl
+from flows.orchestration.flow import etl
+from flows.orchestration.summary import RunSummary
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 

@@ -23,7 +23,7 @@ DEPLOYMENT_NAME = "summitry-scheduled"
 
 def serve(settings: Settings) -> None:
     """Serve `summitry-etl` on the configured cron schedule until interrupted."""
-    from flows.orchestration.pipeline import etl
+    from flows.orchestration.flow import etl
 
     with prefect_server(settings.prefect_port):
         etl.serve(

@@ -1,0 +1,110 @@
+"""Validate and quarantine: run the GX suites over staged documents or marts, move failing
+rows to quarantine, and record every expectation's result in meta.validations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from prefect import get_run_logger
+
+from flows.load import warehouse
+from flows.load.transform import rejected_frame
+from flows.orchestration.runs import work
+from flows.quality import gate
+from flows.settings import Settings
+
+# Rows GX validates at once: a whole mart at 100k articles doubled the run's peak memory.
+VALIDATION_SLICE_ROWS = 50_000
+
+
+def validate_and_quarantine(
+    settings: Settings, run_id: str, suites: tuple[str, ...], changed_only: bool
+) -> tuple[bool, list[str], int]:
+    from flows.quality.validation import validate_frames
+
+    results: list[Any] = []
+    failures: list[Any] = []
+    found: dict[tuple[str, tuple[Any, ...]], gate.Rejection] = {}
+    with work(settings) as con:
+        # Suite by suite, slice by slice, to keep memory flat; nothing is removed before every
+        # slice is validated, since some checks read other marts.
+        for suite in suites:
+            for frame in gate.frame_slices(con, suite, changed_only, VALIDATION_SLICE_ROWS):
+                report = validate_frames(
+                    {suite: frame}, settings.expectations_dir, run_name=run_id, suites=(suite,)
+                )
+                results += report.rows
+                failures += report.failures
+                for rejection in gate.rejections({suite: frame}, report.failures):
+                    found.setdefault((rejection.suite, rejection.key), rejection)
+        rejections = list(found.values())
+        warehouse.add_validations(con, validation_rows(run_id, results))
+        gate.remove(con, rejections)
+        quarantined = gate.quarantine_rows(run_id, rejections)
+        warehouse.add_quarantine(con, quarantined)
+        warehouse.add_rejected_files(
+            con, rejected_frame([row for row in quarantined if row["doc_id"]], {}, run_id)
+        )
+    # A row-level check that could not run at all (e.g. a missing column) blocks like a
+    # critical one: there are no rows to quarantine, and nothing was checked.
+    blocking = list(
+        dict.fromkeys(
+            f"{f.suite}: {f.expectation}" + (f" ({f.error})" if f.error else "")
+            for f in failures
+            if f.severity != "warning" or f.error
+        )
+    )
+    for rejection in rejections:
+        get_run_logger().warning(
+            "quarantined %s record %s: %s", rejection.suite, rejection.key, rejection.expectation
+        )
+    return not blocking, blocking, len(rejections)
+
+
+def validation_rows(run_id: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """meta.validations rows for a report's results, one per expectation (the results of
+    the slices of one frame added up)."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row.suite, row.expectation)
+        if key not in merged:
+            merged[key] = {
+                "run_id": run_id,
+                "suite": row.suite,
+                "expectation": row.expectation,
+                "success": row.success,
+                "unexpected_count": row.unexpected_count,
+            }
+            continue
+        into = merged[key]
+        into["success"] = into["success"] and row.success
+        if row.unexpected_count is not None:
+            into["unexpected_count"] = (into["unexpected_count"] or 0) + row.unexpected_count
+    return list(merged.values())
+
+
+@dataclass(slots=True)
+class OnDemandValidation:
+    """Outcome of `summitry validate`."""
+
+    success: bool
+    rows: list[Any]
+    data_docs: str
+
+
+def validate_now(settings: Settings) -> OnDemandValidation:
+    """Re-run every suite over the current staged documents and marts (no quarantine)."""
+    from flows.quality.validation import build_data_docs as build_docs
+    from flows.quality.validation import validate_frames
+
+    run_id = "validate-" + uuid.uuid4().hex[:8]
+    with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
+        with work(settings, ddl=True) as con:
+            frames = gate.frames(con, gate.DOCUMENT_SUITES + gate.MART_SUITES)
+            report = validate_frames(frames, settings.expectations_dir, run_name=run_id)
+            warehouse.add_validations(con, validation_rows(run_id, report.rows))
+        docs = build_docs(settings.expectations_dir)
+    return OnDemandValidation(report.success, list(report.rows), str(docs))

@@ -1,0 +1,152 @@
+"""The Prefect flow `summitry-etl`, read top to bottom as the data flow.
+
+Each step is a task in `tasks.py`; run bookkeeping is in `runs.py`, the per-document work
+the worker pool runs in `stages.py`, validate-and-quarantine in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from prefect import flow, get_run_logger
+from prefect.states import Completed, Failed, State
+
+from flows.extract.article import Reference
+from flows.ingest.reading import SourceFile
+from flows.load import warehouse
+from flows.orchestration import runs
+from flows.orchestration.artifacts import report
+from flows.orchestration.parallel import Workers
+from flows.orchestration.summary import Plan, Rejected, RunSummary, duplicates
+from flows.orchestration.tasks import (
+    build_data_docs,
+    build_models,
+    clean,
+    discover_files,
+    extract_batch,
+    gate_documents,
+    gate_marts,
+    land_raw,
+    land_staging,
+    link,
+    opaque,
+    plan_changes,
+    publish,
+    read_and_decode,
+    record_quarantine,
+    transform,
+)
+from flows.settings import Settings, load_settings
+
+BATCH_SIZE = 1000
+# Called with (documents done, documents to do) after each batch, e.g. to draw a progress bar.
+Progress = Callable[[int, int], None]
+
+
+@flow(name="summitry-etl", log_prints=True)
+def etl(
+    source: str | None = None,
+    warehouse_path: str | None = None,
+    full_refresh: bool = False,
+    lock_wait_s: float | None = None,
+    progress: Progress | None = None,
+) -> State:
+    """discover -> plan -> read -> land raw -> clean -> extract -> transform -> land staging
+    -> validate documents -> link -> build SQL models -> validate marts -> publish."""
+    settings = load_settings(source=source, warehouse=warehouse_path, lock_wait_s=lock_wait_s)
+    with _recorded(settings) as summary:  # run lock, meta.runs, publish on success, artifacts
+        run_id = summary.run_id
+        reference = Reference.from_seeds(settings.seeds_dir)
+        files, unreadable = discover_files(settings, run_id, full_refresh)
+        plan = plan_changes(opaque(files), settings, full_refresh)
+        processed = _process(plan, settings, reference, run_id, progress)
+        rejected = unreadable + duplicates(plan, run_id) + processed
+        record_quarantine(opaque(rejected), settings, run_id)
+        summary.count(files, unreadable, plan, rejected)
+        summary.inputs_fingerprint = runs.inputs_fingerprint(settings)
+        same_inputs = runs.last_fingerprint(settings) == summary.inputs_fingerprint
+        if same_inputs and not plan.touches_documents and settings.warehouse.exists():
+            get_run_logger().info("nothing changed since the last published run; marts are current")
+            summary.mark_up_to_date()
+        else:
+            # New seeds, SQL or code may change any row: then everything is linked, built,
+            # validated and published again; otherwise only what this run (or a failed one
+            # before it) changed.
+            full = full_refresh or not same_inputs or not settings.warehouse.exists()
+            documents = gate_documents(settings, run_id, not full)
+            link(settings, opaque(reference), full=full)
+            broken_audits = build_models(settings, full)
+            marts = gate_marts(settings, run_id, not full) if not broken_audits else (True, [], 0)
+            summary.data_docs = build_data_docs(settings)
+            # Quarantining mart rows edits other rows in place (counts, speakers): publish whole.
+            summary.conclude(documents, broken_audits, marts, not full and not marts[2])
+    if summary.status != "success":
+        return Failed(message=summary.message, data=summary)
+    return Completed(message="up to date" if summary.up_to_date else "published", data=summary)
+
+
+def _process(
+    plan: Plan, settings: Settings, reference: Reference, run_id: str, progress: Progress | None
+) -> list[Rejected]:
+    """Run the per-document stages over the files to process, batch by batch."""
+    rejected: list[Rejected] = []
+    done, total = 0, len(plan.to_process)
+    parallel = total >= settings.parallel_min_docs
+    with Workers(reference, settings.seeds_dir, settings.workers, parallel) as workers:
+        pool = opaque(workers)
+        for batch in _batches(plan.to_process, BATCH_SIZE):
+            loaded, bad = read_and_decode(opaque(batch), settings, run_id)
+            land_raw(opaque(loaded), settings, run_id)
+            cleaned, bad_clean = clean(opaque(loaded), pool, run_id)
+            extracted, bad_extract = extract_batch(opaque(cleaned), pool, run_id)
+            frames = transform(opaque(extracted), run_id)
+            land_staging(opaque(frames), opaque([file.rel_path for file in batch]), settings)
+            rejected += bad + bad_clean + bad_extract
+            done += len(batch)
+            get_run_logger().info("processed %d/%d documents", done, total)
+            if progress is not None:
+                progress(done, total)
+    if plan.removed:
+        land_staging(opaque({}), opaque(plan.removed), settings)
+    return rejected
+
+
+def _batches(items: Sequence[SourceFile], size: int) -> Iterator[Sequence[SourceFile]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@contextmanager
+def _recorded(settings: Settings) -> Iterator[RunSummary]:
+    """Hold the run lock and record the run in meta.runs; when the block succeeds, publish
+    (write, audit, publish); in any case attach the artifacts."""
+    summary = RunSummary(run_id=runs.new_run_id())
+    started = time.perf_counter()
+    with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
+        runs.start(settings, summary.run_id)
+        try:
+            yield summary
+        except Exception as exc:
+            summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            summary.duration_s = time.perf_counter() - started
+            _finish(settings, summary)
+            report(settings, summary)
+
+
+def _finish(settings: Settings, summary: RunSummary) -> None:
+    """Record the outcome; publish only a successful run."""
+    runs.record(settings, summary)
+    if summary.up_to_date or summary.status != "success":
+        summary.mart_rows = runs.current_mart_rows(settings, published=summary.up_to_date)
+        return
+    try:
+        summary.mart_rows = publish(settings, summary.incremental)
+        summary.published = True
+    except Exception as exc:
+        summary.status, summary.message = "failed", f"publish failed: {exc}"
+        runs.record(settings, summary)
+        raise

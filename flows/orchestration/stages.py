@@ -1,0 +1,105 @@
+"""The per-document work the worker pool runs: cleaning and extraction of a chunk of articles.
+
+Each function takes (chunk, reference, *args) and returns (done, rejected), so
+`Workers.map` can run it in-process or in a worker with the worker's own reference data.
+One article that fails never stops its chunk: it is quarantined with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from flows.extract.article import Extraction, Reference, extract_from_clean
+from flows.load.transform import Loaded
+from flows.orchestration.parallel import Workers
+from flows.orchestration.summary import Rejected, quarantine_row
+
+
+def clean_items(
+    batch: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]], run_id: str
+) -> tuple[list, list[Rejected]]:
+    """Clean each article; one that fails or keeps no text is quarantined."""
+    from flows.extract.cleaning import clean_document
+
+    cleaned, rejected = [], []
+    for item in batch:
+        try:
+            template = templates.get(str(Path(item.source_path).parent), set())
+            document = clean_document(
+                item.text, item.content_type, reference.patterns, template=template
+            )
+        except Exception as exc:  # one bad article must not stop the batch
+            rejected.append(failure(run_id, item, "clean", exc))
+            continue
+        if not document.paragraphs:
+            reason = "no article text left after removing boilerplate"
+            rejected.append(
+                Rejected(quarantine_row(run_id, item.source_path, item.doc_id, "clean", reason))
+            )
+            continue
+        cleaned.append((item, document))
+    return cleaned, rejected
+
+
+def outlet_templates(batch: list[Loaded], workers: Workers) -> dict[str, set[str]]:
+    """Page-template lines per source subfolder (one folder per outlet, see README).
+
+    Files at the top of the source folder may come from many outlets, and a wire story
+    reprinted by several of them would look like a template, so they get none. The lines
+    are split out on every core; only the counting happens here.
+    """
+    from flows.extract.cleaning import template_lines
+
+    folders: dict[str, list[Loaded]] = {}
+    for item in batch:
+        folder = str(Path(item.source_path).parent)
+        if folder != ".":
+            folders.setdefault(folder, []).append(item)
+    outlets = {folder: items for folder, items in folders.items() if len(items) >= 3}
+    lines, _ = workers.map(line_items, [item for items in outlets.values() for item in items])
+    templates, start = {}, 0
+    for folder, items in outlets.items():
+        templates[folder] = template_lines(lines[start : start + len(items)])
+        start += len(items)
+    return templates
+
+
+def line_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
+    """The normalised lines of each article; one that cannot be split has none (cleaning
+    will quarantine it with the reason)."""
+    from flows.extract.cleaning import document_lines
+
+    lines: list[list[str]] = []
+    for item in batch:
+        try:
+            lines.append(document_lines(item.text, item.content_type))
+        except Exception:  # clean_items reports the same article with the reason
+            lines.append([])
+    return lines, []
+
+
+def extract_items(cleaned: Sequence, reference: Reference, run_id: str) -> tuple[list, list]:
+    """Extract each cleaned article; one that fails is quarantined."""
+    extracted: list[tuple[Loaded, Extraction]] = []
+    rejected: list[Rejected] = []
+    for item, document in cleaned:
+        try:
+            extracted.append((item, extract_from_clean(document, reference)))
+        except Exception as exc:  # one bad article must not stop the batch
+            rejected.append(failure(run_id, item, "extract", exc))
+    return extracted, rejected
+
+
+def failure(run_id: str, item: Loaded, stage: str, exc: Exception) -> Rejected:
+    """The quarantine entry of an article a stage failed on."""
+    return Rejected(
+        quarantine_row(
+            run_id,
+            item.source_path,
+            item.doc_id,
+            stage,
+            f"{stage} failed: {type(exc).__name__}",
+            str(exc)[:2000],
+        )
+    )

@@ -1,0 +1,55 @@
+"""The pipeline's import boundaries: developer tooling (`devtools`) stays out of its path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+
+CHECK = """
+import sys
+from flows.cli import main
+import flows.orchestration.flow  # noqa: F401
+assert not [m for m in sys.modules if m.split(".")[0] == "devtools"], "imported on load"
+code = main(sys.argv[1:])
+leaked = sorted(m for m in sys.modules if m.split(".")[0] == "devtools")
+print("devtools modules:", leaked)
+sys.exit(3 if leaked else code)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_flow_and_the_run_command_never_import_devtools(corpus: Path, tmp_path: Path) -> None:
+    from tests.test_operations import harness_env
+
+    db = tmp_path / "wh.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK, "run", "--source", str(corpus), "--warehouse", str(db)],
+        cwd=PROJECT,
+        env=harness_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "devtools modules: []" in result.stdout
+    assert db.exists()
+
+
+def test_the_cli_module_does_not_import_devtools() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, flows.cli; "
+            "sys.exit(any(m.split('.')[0] == 'devtools' for m in sys.modules))",
+        ],
+        cwd=PROJECT,
+        timeout=60,
+    )
+    assert result.returncode == 0
