@@ -47,6 +47,7 @@ from flows.extract.dates import DateHit, find_dates
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
 from flows.extract.sentences import closest, sentence_spans, span_at
+from flows.extract.triggers import first_trigger
 from flows.records import Event, Mention
 
 # ---------------------------------------------------------------------------------------------
@@ -92,39 +93,6 @@ def _participant_mentions(
     return people
 
 
-def _is_future(text: str, lo: int, hi: int, trigger: TriggerHit, gazetteer: Gazetteer) -> bool:
-    """The trigger announces a planned engagement ("is due to hold talks", "will meet")."""
-    triggers = gazetteer.triggers
-    return triggers.any(text[lo : trigger.start], "future") or triggers.any(
-        text[lo:hi], "future_sentence"
-    )
-
-
-# Title words that may stand between a verb and the person it takes ("received the visiting
-# First Vice President of the Islamic Republic of Iran Mohammad Reza Aref").
-_OBJECT_GAP = 90
-
-
-def _person_follows(trig: TriggerHit, hi: int, mentions: list[Mention]) -> bool:
-    """A person is named right after the trigger, in its sentence ("received Aliyev", not
-    "received Israeli drones")."""
-    return any(trig.end <= m.start < min(hi, trig.end + _OBJECT_GAP) for m in mentions)
-
-
-def _first_trigger(
-    text: str, gazetteer: Gazetteer, mentions: list[Mention]
-) -> tuple[TriggerHit, tuple[int, int]] | None:
-    """The earliest trigger not put in the future, with its sentence span."""
-    spans = sentence_spans(text)
-    for trig in gazetteer.triggers.find(text):
-        lo, hi = span_at(spans, trig.start)
-        if trig.person_follows and not _person_follows(trig, hi, mentions):
-            continue
-        if not _is_future(text, lo, hi, trig, gazetteer):
-            return trig, (lo, hi)
-    return None
-
-
 def _cue(
     paragraph_no: int,
     text: str,
@@ -133,7 +101,7 @@ def _cue(
     gazetteer: Gazetteer,
 ) -> Cue | None:
     """Build the cue of a paragraph, or None when it holds no trigger."""
-    found = _first_trigger(text, gazetteer, mentions)
+    found = first_trigger(text, gazetteer, mentions)
     if found is None:
         return None
     trig, (lo, hi) = found
@@ -172,9 +140,12 @@ def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
     trigger; another explicit date; people who are not yet participants, unless the current
     event has no named principals yet (its later cues name them).
     """
-    lead = draft.cues[0].trigger
+    lead = lead_cue(draft).trigger
+    if cue.trigger.weak and not cue.recalled:
+        return False  # "during the meeting", "congratulated": part of the event reported
     if cue.trigger.kind != lead.kind:
-        return not cue.trigger.weak
+        # a weak lead ("congratulated") takes the kind of the first strong cue (a call)
+        return not cue.trigger.weak and not lead.weak
     current = next((c.date for c in draft.cues if c.date), None)
     if cue.recalled:
         return not (cue.date and current and cue.date.value == current.value)
@@ -184,6 +155,11 @@ def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
     if date_differs:
         return True
     return len(draft.people) >= 2 and bool(cue.people - draft.people)
+
+
+def lead_cue(draft: _Draft) -> Cue:
+    """The cue that names the event's kind: its first strong cue, else its first."""
+    return next((c for c in draft.cues if not c.trigger.weak), draft.cues[0])
 
 
 def _is_heading(text: str) -> bool:
@@ -286,7 +262,7 @@ def _to_event(
     """Turn a draft into an Event record."""
     texts, title, published, gazetteer, previous = context
     when, certain = _event_date(draft, event_no, (title, published, previous))
-    lead = draft.cues[0]
+    lead = lead_cue(draft)
     elsewhere = next(
         (hit for p in range(draft.first, last + 1) for hit in gazetteer.locations(texts[p])), None
     )
