@@ -88,4 +88,4 @@ def first_trigger(
     """The strongest trigger of the paragraph (the earliest strong one, else the earliest)."""
     found = valid_triggers(text, gazetteer, mentions)
     strong = [f for f in found if not f[0].weak]
-    return (strong or found or [None])[0]
+    return next(iter(strong or found), None)
