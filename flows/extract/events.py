@@ -306,8 +306,17 @@ def detect_events(
     published: date | None,
     mentions: list[Mention],
     gazetteer: Gazetteer,
+    dateline: str | None = None,
 ) -> list[Event]:
-    """Events reported by one article (mentions with paragraph_no -1 are title mentions)."""
+    """Events reported by one article (mentions with paragraph_no -1 are title mentions).
+
+    Without a published date, a full date in the headline anchors weekdays and relative days;
+    an in-person meeting the article reports (event 0) with no place named takes the
+    dateline's city ("SHARM EL-SHEIKH: ..."), given apart or at the start of the first
+    paragraph.
+    """
+    if published is None and title:
+        published = next((h.value for h in find_dates(title, None)), None)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_paragraph[m.paragraph_no].append(m)
@@ -338,6 +347,10 @@ def detect_events(
                 (by_paragraph, attendees),
             )
         )
+    home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
+    if home and events and events[0].kind == "meeting" and events[0].location is None:
+        if not drafts[0].cues[0].recalled:
+            events[0] = replace(events[0], location=home.city, country=home.country)
     return _engagements(events)
 
 
