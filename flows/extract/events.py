@@ -348,9 +348,10 @@ def detect_events(
             )
         )
     home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
-    if home and events and events[0].kind == "meeting" and events[0].location is None:
-        if not drafts[0].cues[0].recalled:
-            events[0] = replace(events[0], location=home.city, country=home.country)
+    first = events[0] if events else None
+    own_news = bool(drafts) and not drafts[0].cues[0].recalled
+    if home and first and own_news and first.kind == "meeting" and first.location is None:
+        events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
 
 
