@@ -38,6 +38,13 @@ def _people(directory: PeopleDirectory, *paragraphs: str) -> set[str]:
         ("He met his Bangladeshi counterpart Sheikh Rahmana.", "Sheikh Rahmana"),
         ("Prime Minister Theresa May spoke.", "Theresa May"),
         ("President Dalia Kurti on Thursday met them.", "Dalia Kurti"),
+        ("The host welcomed King Harald IX at the airport.", "King Harald IX"),
+        (
+            "He called on the Presidents of Ruritania and Freedonia — Ivo Petrak and Ana Lenz.",
+            "Ana Lenz",
+        ),
+        ("Commissioners Lena M. Okoro and Paul Nduka attended.", "Lena M. Okoro"),
+        ("It was Premier Wen Jiabo’s first visit.", "Wen Jiabo"),
     ],
 )
 def test_cued_names(people: PeopleDirectory, text: str, person: str | None) -> None:
@@ -62,6 +69,8 @@ def test_a_bare_full_name_whose_surname_recurs_is_a_person(people: PeopleDirecto
         "The Fifth Caspian Summit ended.",
         "He spoke at the Bogor Palace in West Java on Monday.",
         "They met in New Delhi on 25 May.",
+        "The India-China Year of Friendship began.",
+        "They climbed Mt Kenya and saw Schloss Meseberg.",
     ],
 )
 def test_no_person(people: PeopleDirectory, text: str) -> None:

@@ -69,6 +69,12 @@ _RUN_RE = re.compile(
 )
 
 
+# A monarch's regnal name: the title, one name and the numeral ("King Charles III").
+_REGNAL_RE = re.compile(
+    rf"\b(?:King|Queen|Emperor|Empress|Pope|Sultan|Emir|Amir)\s+{_TOKEN}\s+[IVX]{{1,5}}\b"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A name-shaped run in one paragraph; `licensed` when a cue makes it a person."""
@@ -104,6 +110,7 @@ class NameShapes:
         }
         places, countries = _places(seeds)
         title_tokens = {fold(w) for t in title_words for w in re.split(r"[\s-]+", t)}
+        title_tokens |= {f"{t}s" for t in title_tokens}  # "Commissioners X and Y"
         honor = {fold(h.rstrip(".")) for h in honorifics}
         stop = (
             title_tokens
@@ -120,8 +127,8 @@ class NameShapes:
             rf"(?:\b(?:{titles}|counterparts?|{honors}|Hon\.?|Honou?rable|Excellency|Majesty"
             rf"|Highness)|{_ACRONYM_TITLES})"
             # "the president of Colombia, Gustavo Petro": a title of a country, then a comma
-            rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:[{_UPPER}][\w'’-]*\s*){{1,5}}(?=,))?"
-            r"\s*[,:]?\s*(?:the\s+)?$",
+            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*|and)\s*){{1,6}}"
+            r"(?=[,:—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
             re.IGNORECASE,
         )
         after = re.compile(
@@ -136,7 +143,10 @@ class NameShapes:
     # ------------------------------------------------------------------ candidates
     def candidates(self, para: str) -> list[Candidate]:
         """Name-shaped runs of the paragraph, each licensed or not by its local cues."""
-        out = []
+        out = [
+            Candidate(m.start(), m.end(), " ".join(m[0].split()), True)
+            for m in _REGNAL_RE.finditer(para)
+        ]
         for run in _RUN_RE.finditer(para):
             tokens = [(m.start() + run.start(), m.group(0)) for m in _TOKEN_RE.finditer(run[0])]
             for segment in self._segments(para, tokens):
@@ -195,6 +205,8 @@ class NameShapes:
         """A name from elsewhere (a title's tail) without title, month or weekday words at its
         edges ("Uhuru Kenyatta Thursday", "President Xi Jinping")."""
         words = name.split()
+        if words:
+            words[-1] = re.sub(r"['’]s$", "", words[-1])  # "Xi Jinping’s"
         while len(words) > 2 and _is_stop(self, words[-1]):
             words.pop()
         while len(words) > 2 and _is_stop(self, words[0]):
@@ -226,7 +238,9 @@ class NameShapes:
 
 
 def _is_stop(shapes: NameShapes, word: str) -> bool:
-    return fold(word).rstrip(".") in shapes.stop
+    key = re.sub(r"['’]s$", "", fold(word).rstrip("."))
+    # "India-China": a compound of place or nationality words is no name word
+    return key in shapes.stop or ("-" in key and key.split("-")[0] in shapes.stop)
 
 
 def _kind(word: str) -> str:

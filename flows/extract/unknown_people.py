@@ -40,6 +40,7 @@ def add_unknown_people(
         for cand in _paragraph_names(directory, shapes, para):
             (found if cand.licensed else loose).append((i, cand))
     found += [(i, c) for i, c in loose if shapes.recurring(c, paragraphs)]
+    found += _coordinated(paragraphs, found, [(i, c) for i, c in loose if (i, c) not in found])
     names = _spellings(directory, [c.name for _, c in sorted(found, key=lambda f: f[0])])
     out = [m for ms in known for m in ms]
     for i, cand in sorted(found, key=lambda f: (f[0], f[1].start)):
@@ -58,9 +59,31 @@ def add_unknown_people(
     return _new_surnames(paragraphs, out)
 
 
+def _coordinated(
+    paragraphs: list[str], found: list[tuple[int, Candidate]], loose: list[tuple[int, Candidate]]
+) -> list[tuple[int, Candidate]]:
+    """Candidates joined to a person by "and" or a comma ("... Ibrahim Solih and Yoweri
+    Museveni"): the cue of the first covers the list."""
+    people = list(found)
+    out = []
+    for i, cand in sorted(loose, key=lambda f: (f[0], f[1].start)):
+        gaps = [
+            paragraphs[i][p.end : cand.start] for j, p in people if j == i and p.end <= cand.start
+        ]
+        if any(_LIST_GAP.fullmatch(gap) for gap in gaps):
+            licensed = Candidate(cand.start, cand.end, cand.name, True)
+            people.append((i, licensed))
+            out.append((i, licensed))
+    return out
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+")
+
+
 def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list[Candidate]:
     """Titled names and cued candidates of one paragraph; where they overlap, a licensed one
-    before an unlicensed one, a titled one before a cued one, then the longer."""
+    before an unlicensed one, then the longer ("Senator the Honourable Kamina Johnson Smith"),
+    then a titled one."""
     titled = [
         Candidate(start, end, shapes.clean(name), True)
         for start, end, name in _titled_names(
@@ -69,7 +92,7 @@ def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) 
     ]
     out: list[Candidate] = []
     cued = shapes.candidates(para)
-    ranked = sorted([*titled, *cued], key=lambda c: (not c.licensed, c in cued, c.start - c.end))
+    ranked = sorted([*titled, *cued], key=lambda c: (not c.licensed, c.start - c.end, c in cued))
     for cand in ranked:
         if any(o.start < cand.end and cand.start < o.end for o in out):
             continue
