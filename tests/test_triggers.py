@@ -96,3 +96,28 @@ def test_a_weak_lead_takes_the_kind_of_the_first_strong_cue(gazetteer: Gazetteer
     text = "Alvarez congratulated Brenner on his victory.\nThe two spoke by phone for an hour."
     events = _detect(text, gazetteer)
     assert [e.kind for e in events] == ["phone_call"]
+
+
+def test_a_day_range_gives_its_first_day(gazetteer: Gazetteer) -> None:
+    text = "The council meeting was held from 23-24 May 2024, with Alvarez and Brenner present."
+    assert [e.event_date for e in _detect(text, gazetteer)] == [date(2024, 5, 23)]
+
+
+def test_the_lead_sentence_dates_a_later_trigger(gazetteer: Gazetteer) -> None:
+    text = (
+        "Alvarez and her counterpart Brenner on Thursday discussed trade.\n"
+        "At a briefing following their talks, Alvarez praised the ties."
+    )
+    events = _detect(text, gazetteer)
+    assert [(e.event_date, e.date_certain) for e in events] == [(date(2024, 3, 7), True)]
+
+
+def test_a_spokesman_is_no_participant(gazetteer: Gazetteer) -> None:
+    text = "Alvarez held talks with Brenner, spokesman Okafor said."
+    assert _detect(text, gazetteer)[0].participants == ["Ana Alvarez", "Tomas Brenner"]
+
+
+def test_a_call_is_between_its_two_parties(gazetteer: Gazetteer) -> None:
+    text = "Alvarez spoke by phone with Brenner.\nAlvarez recalled that Okafor had visited."
+    (event,) = _detect(text, gazetteer)
+    assert event.participants == ["Ana Alvarez", "Tomas Brenner"]

@@ -162,6 +162,15 @@ def lead_cue(draft: _Draft) -> Cue:
     return next((c for c in draft.cues if not c.trigger.weak), draft.cues[0])
 
 
+def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A spokesperson, ambassador, adviser or aide: named as a source or a delegation member,
+    never a principal of an engagement ("spokesman Alaa Youssef", "X, the ambassador to")."""
+    before = text[max(0, mention.start - 80) : mention.start]
+    after = text[mention.end : mention.end + 60]
+    triggers = gazetteer.triggers
+    return triggers.any(before, "non_principal") or triggers.any(after, "non_principal_after")
+
+
 def _is_heading(text: str) -> bool:
     """A short line without closing sentence punctuation (a section heading)."""
     stripped = text.strip().rstrip("\"”’'")
@@ -205,7 +214,17 @@ def _participants(
     previous: Event | None = None,
 ) -> list[str]:
     """Principals + attendees; with fewer than two, everyone mentioned in the event; with
-    nobody named ("the two presidents last met in Baku"), the previous event's people."""
+    nobody named ("the two presidents last met in Baku"), the previous event's people. A call
+    is between the people its own call cues name, when they name two."""
+    if lead_cue(draft).trigger.kind == "phone_call":
+        callers = {
+            p
+            for c in draft.cues
+            if c.trigger.kind == "phone_call" and not c.trigger.weak
+            for p in c.people
+        }
+        if len(callers) >= 2:
+            return sorted(callers)
     people = set(draft.people) | set(draft.cues[0].people)
     for p in range(draft.first, last + 1):
         people |= attendees.get(p, set())
@@ -237,6 +256,26 @@ def _event_date(
     return None, False
 
 
+def _principals_date(
+    texts: list[str],
+    span: tuple[int, int],
+    by_paragraph: dict[int, list[Mention]],
+    participants: list[str],
+    published: date | None,
+) -> date | None:
+    """The date stated in the event's first sentence that names two of its participants."""
+    wanted = set(participants)
+    for p in range(span[0], span[1] + 1):
+        for lo, hi in sentence_spans(texts[p]):
+            named = {m.person for m in by_paragraph.get(p, []) if lo <= m.start < hi}
+            if len(named & wanted) < 2:
+                continue
+            hits = [h for h in find_dates(texts[p][lo:hi], published) if not h.same_day]
+            if hits:
+                return hits[0].value
+    return None
+
+
 def _event_place(
     draft: _Draft, kind: str, when: date | None, previous: Event | None, elsewhere: PlaceHit | None
 ) -> tuple[str | None, str | None]:
@@ -261,7 +300,12 @@ def _to_event(
 ) -> Event:
     """Turn a draft into an Event record."""
     texts, title, published, gazetteer, previous = context
+    participants = _participants(draft, last, *mentions, previous)
     when, certain = _event_date(draft, event_no, (title, published, previous))
+    if not certain and event_no == 0 and not draft.cues[0].recalled:
+        # "X and his counterpart Y on Thursday discussed ..." in the lead, the trigger later
+        dated = _principals_date(texts, (draft.first, last), mentions[0], participants, published)
+        when, certain = (dated, True) if dated else (when, certain)
     lead = lead_cue(draft)
     elsewhere = next(
         (hit for p in range(draft.first, last + 1) for hit in gazetteer.locations(texts[p])), None
@@ -276,7 +320,6 @@ def _to_event(
             (o for p in range(draft.first, last + 1) if (o := gazetteer.occasions.find(texts[p]))),
             None,
         )
-    participants = _participants(draft, last, *mentions, previous)
     countries = [gazetteer.person_country.get(p, "") for p in participants]
     return Event(
         event_no=event_no,
@@ -318,7 +361,10 @@ def detect_events(
     if published is None and title:
         published = next((h.value for h in find_dates(title, None)), None)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
+    texts = {-1: title or "", **dict(enumerate(paragraphs))}
     for m in mentions:
+        if _non_principal(texts.get(m.paragraph_no, ""), m, gazetteer):
+            continue
         by_paragraph[m.paragraph_no].append(m)
     cues = [
         cue
