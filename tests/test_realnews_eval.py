@@ -22,10 +22,16 @@ def report() -> EvalReport:
     return run(DEFAULT_CORPUS, half="test")
 
 
+# Reached on the test half when set: F1 0.800 (14 TP, 0 FP, 7 FN), participants 11/21,
+# meeting date 8/16, location 6/14 (the goals are 0.95 / 0.90 / 0.90).
 FLOORS = [
-    ("engagement_f1", 0.0),
-    ("participants_exact", 0.0),
-    ("meeting_date_accuracy", 0.0),
+    ("engagement_precision", 0.95),
+    ("engagement_f1", 0.78),
+    ("participants_exact", 0.50),
+    ("meeting_date_accuracy", 0.48),
+    ("location_accuracy", 0.40),
+    ("errata:engagement_f1", 0.78),
+    ("errata:participants_exact", 0.50),
 ]
 
 

@@ -114,7 +114,7 @@ class NameShapes:
         honor = {fold(h.rstrip(".")) for h in honorifics}
         stop = (
             title_tokens
-            | {h for h in honor if " " not in h}
+            | {w for h in honor for w in h.split()}  # "His Excellency", "Right Honourable"
             | adjectives
             | countries
             | set(non_name_words)
