@@ -67,7 +67,12 @@ def extract_from_clean(document: CleanDocument, reference: Reference) -> Extract
         for mention in reference.people.find_mentions([document.title or ""], published)
     ]
     events = detect_events(
-        paragraphs, document.title, published, title_mentions + mentions, reference.gazetteer
+        paragraphs,
+        document.title,
+        published,
+        title_mentions + mentions,
+        reference.gazetteer,
+        document.dateline,
     )
     return Extraction(
         document=document,

@@ -172,14 +172,18 @@ _MONTHS["sept"] = 9
 _MONTH_RE = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY_RE = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR_RE = r"(?:,?\s+(?P<{g}>(?:19|20)\d\d))?"
+# A day range gives its first day: "23-24 May 2024", "May 23-24, 2024", "Nov, 15, 2023".
+_RANGE_END = r"(?:\s*[-–]\s*[0-3]?\d(?:st|nd|rd|th)?)?"
 _EXPLICIT_RE = re.compile(
     r"\b(?:"
     + _MONTH_RE.format(g="m1")
-    + r"\s+"
+    + r",?\s+"
     + _DAY_RE.format(g="d1")
+    + _RANGE_END
     + _YEAR_RE.format(g="y1")
     + r"|"
     + _DAY_RE.format(g="d2")
+    + _RANGE_END
     + r"(?:\s+of)?\s+"
     + _MONTH_RE.format(g="m2")
     + _YEAR_RE.format(g="y2")

@@ -47,6 +47,7 @@ from flows.extract.dates import DateHit, find_dates
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
 from flows.extract.sentences import closest, sentence_spans, span_at
+from flows.extract.triggers import first_trigger
 from flows.records import Event, Mention
 
 # ---------------------------------------------------------------------------------------------
@@ -92,39 +93,6 @@ def _participant_mentions(
     return people
 
 
-def _is_future(text: str, lo: int, hi: int, trigger: TriggerHit, gazetteer: Gazetteer) -> bool:
-    """The trigger announces a planned engagement ("is due to hold talks", "will meet")."""
-    triggers = gazetteer.triggers
-    return triggers.any(text[lo : trigger.start], "future") or triggers.any(
-        text[lo:hi], "future_sentence"
-    )
-
-
-# Title words that may stand between a verb and the person it takes ("received the visiting
-# First Vice President of the Islamic Republic of Iran Mohammad Reza Aref").
-_OBJECT_GAP = 90
-
-
-def _person_follows(trig: TriggerHit, hi: int, mentions: list[Mention]) -> bool:
-    """A person is named right after the trigger, in its sentence ("received Aliyev", not
-    "received Israeli drones")."""
-    return any(trig.end <= m.start < min(hi, trig.end + _OBJECT_GAP) for m in mentions)
-
-
-def _first_trigger(
-    text: str, gazetteer: Gazetteer, mentions: list[Mention]
-) -> tuple[TriggerHit, tuple[int, int]] | None:
-    """The earliest trigger not put in the future, with its sentence span."""
-    spans = sentence_spans(text)
-    for trig in gazetteer.triggers.find(text):
-        lo, hi = span_at(spans, trig.start)
-        if trig.person_follows and not _person_follows(trig, hi, mentions):
-            continue
-        if not _is_future(text, lo, hi, trig, gazetteer):
-            return trig, (lo, hi)
-    return None
-
-
 def _cue(
     paragraph_no: int,
     text: str,
@@ -133,7 +101,7 @@ def _cue(
     gazetteer: Gazetteer,
 ) -> Cue | None:
     """Build the cue of a paragraph, or None when it holds no trigger."""
-    found = _first_trigger(text, gazetteer, mentions)
+    found = first_trigger(text, gazetteer, mentions)
     if found is None:
         return None
     trig, (lo, hi) = found
@@ -172,9 +140,12 @@ def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
     trigger; another explicit date; people who are not yet participants, unless the current
     event has no named principals yet (its later cues name them).
     """
-    lead = draft.cues[0].trigger
+    lead = lead_cue(draft).trigger
+    if cue.trigger.weak and not cue.recalled:
+        return False  # "during the meeting", "congratulated": part of the event reported
     if cue.trigger.kind != lead.kind:
-        return not cue.trigger.weak
+        # a weak lead ("congratulated") takes the kind of the first strong cue (a call)
+        return not cue.trigger.weak and not lead.weak
     current = next((c.date for c in draft.cues if c.date), None)
     if cue.recalled:
         return not (cue.date and current and cue.date.value == current.value)
@@ -184,6 +155,20 @@ def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
     if date_differs:
         return True
     return len(draft.people) >= 2 and bool(cue.people - draft.people)
+
+
+def lead_cue(draft: _Draft) -> Cue:
+    """The cue that names the event's kind: its first strong cue, else its first."""
+    return next((c for c in draft.cues if not c.trigger.weak), draft.cues[0])
+
+
+def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A spokesperson, ambassador, adviser or aide: named as a source or a delegation member,
+    never a principal of an engagement ("spokesman Alaa Youssef", "X, the ambassador to")."""
+    before = text[max(0, mention.start - 80) : mention.start]
+    after = text[mention.end : mention.end + 60]
+    triggers = gazetteer.triggers
+    return triggers.any(before, "non_principal") or triggers.any(after, "non_principal_after")
 
 
 def _is_heading(text: str) -> bool:
@@ -229,7 +214,17 @@ def _participants(
     previous: Event | None = None,
 ) -> list[str]:
     """Principals + attendees; with fewer than two, everyone mentioned in the event; with
-    nobody named ("the two presidents last met in Baku"), the previous event's people."""
+    nobody named ("the two presidents last met in Baku"), the previous event's people. A call
+    is between the people its own call cues name, when they name two."""
+    if lead_cue(draft).trigger.kind == "phone_call":
+        callers = {
+            p
+            for c in draft.cues
+            if c.trigger.kind == "phone_call" and not c.trigger.weak
+            for p in c.people
+        }
+        if len(callers) >= 2:
+            return sorted(callers)
     people = set(draft.people) | set(draft.cues[0].people)
     for p in range(draft.first, last + 1):
         people |= attendees.get(p, set())
@@ -261,6 +256,26 @@ def _event_date(
     return None, False
 
 
+def _principals_date(
+    texts: list[str],
+    span: tuple[int, int],
+    by_paragraph: dict[int, list[Mention]],
+    participants: list[str],
+    published: date | None,
+) -> date | None:
+    """The date stated in the event's first sentence that names two of its participants."""
+    wanted = set(participants)
+    for p in range(span[0], span[1] + 1):
+        for lo, hi in sentence_spans(texts[p]):
+            named = {m.person for m in by_paragraph.get(p, []) if lo <= m.start < hi}
+            if len(named & wanted) < 2:
+                continue
+            hits = [h for h in find_dates(texts[p][lo:hi], published) if not h.same_day]
+            if hits:
+                return hits[0].value
+    return None
+
+
 def _event_place(
     draft: _Draft, kind: str, when: date | None, previous: Event | None, elsewhere: PlaceHit | None
 ) -> tuple[str | None, str | None]:
@@ -285,8 +300,13 @@ def _to_event(
 ) -> Event:
     """Turn a draft into an Event record."""
     texts, title, published, gazetteer, previous = context
+    participants = _participants(draft, last, *mentions, previous)
     when, certain = _event_date(draft, event_no, (title, published, previous))
-    lead = draft.cues[0]
+    if not certain and event_no == 0 and not draft.cues[0].recalled:
+        # "X and his counterpart Y on Thursday discussed ..." in the lead, the trigger later
+        dated = _principals_date(texts, (draft.first, last), mentions[0], participants, published)
+        when, certain = (dated, True) if dated else (when, certain)
+    lead = lead_cue(draft)
     elsewhere = next(
         (hit for p in range(draft.first, last + 1) for hit in gazetteer.locations(texts[p])), None
     )
@@ -300,7 +320,6 @@ def _to_event(
             (o for p in range(draft.first, last + 1) if (o := gazetteer.occasions.find(texts[p]))),
             None,
         )
-    participants = _participants(draft, last, *mentions, previous)
     countries = [gazetteer.person_country.get(p, "") for p in participants]
     return Event(
         event_no=event_no,
@@ -330,10 +349,22 @@ def detect_events(
     published: date | None,
     mentions: list[Mention],
     gazetteer: Gazetteer,
+    dateline: str | None = None,
 ) -> list[Event]:
-    """Events reported by one article (mentions with paragraph_no -1 are title mentions)."""
+    """Events reported by one article (mentions with paragraph_no -1 are title mentions).
+
+    Without a published date, a full date in the headline anchors weekdays and relative days;
+    an in-person meeting the article reports (event 0) with no place named takes the
+    dateline's city ("SHARM EL-SHEIKH: ..."), given apart or at the start of the first
+    paragraph.
+    """
+    if published is None and title:
+        published = next((h.value for h in find_dates(title, None)), None)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
+    texts = {-1: title or "", **dict(enumerate(paragraphs))}
     for m in mentions:
+        if _non_principal(texts.get(m.paragraph_no, ""), m, gazetteer):
+            continue
         by_paragraph[m.paragraph_no].append(m)
     cues = [
         cue
@@ -362,6 +393,11 @@ def detect_events(
                 (by_paragraph, attendees),
             )
         )
+    home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
+    first = events[0] if events else None
+    own_news = bool(drafts) and not drafts[0].cues[0].recalled
+    if home and first and own_news and first.kind == "meeting" and first.location is None:
+        events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
 
 

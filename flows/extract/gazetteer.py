@@ -37,7 +37,8 @@ class TriggerSet:
     Besides the event kinds, rows of kind `attendance` name further participants, `recall`
     marks an earlier engagement recalled in the trigger sentence, `future` (matched on the text
     just before a trigger) and `future_sentence` (anywhere in its sentence) put the trigger in
-    the future, and `non_participant` (matched on the text just before a person) marks someone
+    the future, `negated_sentence` (anywhere in its sentence) marks a postponed or cancelled
+    engagement, and `non_participant` (matched on the text just before a person) marks someone
     the event is about rather than a participant ("the death of President ...").
     """
 
@@ -112,24 +113,16 @@ class Gazetteer:
         occasions: list[dict[str, str]] | None = None,
         triggers: list[dict[str, str]] | None = None,
         people: list[dict[str, str]] | None = None,
+        world: list[dict[str, str]] | None = None,
     ) -> None:
         self._by_variant: dict[str, Place] = {}
-        for row in places:
+        for row in [*(world or []), *places]:  # the region's own rows win over world rows
             place = Place(
                 row["place"], row["kind"], row.get("country") or None, row.get("city") or None
             )
             for variant in [row["place"], *split_variants(row.get("variants", ""))]:
                 self._by_variant[variant.lower()] = place
-        local = [v for v, p in self._by_variant.items() if p.kind in ("city", "venue")]
-        self._located = (
-            re.compile(
-                # "in the Uzbek city of Samarkand" names Samarkand.
-                r"\b(?:in|at|visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]+\s+(?:city|capital|town|resort"
-                r"|port)\s+of\s+)?(?P<place>" + "|".join(_case_variants(local)) + r")(?![\w-])"
-            )
-            if local
-            else None
-        )
+        self._longest = max((len(v.split()) for v in self._by_variant), default=0)
         self.occasions = OccasionNormaliser(occasions or [])
         self.triggers = TriggerSet(triggers or [])
         # A person's country names the parties of a "trilateral summit" occasion.
@@ -137,7 +130,8 @@ class Gazetteer:
 
     @classmethod
     def from_seeds(cls, seeds_dir: Path) -> Gazetteer:
-        """Load seeds/places.csv, occasions.csv, event_triggers.csv and people.csv."""
+        """Load seeds/places.csv, world_cities.csv, occasions.csv, event_triggers.csv and
+        people.csv."""
         seeds = Path(seeds_dir)
         people = seeds / "people.csv"
         return cls(
@@ -145,6 +139,7 @@ class Gazetteer:
             read_seed_csv(seeds / "occasions.csv"),
             read_seed_csv(seeds / "event_triggers.csv"),
             read_seed_csv(people) if people.exists() else None,
+            read_seed_csv(seeds / "world_cities.csv", optional=True),
         )
 
     def lookup(self, name: str) -> Place | None:
@@ -157,24 +152,59 @@ class Gazetteer:
         return place.country if place else None
 
     def locations(self, text: str) -> list[PlaceHit]:
-        """Cities or venues introduced by 'in'/'at' (venues resolve to their city)."""
-        if not self._located:
-            return []
+        """Cities or venues introduced by 'in'/'at' (venues resolve to their city).
+
+        The words after the preposition are looked up, longest first (up to the longest
+        variant); the place must start with a capital letter ("in turn" is no place) and end
+        at a word boundary ("Baku's" names Baku, "Baku-based" does not).
+        """
         hits = []
-        for m in self._located.finditer(text):
-            place = self._by_variant[m.group("place").lower()]
-            city = place.city if place.kind == "venue" and place.city else place.place
-            hits.append(PlaceHit(m.start(), city, place.country))
+        for m in _LOCATED_RE.finditer(text):
+            words = m.group("rest").split(" ")
+            place = self._lookup_words(words)
+            if place is None and (kind := _KIND_OF_PLACE.match(m.group("rest"))):
+                place = self._lookup_words(m.group("rest")[kind.end() :].split(" "))
+            if place is not None:
+                city = place.city if place.kind == "venue" and place.city else place.place
+                hits.append(PlaceHit(m.start(), city, place.country))
         return hits
 
+    def dateline_place(self, dateline: str | None, lead: str = "") -> PlaceHit | None:
+        """The city of a dateline: the one cleaning found, else one opening the first
+        paragraph ("New Delhi: ...", "SHARM EL-SHEIKH: ...", "BUSAN, South Korea — ...")."""
+        names = [dateline] if dateline else []
+        if m := _DATELINE_RE.match(lead):
+            names.append(m.group("place"))
+        for name in names:
+            place = self.lookup(name.strip().rstrip(","))
+            if place is not None and place.kind in ("city", "venue"):
+                city = place.city if place.kind == "venue" and place.city else place.place
+                return PlaceHit(0, city, place.country)
+        return None
 
-def _case_variants(keys: list[str]) -> list[str]:
-    """Regex pieces for place variants: capital first letter required, rest any case.
+    def _lookup_words(self, words: list[str]) -> Place | None:
+        """The city or venue named by the longest run of leading words (capitalised)."""
+        if not words or not words[0][:1].isupper():
+            return None
+        for k in range(min(len(words), self._longest), 0, -1):
+            place = self._by_variant.get(_PLACE_END.sub("", " ".join(words[:k])).lower())
+            if place is not None and place.kind in ("city", "venue"):
+                return place
+        return None
 
-    Requiring the capital keeps "in turn" or "in march" from matching while "TEHRAN" and
-    "Teheran" still do.
-    """
-    pieces = []
-    for key in sorted(keys, key=len, reverse=True):
-        pieces.append(re.escape(key[:1].upper()) + "(?i:" + re.escape(key[1:]) + ")")
-    return pieces
+
+# "in Tashkent", "at the Kremlin", "in the Uzbek city of Samarkand", "in the Moroccan capital
+# Rabat", "in the resort town of Sharm el-Sheikh": the capitalised words after the cue.
+_LOCATED_RE = re.compile(
+    r"\b(?:in|at|visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?"
+    r"(?P<rest>[^\W\d_][^\s,;:()]*(?: [^\s,;:()]+){0,7})"
+)
+_KIND_OF_PLACE = re.compile(
+    r"(?:(?-i:[A-Z])[\w-]+ )?(?:resort )?(?:city|capital|town|resort|port)(?: of)?,? "
+)
+_DATELINE_RE = re.compile(
+    r"\s*(?P<place>[^\W\d_][\w.'’ -]{1,30}?)\s*(?:,[^:—–()]{1,30}?)?\s*"
+    r"(?:\([^)]{1,25}\)\s*)?(?::|—|–|\s-\s)"
+)
+# What may follow a place's last word: a possessive, closing punctuation.
+_PLACE_END = re.compile(r"(?:['’]s)?[.!?'’\"”)\]]*$")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flows.extract.name_cues import NameShapes
 from flows.extract.names import (
     _BARE_NOUNS,
     _CONTEXT_RE,
@@ -33,9 +34,9 @@ from flows.extract.names import (
     _seed_rows,
     _split,
     _strip_honorifics,
-    _titled_names,
     fold,
 )
+from flows.extract.unknown_people import add_unknown_people
 from flows.records import Mention
 
 
@@ -86,6 +87,7 @@ class PeopleDirectory:
     _regex: re.Pattern[str] | None = field(default=None, init=False)
     # first word -> regex of the phrases starting with it (None: some phrase starts otherwise)
     _by_first_word: dict[str, re.Pattern[str]] | None = field(default=None, init=False)
+    _shapes: NameShapes | None = field(default=None, init=False)
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -262,17 +264,23 @@ class PeopleDirectory:
         ]
         return people, roles
 
+    def name_shapes(self) -> NameShapes:
+        """Shapes and cues of names missing from the directory (built once)."""
+        if self._shapes is None:
+            self._shapes = NameShapes.build(
+                self.title_words, self.honorifics, self.non_name_words, self.seeds_dir
+            )
+        return self._shapes
+
     # ----------------------------------------------------------------- mentions
     def find_mentions(self, paragraphs: list[str], on: date | None) -> list[Mention]:
         """Every reference to a person in `paragraphs`, resolved to a canonical name."""
         raw = [self._raw_matches(i, p) for i, p in enumerate(paragraphs)]
         named = {m[4][0] for ms in raw for m in ms if m[3].kind == "name"}
-        mentions: list[Mention] = []
-        for i, para in enumerate(paragraphs):
-            found = self._resolve_paragraph(i, para, raw[i], named, on)
-            found = self._new_people(i, para, found)
-            mentions.extend(found)
-        mentions = self._new_surnames(paragraphs, mentions)
+        known = [
+            self._resolve_paragraph(i, para, raw[i], named, on) for i, para in enumerate(paragraphs)
+        ]
+        mentions = add_unknown_people(self, self.name_shapes(), paragraphs, known)
         named |= {m.person for m in mentions if m.how in ("name", "new")}
         mentions = self._contextual(paragraphs, mentions, on, named)
         return sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
@@ -352,64 +360,6 @@ class PeopleDirectory:
             if len(narrowed) == 1:
                 return narrowed[0]
         return None
-
-    def _new_people(self, index: int, para: str, known: list[Mention]) -> list[Mention]:
-        """`known` plus names missing from the reference but introduced by a title ("Minister
-        of X Y Z"); "police chief Hossein Rahimi" is not the known Mohammad Reza Rahimi, so a
-        titled full name displaces a bare-surname match of someone else."""
-        out = list(known)
-        titled = _titled_names(para, self.title_words, self.honorifics, self.non_name_words)
-        for start, end, name in titled:
-            overlapping = [m for m in out if m.start < end and start < m.end]
-            if any(not self._other_bearer(m, name) for m in overlapping):
-                continue
-            if self.canonical(name):
-                continue
-            out = [m for m in out if m not in overlapping]
-            out.append(Mention(index, start, end, name, para[start:end], "new"))
-        return sorted(out, key=lambda m: m.start)
-
-    def _other_bearer(self, mention: Mention, name: str) -> bool:
-        """Whether `mention` is a bare surname shared by a different person called `name`."""
-        if len(mention.surface.split()) != 1 or mention.how not in ("alias", "name"):
-            return False
-        given = {
-            fold(w)
-            for n in [mention.person, *self.aliases.get(mention.person, [])]
-            for w in n.split()
-        }
-        return fold(name.split()[0]) not in given
-
-    def _new_surnames(self, paragraphs: list[str], mentions: list[Mention]) -> list[Mention]:
-        """Later bare-surname references to people introduced with how='new'."""
-        firsts: dict[str, tuple[int, int]] = {}
-        for m in mentions:
-            if m.how == "new":
-                firsts.setdefault(m.person, (m.paragraph_no, m.end))
-        out = list(mentions)
-        for person, (p0, e0) in firsts.items():
-            surname = person.split()[-1]
-            pattern = re.compile(rf"(?<![\w']){re.escape(surname)}(?!\w)")
-            for i, para in enumerate(paragraphs[p0:], start=p0):
-                for hit in pattern.finditer(para):
-                    if (i, hit.start()) <= (p0, e0):
-                        continue
-                    # The article introduced its own bearer of a known surname: later bare
-                    # surnames are that person.
-                    out = [
-                        m
-                        for m in out
-                        if not (
-                            m.paragraph_no == i
-                            and m.start == hit.start()
-                            and m.how == "alias"
-                            and m.end == hit.end()
-                        )
-                    ]
-                    if _overlaps(out, i, hit.start(), hit.end()):
-                        continue
-                    out.append(Mention(i, hit.start(), hit.end(), person, hit.group(0), "new"))
-        return out
 
     def _contextual(
         self, paragraphs: list[str], mentions: list[Mention], on: date | None, named: set[str]

@@ -13,12 +13,15 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "gen", "col", "prof", "u.
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a full stop after a short abbreviation is no boundary."""
+    """(start, end) of each sentence; a full stop after a short abbreviation or an initial is
+    no boundary."""
     spans, start = [], 0
     for m in _BOUNDARY_RE.finditer(text):
         word = re.findall(r"[\w.]+$", text[start : m.start()])
         if word and word[0].lower().rstrip(".") in _ABBREVIATIONS:
             continue
+        if word and len(word[0]) == 1 and word[0].isupper():
+            continue  # an initial ("Keisal M. Peters")
         spans.append((start, m.end()))
         start = m.end()
     if start < len(text):

@@ -1,0 +1,47 @@
+"""Floors on the real-news corpus (../shared/realnews, read in place, never copied).
+
+The floors sit a little below the figures reached on the TEST half (even-numbered files), so a
+regression fails; the dev half is where rules were tuned and is not guarded here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools.evaluate import EvalReport
+from devtools.evaluate.real import DEFAULT_CORPUS, ERRATA, REGIONS, load_errata, run
+
+pytestmark = pytest.mark.skipif(
+    not (DEFAULT_CORPUS / REGIONS[0] / "labels.json").exists(),
+    reason=f"the shared real-news corpus is not at {DEFAULT_CORPUS} (CI has ../shared)",
+)
+
+
+@pytest.fixture(scope="module")
+def report() -> EvalReport:
+    return run(DEFAULT_CORPUS, half="test")
+
+
+# Reached on the test half when set: F1 0.800 (14 TP, 0 FP, 7 FN), participants 11/21,
+# meeting date 8/16, location 6/14 (the issue's goals are 0.95 / 0.90 / 0.90).
+FLOORS = [
+    ("engagement_precision", 0.95),
+    ("engagement_f1", 0.78),
+    ("participants_exact", 0.50),
+    ("meeting_date_accuracy", 0.48),
+    ("location_accuracy", 0.40),
+    ("errata:engagement_f1", 0.78),
+    ("errata:participants_exact", 0.50),
+]
+
+
+@pytest.mark.parametrize(("metric", "floor"), FLOORS)
+def test_test_half_floors(report: EvalReport, metric: str, floor: float) -> None:
+    detail = "\n".join(report.misses)
+    assert report.metrics[metric] >= floor, f"{metric} {report.counts.get(metric)}\n{detail}"
+
+
+def test_errata_are_explained() -> None:
+    for erratum in load_errata(ERRATA):
+        assert {"file", "field", "value", "reason"} <= set(erratum)
+        assert len(erratum["reason"]) > 20
