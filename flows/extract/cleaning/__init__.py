@@ -29,6 +29,8 @@ from flows.extract.cleaning.header import (
     _mark_dateline,
     _mark_header,
     _mark_stray_dates,
+    _settle_published,
+    _take_store_prefix,
 )
 from flows.extract.cleaning.lines import (
     _html_lines,
@@ -87,6 +89,7 @@ def clean_document(
 
 
 _STEPS: tuple[Callable[[_State], None], ...] = (
+    _take_store_prefix,
     _mark_debris,
     _mark_template,
     _mark_roles,
@@ -101,6 +104,7 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_duplicates,
     _collect_credits,
     _collect_page_outlet,
+    _settle_published,
 )
 
 
