@@ -51,7 +51,9 @@ def test_store_prefix_with_debris_is_the_page_date(patterns: BoilerplatePatterns
 
 
 def test_store_prefix_beats_a_later_date_line(patterns: BoilerplatePatterns) -> None:
-    doc = _clean(patterns, " date 2019-04-02", "Ministers meet on fisheries", "April 3, 2019", *STORY)
+    doc = _clean(
+        patterns, " date 2019-04-02", "Ministers meet on fisheries", "April 3, 2019", *STORY
+    )
     assert doc.published_date == date(2019, 4, 2)
 
 
@@ -119,3 +121,134 @@ def test_a_dateline_without_a_year_takes_the_copyright_year(
 def test_a_weekday_date_line_with_a_dash(patterns: BoilerplatePatterns) -> None:
     doc = _clean(patterns, "Ministers meet on fisheries", "Sun 10 - September 2017", *STORY)
     assert doc.published_date == date(2017, 9, 10)
+
+
+# -- boilerplate ------------------------------------------------------------------------------
+
+
+def test_headline_list_after_the_story_without_a_marker(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(
+        patterns,
+        *STORY,
+        "Storms close two mountain passes for the weekend",
+        "City Council Approves Budget for New Tram Line, Work to Start in Spring",
+        "Teachers' union calls off strike after late-night deal with the ministry",
+    )
+    assert doc.paragraphs == list(STORY)
+    assert len(doc.removed) == 3
+
+
+def test_teasers_cut_with_an_ellipsis_are_links_not_sentences(
+    patterns: BoilerplatePatterns,
+) -> None:
+    doc = _clean(
+        patterns,
+        *STORY,
+        "You May Also Like",
+        "Port workers vote to accept the new contract after months of…",
+        "Heavy snow expected in the north where roads are already…",
+    )
+    assert doc.paragraphs == list(STORY)
+
+
+def test_a_run_of_link_headlines_inside_the_body_keeps_the_section_heading(
+    patterns: BoilerplatePatterns,
+) -> None:
+    doc = _clean(
+        patterns,
+        STORY[0],
+        "Key facts",
+        "Why the fisheries deal matters to the coastal towns",
+        "Ferry operators hope for a new route before summer",
+        "A short history of the ministers' earlier meetings",
+        "Ministers set out the next steps",
+        *STORY[1:],
+    )
+    assert doc.paragraphs == [STORY[0], "Ministers set out the next steps", *STORY[1:]]
+
+
+def test_the_store_cut_last_paragraph_stays(patterns: BoilerplatePatterns) -> None:
+    cut = "Fishermen from both coasts gathered outside the ministry to ask"
+    filler = "The committee will also look at quotas and the harbour fees, officials said."
+    paragraphs = [*STORY]
+    while len("\n\n".join([*paragraphs, cut]).encode()) < 1900:
+        paragraphs.append(filler)
+    text = "\n\n".join([*paragraphs, cut])  # a page store's cut: ~2,000 bytes, no final newline
+    assert 1900 <= len(text.encode()) <= 2000
+    doc = clean_document(text, "text", patterns)
+    assert doc.paragraphs[-1] == cut
+    # the same unfinished line on a page that ends where the outlet ended it is furniture
+    whole = clean_document("\n\n".join([*STORY, cut]) + "\n", "text", patterns)
+    assert whole.paragraphs == list(STORY)
+
+
+def test_promotion_prompts_after_the_story(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(
+        patterns,
+        *STORY,
+        "Catch up on all the latest politics and business news here. Also download the new "
+        "Daily Example app to get the latest updates",
+        '"Big news! Daily Example is now on WhatsApp Channels. Subscribe today by clicking '
+        'the link!" Click here!',
+        "ministers fisheries ferry",
+    )
+    assert doc.paragraphs == list(STORY)
+    assert _removed(doc)["ministers fisheries ferry"] == "tail"
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Read Port workers vote to accept the new contract",
+        "Also Read  Harbour fees to rise in the new year",
+        "Continue reading…",
+        "Continue reading on:",
+        "Your email address will not be published. Required fields are marked *",
+        "2045 views",
+        "17 minutes ago",
+        "#World News",
+        "Credit: EXAMPLE PRESS",
+        "(Jane Roe/The Daily Example via AP, Pool)",
+        "Example Press's Profile Picture",
+        "Home > News > Ministers in Action > May 2024 > Fisheries talks between two old friends",
+        "Facebook Twitter WhatsApp Email",
+        "Sponsored by Example Bank",
+        "(With inputs from agencies)",
+        "Representational image",
+    ],
+)
+def test_furniture_between_story_paragraphs(patterns: BoilerplatePatterns, furniture: str) -> None:
+    doc = _clean(patterns, STORY[0], furniture, *STORY[1:])
+    assert doc.paragraphs == list(STORY)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Minister Ana Ruiz and Minister Tomas Berg in front of the ministry. The two ministers at "
+        "their meeting in the old customs house on the harbour. Photo: Government/Jane Roe",
+        "Minister Ana Ruiz (R) and Minister Tomas Berg (L) shake hands before the talks in the "
+        "capital (Photo courtesy of the ministry)",
+        "Minister Ana Ruiz with Minister Tomas Berg at the harbour, in the capital. (Image posted "
+        "at Twitter/@ExampleMinister) | Photo Credit: EXP",
+        "Leaders of the region pose for a photo at a retreat by the lake in February this year to "
+        "chart the way forward. Photo / Example Forum",
+    ],
+)
+def test_captions_of_any_length_that_end_in_a_credit(
+    patterns: BoilerplatePatterns, caption: str
+) -> None:
+    doc = _clean(patterns, STORY[0], caption, *STORY[1:])
+    assert doc.paragraphs == list(STORY)
+    assert _removed(doc)[caption] == "caption"
+
+
+def test_a_quoted_sentence_ending_in_a_bracket_is_not_a_caption(
+    patterns: BoilerplatePatterns,
+) -> None:
+    line = (
+        '"We will meet again in the spring and then we will sign the agreement on the ferry '
+        'link," Ruiz said to reporters (Photo: the two ministers).'
+    )
+    doc = _clean(patterns, STORY[0], line, *STORY[1:])
+    assert line in doc.paragraphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import replace
 from datetime import date
 from itertools import pairwise
@@ -80,10 +81,8 @@ def _settle_published(state: _State) -> None:
         year = _page_year(state)
         if year is not None:
             month, day = state.month_day
-            try:
+            with suppress(ValueError):  # "Feb. 29" in a year without one
                 state.doc.published_date = date(year, month, day)
-            except ValueError:  # "Feb. 29" in a year without one
-                pass
 
 
 def _page_year(state: _State) -> int | None:

@@ -56,6 +56,7 @@ class _State:
     dates: list[tuple[int, date]] = field(default_factory=list)
     month_day: tuple[int, int] | None = None  # a dateline's date without its year
     store_line: int = 0  # number of the line that carried the store's date prefix
+    store_cut: bool = False  # the text ends where a page store cuts pages (see store_cut)
 
     def kept(self) -> list[_Line]:
         """Lines still in the body."""
@@ -83,6 +84,17 @@ class _State:
 
 _DIGIT = re.compile(r"\d")
 _MAX_DATE_LINE_WORDS = 10
+
+
+# A page store returns the first ~2,000 bytes of a page, cut mid-word and without a final
+# newline: a text of that length that ends unfinished lost the rest of its last paragraph.
+_STORE_CUT_BYTES = (1900, 2000)
+
+
+def store_cut(text: str) -> bool:
+    """Whether the text looks cut by a page store at its length limit."""
+    low, high = _STORE_CUT_BYTES
+    return not text.endswith("\n") and low <= len(text.encode("utf-8")) <= high
 
 
 # -- input -> lines ------------------------------------------------------------------------
