@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from flows.extract.cleaning import BoilerplatePatterns, clean_document
+from flows.extract.people import PeopleDirectory
+from flows.extract.quotes import extract_quotes
 from flows.records import CleanDocument
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,3 +254,34 @@ def test_a_quoted_sentence_ending_in_a_bracket_is_not_a_caption(
     )
     doc = _clean(patterns, STORY[0], line, *STORY[1:])
     assert line in doc.paragraphs
+
+
+# -- quotes -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def people() -> PeopleDirectory:
+    return PeopleDirectory.from_seeds(ROOT / "seeds")
+
+
+def _quotes(people: PeopleDirectory, *paragraphs: str) -> list[tuple[str, str | None]]:
+    found = extract_quotes(list(paragraphs), people, date(2023, 5, 9))
+    return [(q.text, q.speaker) for q in found]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Foreign Minister Ana Ruiz said the relations were of “great importance” to both sides.",
+        "Ruiz said the talks had been prepared “for months.”",
+        "She called the neighbour an “exemplary partner.”",
+        "Ruiz said both sides “will have...",
+    ],
+)
+def test_one_or_two_quoted_words_are_never_a_quote(people: PeopleDirectory, paragraph: str) -> None:
+    assert _quotes(people, paragraph) == []
+
+
+def test_three_quoted_words_attributed_to_a_person_are_a_quote(people: PeopleDirectory) -> None:
+    paragraph = "Foreign Minister Ana Ruiz said the aim was to “understand each other.”"
+    assert [text for text, _ in _quotes(people, paragraph)] == ["understand each other."]

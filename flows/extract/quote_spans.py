@@ -19,6 +19,7 @@ _MARK = re.compile("[" + re.escape("".join(_OPENERS) + '"') + "]")  # any double
 _OPEN_CONTEXT = set(" \t([{—–-:/\u00a0")
 _LOOKAHEAD_PARAGRAPHS = 40  # longest letter/speech we join into one quotation
 _SCARE_MAX_WORDS = 3
+_MIN_QUOTE_WORDS = 3  # a quoted fragment of one or two words is never a quotation
 _HEADING_MAX_WORDS = 12
 _VERB_WINDOW = 80  # characters around a short quote searched for a speech verb
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]\s+(?=[A-Z“\"])")

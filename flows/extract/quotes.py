@@ -16,6 +16,7 @@ from datetime import date
 from flows.extract.people import PeopleDirectory
 from flows.extract.quote_spans import (
     _APPOSITION_MAX_WORDS,
+    _MIN_QUOTE_WORDS,
     _PRONOUN,
     _RELATIVE,
     _VERB_WINDOW,
@@ -270,13 +271,24 @@ def _kept_spans(paragraphs: list[str], verbs: _Verbs, mentions: list[Mention]) -
         raw = _span_text(paragraphs, span)
         text = _clean_text(raw)
         para = paragraphs[span.first]
-        if not text or _is_heading(para, span, text) or _is_scare_or_title(para, span, raw, verbs):
+        if len(text.split()) < _MIN_QUOTE_WORDS and not _after_said_colon(para, span, verbs):
+            continue  # one or two quoted words are a term or a scare quote, never a quotation
+        if _is_heading(para, span, text) or _is_scare_or_title(para, span, raw, verbs):
             continue
         spans.append(span)
     covered = {p for s in spans for p in range(s.first, s.last + 1)}
     free = {i for i, p in enumerate(paragraphs) if i not in covered and not _marks(p)}
     spans += _colon_spans(paragraphs, free, verbs, mentions)
     return sorted(spans, key=lambda s: (s.first, s.start))
+
+
+def _after_said_colon(para: str, span: _Span, verbs: _Verbs) -> bool:
+    """Direct speech introduced by 'X said:' is a quotation however short ('said: "Fine."')."""
+    lead = para[: span.start - 1].rstrip()
+    if not lead.endswith(":"):
+        return False
+    verb = verbs.regex.search(lead[-24:])
+    return verb is not None and lead[:-1].rstrip().endswith(verb.group(0))
 
 
 def _inside_any(m: Mention, spans: list[_Span]) -> bool:
