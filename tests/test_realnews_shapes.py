@@ -285,3 +285,93 @@ def test_one_or_two_quoted_words_are_never_a_quote(people: PeopleDirectory, para
 def test_three_quoted_words_attributed_to_a_person_are_a_quote(people: PeopleDirectory) -> None:
     paragraph = "Foreign Minister Ana Ruiz said the aim was to “understand each other.”"
     assert [text for text, _ in _quotes(people, paragraph)] == ["understand each other."]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        [
+            "“The two sides agreed to extend the ferry link for another year,” the Ministry of "
+            "Transport said in a statement."
+        ],
+        [
+            "In a statement, Ruiz's office said the sides agreed that “the talks will resume "
+            "early next month”."
+        ],
+        ["The harbour office said the new rules would “take effect after the summer season”."],
+    ],
+)
+def test_an_institutions_statement_is_not_a_persons_quote(
+    people: PeopleDirectory, paragraphs: list[str]
+) -> None:
+    assert _quotes(people, "Foreign Minister Ana Ruiz visited the port.", *paragraphs) == []
+
+
+def test_a_person_speaking_in_a_statement_is_quoted(people: PeopleDirectory) -> None:
+    found = _quotes(
+        people,
+        "Foreign Minister Ana Ruiz said in a statement: “We will sign the agreement in May.”",
+    )
+    assert found == [("We will sign the agreement in May.", "Ana Ruiz")]
+
+
+def test_an_unsigned_document_reads_a_quote_without_a_speaker(people: PeopleDirectory) -> None:
+    found = _quotes(
+        people,
+        "Foreign Minister Ana Ruiz visited the port on Monday.",
+        "The joint statement read: “The two sides agreed to meet again in the spring.”",
+    )
+    assert found == [("The two sides agreed to meet again in the spring.", None)]
+
+
+def test_doubled_apostrophes_mark_a_quote(people: PeopleDirectory) -> None:
+    found = _quotes(
+        people,
+        "Ambassador Lena Okafor said she had passed on the message.",
+        "''We look forward to working with the new government on the port,'' said Okafor.",
+    )
+    assert found == [
+        ("We look forward to working with the new government on the port", "Lena Okafor")
+    ]
+
+
+def test_a_quote_split_by_its_attribution_keeps_the_speaker(people: PeopleDirectory) -> None:
+    found = _quotes(
+        people,
+        "Foreign Minister Ana Ruiz met reporters after the talks.",
+        "“The talks went well,” said Ruiz, “and we will meet again before the summer.”",
+    )
+    assert [speaker for _, speaker in found] == ["Ana Ruiz", "Ana Ruiz"]
+
+
+def test_an_office_named_instead_of_the_person(people: PeopleDirectory) -> None:
+    found = _quotes(
+        people,
+        "Prime Minister Tomas Berg hosted Foreign Minister Ana Ruiz at his residence on Monday.",
+        "At the start of the meeting, the Prime Minister said,",
+        "“Today we open a new chapter in the relations between our two countries.”",
+    )
+    assert found == [
+        ("Today we open a new chapter in the relations between our two countries.", "Tomas Berg")
+    ]
+
+
+def test_an_office_with_a_nationality_finds_the_counterpart(people: PeopleDirectory) -> None:
+    found = _quotes(
+        people,
+        "President Tomas Berg held talks with his Chilean counterpart, Ana Ruiz, on Monday.",
+        "“We have had a long and open conversation about the port,” said the Chilean president "
+        "after the meeting.",
+    )
+    assert [speaker for _, speaker in found] == ["Ana Ruiz"]
+
+
+def test_a_speaker_the_directory_does_not_know_named_at_the_verb(
+    people: PeopleDirectory,
+) -> None:
+    found = _quotes(
+        people,
+        "“The ministers had a warm conversation about the ferry link,” ministry spokesperson "
+        "Lena Okafor tweeted.",
+    )
+    assert [speaker for _, speaker in found] == ["Lena Okafor"]
