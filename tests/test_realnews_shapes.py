@@ -375,3 +375,19 @@ def test_a_speaker_the_directory_does_not_know_named_at_the_verb(
         "Lena Okafor tweeted.",
     )
     assert [speaker for _, speaker in found] == ["Lena Okafor"]
+
+
+def test_one_removed_row_per_line(patterns: BoilerplatePatterns) -> None:
+    """The warehouse keys removed lines by line number: a line the store's prefix was cut
+    from and that is then removed whole is one row."""
+    doc = _clean(
+        patterns,
+        " date 2019-04-02 Skip",
+        "Ministers meet on fisheries",
+        " date 2019-04-02",
+        "LISBON, April 2 (Example) -- " + STORY[0],
+        *STORY[1:],
+    )
+    numbers = [r.line_no for r in doc.removed]
+    assert len(numbers) == len(set(numbers))
+    assert doc.removed[0].line_no == 1 and doc.removed[0].text.startswith("date 2019-04-02")

@@ -63,8 +63,10 @@ class _State:
         return [line for line in self.lines if line.reason is None]
 
     def remove(self, line: _Line, reason: str) -> None:
-        """Take a whole line out of the body (noting its date if it is a date line)."""
+        """Take a whole line out of the body (noting its date if it is a date line). One
+        removed row per line: fragments already cut from it are part of the whole line."""
         line.reason = reason
+        self.removed = [r for r in self.removed if r.line_no != line.no]
         self.removed.append(RemovedLine(line.no, line.raw, reason))
         if _DIGIT.search(line.text) and len(line.text.split()) <= _MAX_DATE_LINE_WORDS:
             found = parse_date_field(line.text)
@@ -73,12 +75,12 @@ class _State:
 
     def record(self, line: _Line, fragment: str, reason: str) -> None:
         """Note a fragment cut from a kept line (dateline prefix, trailing junk); a second cut
-        of the same kind from the same line (the store's prefix, then a dateline) joins it."""
-        last = self.removed[-1] if self.removed else None
-        if last is not None and last.line_no == line.no and last.reason == reason:
-            joined = f"{last.text} {fragment.strip()}"
-            self.removed[-1] = RemovedLine(line.no, joined, reason)
-            return
+        from the same line (the store's prefix, then a dateline) joins the first one's row."""
+        for index, earlier in enumerate(self.removed):
+            if earlier.line_no == line.no:
+                joined = f"{earlier.text} {fragment.strip()}"
+                self.removed[index] = RemovedLine(line.no, joined, earlier.reason)
+                return
         self.removed.append(RemovedLine(line.no, fragment.strip(), reason))
 
 
