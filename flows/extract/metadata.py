@@ -152,6 +152,7 @@ class Dateline:
     outlet: str | None
     rest: str  # the line without the prefix: story text
     byline: str | None = None  # "Baku. Nazrin Abdul – APA." carries the reporter
+    month_day: tuple[int, int] | None = None  # "BEIJING, Sept. 2 (Xinhua)": a date, no year
 
 
 def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -176,6 +177,7 @@ def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
                 found.outlet,
                 found.rest,
                 found.byline,
+                found.month_day,
             )
     if lead and body.strip():
         return Dateline(line[:offset].strip(), None, lead_date, None, body.strip())
@@ -197,7 +199,9 @@ def _slash_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     )
 
 
-_MONTH_DAY = re.compile(r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?")
+_MONTH_DAY = re.compile(
+    r"(?P<mon>[A-Z][a-z]{2,8})\.?\s+(?P<d>\d{1,2})|(?P<d2>\d{1,2})\s+(?P<mon2>[A-Z][a-z]{2,8})\.?"
+)
 
 
 def _dateline_date(text: str) -> tuple[bool, date | None]:
@@ -206,6 +210,16 @@ def _dateline_date(text: str) -> tuple[bool, date | None]:
     if published is not None:
         return True, published
     return bool(_MONTH_DAY.fullmatch(text.strip())), None
+
+
+def month_day(text: str) -> tuple[int, int] | None:
+    """(month, day) of a date written without a year ("Sept. 2", "2 Sept"), else None."""
+    match = _MONTH_DAY.fullmatch(text.strip())
+    if match is None:
+        return None
+    month = month_number(match["mon"] or match["mon2"])
+    day = int(match["d"] or match["d2"])
+    return (month, day) if month is not None and 1 <= day <= 31 else None
 
 
 def _agency_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -222,13 +236,16 @@ def _agency_dateline(line: str, outlets: OutletTable) -> Dateline | None:
         return None
     if match["end"].strip() == "" and not (name.isupper() or match["bracketed"]):
         return None  # no dash after a plain-case name: a sentence, not a dateline
-    published = None
+    published, undated = None, None
     for extra in (e.strip() for e in match["extras"].split(",") if e.strip()):
         is_date, when = _dateline_date(extra)
         if not is_date and not re.fullmatch(r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?", extra):
             return None
-        published = published or when
-    return Dateline(match[0], match["place"], published, outlets.match(name), line[match.end() :])
+        published, undated = published or when, undated or month_day(extra)
+    outlet = outlets.match(name)
+    return Dateline(
+        match[0], match["place"], published, outlet, line[match.end() :], month_day=undated
+    )
 
 
 def _tass_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -243,7 +260,10 @@ def _tass_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     if not is_date:
         return None
     outlet = outlets.match(match["outlet"])
-    return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
+    undated = month_day(match["date"])
+    return Dateline(
+        match[0], match["place"], published, outlet, line[match.end() :], month_day=undated
+    )
 
 
 def _reporter_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -294,12 +314,13 @@ def _caps_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     )
     if not match or len(match["place"]) < 3:
         return None
-    published = None
+    published, undated = None, None
     if match["extra"]:
         pieces = [p.strip() for p in match["extra"].split(",")]
         dated = [parse_date(", ".join(pieces[i:])) for i in range(len(pieces))]
         published = next((d for d in dated if d), None)
+        undated = next((md for md in map(month_day, pieces) if md), None)
         if published is None and not re.fullmatch(r"[A-Z][\w .'-]{1,30}", match["extra"]):
             return None
-    outlet = None
-    return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
+    rest = line[match.end() :]
+    return Dateline(match[0], match["place"], published, None, rest, month_day=undated)

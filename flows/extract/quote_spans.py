@@ -15,10 +15,12 @@ from flows.records import Mention
 from flows.settings import PROJECT_ROOT
 
 _OPENERS = {"“": "open", "«": "open", "„": "open", "”": "close", "»": "close"}
-_MARK = re.compile("[" + re.escape("".join(_OPENERS) + '"') + "]")  # any double quotation mark
+# any double quotation mark, and two apostrophes used as one ('' ... '')
+_MARK = re.compile("''|[" + re.escape("".join(_OPENERS) + '"') + "]")
 _OPEN_CONTEXT = set(" \t([{—–-:/\u00a0")
 _LOOKAHEAD_PARAGRAPHS = 40  # longest letter/speech we join into one quotation
 _SCARE_MAX_WORDS = 3
+_MIN_QUOTE_WORDS = 3  # a quoted fragment of one or two words is never a quotation
 _HEADING_MAX_WORDS = 12
 _VERB_WINDOW = 80  # characters around a short quote searched for a speech verb
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]\s+(?=[A-Z“\"])")
@@ -34,6 +36,7 @@ _RELATIVE = re.compile(r"\bwho\s+(?:\w+\s+){0,2}$")
 class _Mark:
     pos: int
     kind: str  # open | close
+    size: int = 1  # characters of the mark: 2 for ''
 
 
 @dataclass(slots=True)
@@ -99,16 +102,17 @@ def _marks(para: str) -> list[_Mark]:
     inside = False
     for mark in _MARK.finditer(para):
         pos, char = mark.start(), mark.group()
-        kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside)
-        out.append(_Mark(pos, kind))
+        size = len(char)
+        kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside, size)
+        out.append(_Mark(pos, kind, size))
         inside = kind == "open"
     return out
 
 
-def _straight_kind(para: str, pos: int, inside: bool) -> str:
+def _straight_kind(para: str, pos: int, inside: bool, size: int = 1) -> str:
     """A straight mark opens after a space and before a word, closes after a word."""
     before = para[pos - 1] if pos else " "
-    after = para[pos + 1] if pos + 1 < len(para) else " "
+    after = para[pos + size] if pos + size < len(para) else " "
     if before in _OPEN_CONTEXT and not after.isspace():
         return "open"
     if not before.isspace() and (after.isspace() or not after.isalnum()):
@@ -127,7 +131,7 @@ def _spans(paragraphs: list[str]) -> list[_Span]:
         open_at: int | None = None
         for mark in marks[i]:
             if mark.kind == "open" and open_at is None:
-                open_at = mark.pos + 1
+                open_at = mark.pos + mark.size
             elif mark.kind == "close" and open_at is not None:
                 spans.append(_Span(i, open_at, i, mark.pos, True))
                 open_at = None

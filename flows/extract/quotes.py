@@ -10,12 +10,21 @@ carried over from earlier text (pronouns, letters introduced by "as follows:").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from flows.extract.people import PeopleDirectory
+from flows.extract.quote_attribution import (
+    _Context,
+    _institutional,
+    _split_speaker,
+    _unlisted_speaker,
+    _verb_after,
+    _verb_before,
+)
+from flows.extract.quote_sources import load_sources, mask_quotes
 from flows.extract.quote_spans import (
     _APPOSITION_MAX_WORDS,
+    _MIN_QUOTE_WORDS,
     _PRONOUN,
     _RELATIVE,
     _VERB_WINDOW,
@@ -84,18 +93,6 @@ def _subjects(para: str, mentions: list[Mention], verbs: _Verbs) -> list[Mention
             out.append(m)
         previous, previous_object = m, is_object
     return out
-
-
-@dataclass(slots=True)
-class _Context:
-    """What the attribution of one paragraph needs to know."""
-
-    para: str
-    mentions: list[Mention]  # outside quotations, in order
-    subjects: list[Mention]
-    carried: str | None  # subject carried over from earlier paragraphs
-    people: PeopleDirectory
-    verbs: _Verbs
 
 
 def _pronoun_referent(ctx: _Context, pos: int, pronoun: str) -> str | None:
@@ -216,11 +213,22 @@ def _attribute(
         post = _post_attribution(ctx, span.end)
         if post and post[0]:
             return post
+        unlisted = _unlisted_speaker(ctx, _verb_after(ctx, span))
+        if unlisted[0]:
+            return unlisted
     speaker, verb, inherit = _pre_attribution(ctx, span.start - 1)
+    if speaker is None and verb is not None:
+        unlisted = _unlisted_speaker(ctx, _verb_before(ctx, span.start - 1))
+        if unlisted[0]:
+            return unlisted
     if verb is None and previous is not None and _introduced(ctx, span, previous):
         # "the Turkish leader said:" ends the paragraph before the speech.
         ctx, at = previous, len(previous.para.rstrip())
         speaker, verb, inherit = _pre_attribution(ctx, at)
+        if speaker is None and verb is not None:
+            unlisted = _unlisted_speaker(ctx, _verb_before(ctx, at))
+            if unlisted[0]:
+                return unlisted
     else:
         at = span.start
     if speaker is None and inherit:
@@ -232,9 +240,13 @@ def _attribute(
 
 
 def _introduced(ctx: _Context, span: _Span, previous: _Context) -> bool:
-    """Whether the quote opens its paragraph right after one that ends in a colon."""
+    """Whether the quote opens its paragraph right after one that ends in a colon, or in a
+    speech verb and a comma ("the Prime Minister said in his address,")."""
     opens = not re.search(r"\w", ctx.para[: span.start])
-    return opens and previous.para.rstrip().endswith(":")
+    head = previous.para.rstrip()
+    if head.endswith(","):
+        return opens and _verb_before(previous, len(head)) is not None
+    return opens and head.endswith(":")
 
 
 # ----------------------------------------------------------------------------- public
@@ -246,6 +258,7 @@ def extract_quotes(
 ) -> list[Quote]:
     """Direct quotations in `paragraphs`, each attributed to a canonical speaker where possible."""
     verbs = _load_verbs(_seeds_dir(people))
+    sources = load_sources(_seeds_dir(people))
     if mentions is None:
         mentions = people.find_mentions(paragraphs, on)
     spans = _kept_spans(paragraphs, verbs, mentions)
@@ -257,11 +270,36 @@ def extract_quotes(
         para_mentions = [m for m in outside if m.paragraph_no == i]
         subjects = _subjects(para, para_mentions, verbs)
         ctx = _Context(para, para_mentions, subjects, carried, people, verbs)
+        ctx.masked = mask_quotes(para, _quoted_ranges(paragraphs, spans, i))
+        ctx.sources = sources
+        ctx.earlier = ([m for m in outside if m.paragraph_no <= i], paragraphs)
+        before: Quote | None = None
         for span in (s for s in spans if s.first == i):
-            quotes.append(_make_quote(paragraphs, span, ctx, previous))
+            source = _institutional(ctx, span)
+            if source == "said":
+                continue  # an institution's statement: no person's quotation
+            quote = _make_quote(paragraphs, span, ctx, previous)
+            if source == "read":
+                quote.speaker = None  # an unsigned document's text speaks for nobody named
+            split = _split_speaker(ctx, span, before) if quote.speaker is None else None
+            if split is not None:
+                quote.speaker, quote.attribution_verb = split
+            quotes.append(quote)
+            before = quote
         carried = _carry(ctx, quotes, i)
         previous = ctx
     return quotes
+
+
+def _quoted_ranges(paragraphs: list[str], spans: list[_Span], i: int) -> list[tuple[int, int]]:
+    """Offsets of the quoted text of every span inside paragraph `i`."""
+    ranges = []
+    for s in spans:
+        if s.first <= i <= s.last:
+            start = s.start if s.first == i else 0
+            end = s.end if s.last == i else len(paragraphs[i])
+            ranges.append((start, end))
+    return ranges
 
 
 def _kept_spans(paragraphs: list[str], verbs: _Verbs, mentions: list[Mention]) -> list[_Span]:
@@ -270,13 +308,24 @@ def _kept_spans(paragraphs: list[str], verbs: _Verbs, mentions: list[Mention]) -
         raw = _span_text(paragraphs, span)
         text = _clean_text(raw)
         para = paragraphs[span.first]
-        if not text or _is_heading(para, span, text) or _is_scare_or_title(para, span, raw, verbs):
+        if len(text.split()) < _MIN_QUOTE_WORDS and not _after_said_colon(para, span, verbs):
+            continue  # one or two quoted words are a term or a scare quote, never a quotation
+        if _is_heading(para, span, text) or _is_scare_or_title(para, span, raw, verbs):
             continue
         spans.append(span)
     covered = {p for s in spans for p in range(s.first, s.last + 1)}
     free = {i for i, p in enumerate(paragraphs) if i not in covered and not _marks(p)}
     spans += _colon_spans(paragraphs, free, verbs, mentions)
     return sorted(spans, key=lambda s: (s.first, s.start))
+
+
+def _after_said_colon(para: str, span: _Span, verbs: _Verbs) -> bool:
+    """Direct speech introduced by 'X said:' is a quotation however short ('said: "Fine."')."""
+    lead = para[: span.start - 1].rstrip()
+    if not lead.endswith(":"):
+        return False
+    verb = verbs.regex.search(lead[-24:])
+    return verb is not None and lead[:-1].rstrip().endswith(verb.group(0))
 
 
 def _inside_any(m: Mention, spans: list[_Span]) -> bool:
@@ -314,7 +363,7 @@ def _is_partial(para: str, span: _Span, text: str, verbs: _Verbs) -> bool:
         return False
     if text[:1].islower():
         return True
-    lead = para[: span.start - 1].rstrip()
+    lead = para[: span.start - 1].rstrip().rstrip("'")  # '' opens with two characters
     if span.first != span.last or not lead or lead[-1:] in ",:;.!?—–-([":
         return False
     last = re.search(r"([\w'’\-]+)$", lead)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flows.extract.cleaning.blocks import _mark_link_runs, _mark_tail
 from flows.extract.cleaning.body import (
     _collect_credits,
     _collect_page_outlet,
@@ -19,7 +20,6 @@ from flows.extract.cleaning.body import (
     _mark_duplicates,
     _mark_foreign,
     _mark_roles,
-    _mark_tail,
     _mark_template,
     _strip_trailing_junk,
 )
@@ -29,6 +29,8 @@ from flows.extract.cleaning.header import (
     _mark_dateline,
     _mark_header,
     _mark_stray_dates,
+    _settle_published,
+    _take_store_prefix,
 )
 from flows.extract.cleaning.lines import (
     _html_lines,
@@ -39,6 +41,7 @@ from flows.extract.cleaning.lines import (
     document_lines,
     fix_document_encoding,
     normalise_line,
+    store_cut,
     template_lines,
 )
 from flows.extract.cleaning.patterns import BoilerplatePatterns, union_of
@@ -75,6 +78,7 @@ def clean_document(
     state = _State(lines, patterns, html=page is not None)
     state.template = frozenset(_key(line) for line in template)
     state.page_links = " ".join(page.links) if page is not None else ""
+    state.store_cut = page is None and store_cut(text)
     _profile(state)
     if page is not None:
         _apply_page_meta(state, page)
@@ -87,6 +91,7 @@ def clean_document(
 
 
 _STEPS: tuple[Callable[[_State], None], ...] = (
+    _take_store_prefix,
     _mark_debris,
     _mark_template,
     _mark_roles,
@@ -97,10 +102,12 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_stray_dates,
     _mark_cut,
     _mark_tail,
+    _mark_link_runs,
     _mark_foreign,
     _mark_duplicates,
     _collect_credits,
     _collect_page_outlet,
+    _settle_published,
 )
 
 

@@ -11,13 +11,15 @@ from flows.extract.cleaning.features import (
     _ends_sentence,
     _furniture_reason,
     _is_foreign,
-    _stop_density,
     _story_like,
     _words,
 )
 from flows.extract.cleaning.header import _headline_like
 from flows.extract.cleaning.lines import _key, _Line, _State
-from flows.extract.cleaning.patterns import _CLOSERS, _MAX_CAPTION_WORDS
+from flows.extract.cleaning.patterns import (
+    _MAX_CAPTION_WORDS,
+    _MAX_CREDITED_CAPTION_WORDS,
+)
 from flows.extract.dates import parse_date_field
 from flows.extract.metadata import (
     parse_place_line,
@@ -60,12 +62,14 @@ def _mark_captions(state: _State) -> None:
             state.remove(line, "caption")
             continue
         words = _words(line.text)
-        if len(words) > _MAX_CAPTION_WORDS:
-            continue
-        outlet = _caption_outlet(state, line.text)
+        outlet = _caption_outlet(state, line.text) if len(words) <= _MAX_CAPTION_WORDS else None
         if outlet is not None and parse_place_line(line.text, state.patterns.outlets) is None:
             state.evidence.setdefault("caption", outlet)
             state.remove(line, "caption")
+        elif len(words) <= _MAX_CREDITED_CAPTION_WORDS and _credited_caption(state, line.text):
+            state.remove(line, "caption")
+        elif len(words) > _MAX_CAPTION_WORDS:
+            continue
         elif (
             counts[_key(line.text)] > 1
             and len(words) <= 12
@@ -73,6 +77,16 @@ def _mark_captions(state: _State) -> None:
             and _key(line.text) not in echoes
         ):
             state.remove(line, "caption")
+
+
+def _credited_caption(state: _State, text: str) -> bool:
+    """A caption by its shape: it ends in a media credit or names people by position."""
+    if _QUOTE_MARK.search(text):
+        return False  # quoted speech is story text
+    return any(pattern.fullmatch(text) for pattern in state.patterns.credit_captions)
+
+
+_QUOTE_MARK = re.compile(r"[\"“”«»]")
 
 
 def _caption_outlet(state: _State, text: str) -> str | None:
@@ -139,33 +153,6 @@ def _cut_from(state: _State, index: int) -> None:
     for line in state.lines[index + 1 :]:
         if line.reason is None:
             state.remove(line, _furniture_reason(state, line))
-
-
-def _mark_tail(state: _State) -> None:
-    """Short, unfinished or foreign lines after the last story sentence are furniture."""
-    kept = state.kept()
-    tail: list[_Line] = []
-    for line in reversed(kept):
-        # "...alternate addresses:" introducing only furniture is furniture too
-        lead_in = tail and line.text.endswith(":") and len(_words(line.text)) <= 20
-        if not (lead_in or _furniture_like(state, line)):
-            break
-        tail.append(line)
-    if len(tail) < len(kept):  # never empty the whole body
-        for line in tail:
-            state.remove(line, _furniture_reason(state, line))
-
-
-def _furniture_like(state: _State, line: _Line) -> bool:
-    """Unfinished short lines, foreign lines, and short exclamations with few function words."""
-    text, words = line.text, _words(line.text)
-    if line.tag.startswith("h") and state.html:
-        return False
-    if _is_foreign(state, text) or (not _ends_sentence(text) and len(words) <= 12):
-        return True
-    exclaiming = text.rstrip(_CLOSERS).endswith("!") and not re.search(r"[\"“”]", text)
-    sparse = _stop_density(text, state.patterns.stopwords) < 0.34
-    return exclaiming and len(words) <= 6 and sparse
 
 
 def _mark_foreign(state: _State) -> None:

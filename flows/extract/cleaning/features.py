@@ -29,6 +29,30 @@ def _ends_sentence(text: str) -> bool:
     return text.rstrip(_CLOSERS).endswith(_TERMINAL)
 
 
+def _teaser_end(text: str) -> bool:
+    """A link teaser cut with an ellipsis ("... as parliament passes…"): not a sentence end."""
+    stripped = text.rstrip()
+    for mark in ("…", "..."):
+        if stripped.endswith(mark):
+            before = stripped[: -len(mark)]
+            return bool(before) and before[-1].isalnum()
+    return False
+
+
+def _sentence_end(text: str) -> bool:
+    """Ends as a sentence does, and not with a teaser's ellipsis."""
+    return _ends_sentence(text) and not _teaser_end(text)
+
+
+def _title_case(text: str, stopwords: frozenset[str]) -> bool:
+    """Headline capitalisation: every word but the function words starts upper-case."""
+    words = _words(text)
+    if len(words) < 3:
+        return False
+    lower = [w for w in words if w[:1].islower() and w.lower() not in stopwords]
+    return not lower
+
+
 def _starts_lower(text: str) -> bool:
     first = text.lstrip(_CLOSERS + "“‘(")[:1]
     return first.islower() or first.isdigit()
@@ -141,7 +165,7 @@ def _detector(languages: tuple[str, ...]):
 def _story_like(state: _State, text: str) -> bool:
     """A line that reads as a sentence of the story (jusText's 'good' paragraph)."""
     # the cheap tests first: _is_foreign may run the language identifier
-    if len(_words(text)) < 8 or not _ends_sentence(text) or _is_foreign(state, text):
+    if len(_words(text)) < 8 or not _sentence_end(text) or _is_foreign(state, text):
         return False
     return not state.english or _stop_density(text, state.patterns.stopwords) >= 0.2
 

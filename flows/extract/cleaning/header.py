@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import replace
+from datetime import date
 from itertools import pairwise
 
 from flows.extract.cleaning.features import (
@@ -22,9 +24,10 @@ from flows.extract.cleaning.patterns import (
     _THREE_DIGITS,
     _THREE_LETTERS,
 )
-from flows.extract.dates import parse_date, parse_date_field
+from flows.extract.dates import month_number, parse_date, parse_date_field
 from flows.extract.html import HtmlPage
 from flows.extract.metadata import (
+    Byline,
     fold,
     parse_byline,
     parse_dateline,
@@ -33,6 +36,64 @@ from flows.extract.metadata import (
 )
 
 # -- marking steps -------------------------------------------------------------------------
+
+# A page store's prefix on the first line: " date 2022-03-12" and whatever follows it.
+_STORE_PREFIX = re.compile(r"date\s*:?\s*(?P<d>\d{4}-\d{2}-\d{2})(?!\S)\s*", re.I)
+_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\D{0,20}(?P<y>(?:19|20)\d{2})", re.I)
+_WEEKDAY_NAME = re.compile(
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b", re.I
+)
+_MAX_CUT_TITLE_WORDS = 20  # a headline is shorter; a paragraph the store cut may not end
+_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d{2})(?!\d)")
+
+
+def _take_store_prefix(state: _State) -> None:
+    """The store's " date YYYY-MM-DD" prefix is the page's date, ahead of any other; the rest
+    of its line (debris, a date line, a dateline or story text) is judged like any line."""
+    if state.html or not state.lines:
+        return
+    line = state.lines[0]
+    match = _STORE_PREFIX.match(line.text)
+    found = parse_date(match["d"]) if match else None
+    if match is None or found is None:
+        return
+    state.doc.published_date = found
+    rest = line.text[match.end() :].strip()
+    if not rest:
+        state.remove(line, "metadata")
+        return
+    state.record(line, match[0], "metadata")
+    line.text = rest
+    state.store_line = line.no
+
+
+def _settle_published(state: _State) -> None:
+    """No header field gave the page's date: the first date line above the body that another
+    rule removed (a repeated line taken for a caption), or
+    the dateline's day and month in the page's year (copyright line, else latest year)."""
+    if state.doc.published_date is not None:
+        return
+    body = min((line.no for line in state.kept()), default=0)
+    above = [found for found in state.dates if found[0] < body]  # a date inside is debris
+    if above:
+        state.doc.published_date = min(above)[1]
+    elif state.month_day is not None:
+        year = _page_year(state)
+        if year is not None:
+            month, day = state.month_day
+            with suppress(ValueError):  # "Feb. 29" in a year without one
+                state.doc.published_date = date(year, month, day)
+
+
+def _page_year(state: _State) -> int | None:
+    """The year a page shows: its copyright line's, else the latest year it mentions."""
+    texts = [line.raw for line in state.lines]
+    for text in texts:
+        match = _COPYRIGHT_YEAR.search(text)
+        if match:
+            return int(match["y"])
+    years = [int(y) for text in texts for y in _YEAR.findall(text)]
+    return max(years, default=None)
 
 
 def _apply_page_meta(state: _State, page: HtmlPage) -> None:
@@ -131,10 +192,10 @@ def _subtitle_like(state: _State, line: _Line) -> bool:
     return 5 <= len(words) <= 45 and not _is_foreign(state, line.text)
 
 
-def _name_like(text: str) -> bool:
+def _name_like(text: str, longest: int = 3) -> bool:
     """Two or three capitalised words and nothing else: a reporter's name."""
     tokens = text.split()
-    return 2 <= len(tokens) <= 3 and all(
+    return 2 <= len(tokens) <= longest and all(
         re.fullmatch(r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’-]+", token) for token in tokens
     )
 
@@ -174,12 +235,26 @@ def _body_start(state: _State, kept: list[_Line]) -> int:
         found = parse_dateline(line.text, state.patterns.outlets)
         if found is not None and len(_words(found.rest)) >= 3:
             return index
+        if line.no == state.store_line and _opens_story(state, line):
+            return index
         if _story_like(state, _paragraph_from(state, kept, index)) and not _before_header(
             state, kept, index
         ):
             return index
     long = [i for i, ln in enumerate(kept) if len(_words(ln.text)) >= 12]
     return long[0] if long else 0
+
+
+def _opens_story(state: _State, line: _Line) -> bool:
+    """Story text after the store's prefix: a sentence, or a paragraph the store cut short
+    (too long for a headline), not a field line."""
+    words = len(_words(line.text))
+    if words < 8 or _is_foreign(state, line.text) or _is_header_line(state, line):
+        return False
+    if _ends_sentence(line.text):
+        return True
+    dense = _stop_density(line.text, state.patterns.stopwords) >= 0.2
+    return words > _MAX_CUT_TITLE_WORDS and (dense or not state.english)
 
 
 def _paragraph_from(state: _State, kept: list[_Line], index: int) -> str:
@@ -263,6 +338,8 @@ def _masthead_outlet(state: _State, text: str) -> str | None:
 
 def _take_byline(state: _State, line: _Line) -> bool:
     byline = parse_byline(line.text, state.patterns.byline_prefixes, state.patterns.outlets)
+    if byline is None and not state.patterns.date_prefix.match(line.text):
+        byline = _name_and_date(line.text)
     if byline is None:
         return False
     state.doc.byline = state.doc.byline or byline.name
@@ -271,6 +348,21 @@ def _take_byline(state: _State, line: _Line) -> bool:
         state.evidence.setdefault("byline", byline.outlet)
     state.remove(line, "metadata")
     return True
+
+
+def _name_and_date(text: str) -> Byline | None:
+    """An author's name followed by the date, without "By": "Jane Roe January 17, 2023"."""
+    tokens = text.split()
+    for size in (2, 3, 4):
+        name = tokens[:size]
+        if len(tokens) <= size + 1 or not _name_like(" ".join(name), size):
+            continue
+        if any(month_number(token) for token in name) or _WEEKDAY_NAME.match(name[-1]):
+            continue
+        published = parse_date(" ".join(tokens[size:]))
+        if published is not None:
+            return Byline(" ".join(tokens[:size]), published, None)
+    return None
 
 
 def _take_date_line(state: _State, line: _Line) -> bool:
@@ -313,6 +405,7 @@ def _mark_dateline(state: _State) -> None:
     line.text = found.rest.strip()
     state.doc.dateline = found.place
     state.doc.published_date = state.doc.published_date or found.published
+    state.month_day = state.month_day or found.month_day
     state.doc.byline = state.doc.byline or found.byline
     if found.outlet:
         state.evidence["dateline"] = found.outlet

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import ftfy
 
 from flows.extract.cleaning.patterns import _SPACES, _WHITESPACE, BoilerplatePatterns
+from flows.extract.dates import parse_date_field
 from flows.extract.html import HtmlPage, html_to_blocks
 from flows.extract.metadata import (
     fold,
@@ -49,19 +51,52 @@ class _State:
     hard_wrapped: bool = False
     wrap_width: int = 0
     foreign: dict[str, bool] = field(default_factory=dict)  # _is_foreign verdicts by text
+    # dates of removed lines that were a date as a whole, by line number: the page's date
+    # when no header field gives one (a date line taken for a caption or a stray date)
+    dates: list[tuple[int, date]] = field(default_factory=list)
+    month_day: tuple[int, int] | None = None  # a dateline's date without its year
+    store_line: int = 0  # number of the line that carried the store's date prefix
+    store_cut: bool = False  # the text ends where a page store cuts pages (see store_cut)
 
     def kept(self) -> list[_Line]:
         """Lines still in the body."""
         return [line for line in self.lines if line.reason is None]
 
     def remove(self, line: _Line, reason: str) -> None:
-        """Take a whole line out of the body."""
+        """Take a whole line out of the body (noting its date if it is a date line). One
+        removed row per line: fragments already cut from it are part of the whole line."""
         line.reason = reason
+        self.removed = [r for r in self.removed if r.line_no != line.no]
         self.removed.append(RemovedLine(line.no, line.raw, reason))
+        if _DIGIT.search(line.text) and len(line.text.split()) <= _MAX_DATE_LINE_WORDS:
+            found = parse_date_field(line.text)
+            if found is not None:
+                self.dates.append((line.no, found))
 
     def record(self, line: _Line, fragment: str, reason: str) -> None:
-        """Note a fragment cut from a kept line (dateline prefix, trailing junk)."""
+        """Note a fragment cut from a kept line (dateline prefix, trailing junk); a second cut
+        from the same line (the store's prefix, then a dateline) joins the first one's row."""
+        for index, earlier in enumerate(self.removed):
+            if earlier.line_no == line.no:
+                joined = f"{earlier.text} {fragment.strip()}"
+                self.removed[index] = RemovedLine(line.no, joined, earlier.reason)
+                return
         self.removed.append(RemovedLine(line.no, fragment.strip(), reason))
+
+
+_DIGIT = re.compile(r"\d")
+_MAX_DATE_LINE_WORDS = 10
+
+
+# A page store returns the first ~2,000 bytes of a page, cut mid-word and without a final
+# newline: a text of that length that ends unfinished lost the rest of its last paragraph.
+_STORE_CUT_BYTES = (1900, 2000)
+
+
+def store_cut(text: str) -> bool:
+    """Whether the text looks cut by a page store at its length limit."""
+    low, high = _STORE_CUT_BYTES
+    return not text.endswith("\n") and low <= len(text.encode("utf-8")) <= high
 
 
 # -- input -> lines ------------------------------------------------------------------------

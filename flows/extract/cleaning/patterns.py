@@ -29,6 +29,7 @@ _WHITESPACE = re.compile(r"\s+")
 _THREE_DIGITS = re.compile(r"\d{3}")
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 _MAX_CAPTION_WORDS = 20
+_MAX_CREDITED_CAPTION_WORDS = 80  # a caption that ends in a media credit may be long
 _MAX_TITLE_WORDS = 25
 
 
@@ -76,6 +77,8 @@ class BoilerplatePatterns:
     languages: tuple[str, ...] = ()  # lingua language names of the region
     domains: dict[str, str] = field(default_factory=dict)  # web host -> canonical outlet
     cities: frozenset[str] = frozenset()  # folded city names (seeds/places.csv): datelines
+    credit_captions: tuple[re.Pattern[str], ...] = ()  # captions of any length: a media credit
+    promos: tuple[re.Pattern[str], ...] = ()  # app/channel/newsletter prompts, found anywhere
     # every line is tried against the debris and section-marker rules: one regex each
     _debris: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _sections: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
@@ -146,6 +149,8 @@ class BoilerplatePatterns:
             trailing=compile_all("trailing", "(?:{})$"),
             captions=compile_all("caption"),
             credits=compile_all("credit"),
+            credit_captions=compile_all("credit_caption"),
+            promos=compile_all("promo"),
             byline_prefixes="|".join(by_kind.get("byline_prefix", ["by"])),
             date_prefix=re.compile(
                 rf"^(?:{'|'.join(by_kind.get('date_prefix', ['published']))})\s*", re.I
