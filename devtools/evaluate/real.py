@@ -133,10 +133,17 @@ def apply_errata(label: dict[str, Any], name: str, errata: list[dict[str, Any]])
     return fixed
 
 
+def regions_of(corpus: Path) -> list[str]:
+    """The corpus's region folders (those with a labels.json): the four of realnews first,
+    then any other (a second development set laid out the same way)."""
+    found = sorted(d.name for d in corpus.iterdir() if (d / "labels.json").exists())
+    return [r for r in REGIONS if r in found] + [r for r in found if r not in REGIONS]
+
+
 def load_cases(corpus: Path, half: str, reference: Reference) -> list[Case]:
     """Extract every file of the half (labels as given)."""
     cases = []
-    for region in REGIONS:
+    for region in regions_of(corpus):
         labels = json.loads((corpus / region / "labels.json").read_text(encoding="utf-8"))
         for label in labels:
             if half != "all" and half_of(label["file"]) != half:
@@ -401,7 +408,7 @@ def run(
     if half not in HALVES:
         raise ValueError(f"half must be one of {HALVES}")
     corpus = Path(cases_dir) if cases_dir else DEFAULT_CORPUS
-    if not (corpus / REGIONS[0] / "labels.json").exists():
+    if not corpus.is_dir() or not regions_of(corpus):
         raise FileNotFoundError(f"no real-news corpus at {corpus}")
     cases = load_cases(corpus, half, Reference.from_seeds(PROJECT_ROOT / "seeds"))
     report = EvalReport(f"real ({half})")
