@@ -196,7 +196,10 @@ def _segment(
                     draft.people.update(m.person for m in by_paragraph.get(p, []))
             if not _opens_new_event(draft, cue):
                 draft.cues.append(cue)
-                draft.people |= cue.people
+                if not cue.trigger.weak or len(draft.people) < 2:
+                    # "After the meeting, Foreign Minister X said": a speaker, once two
+                    # principals are known, not one more participant
+                    draft.people |= cue.people
                 continue
         first = cue.paragraph_no if drafts else 0
         prev_cue = drafts[-1].cues[-1].paragraph_no if drafts else -1
