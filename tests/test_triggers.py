@@ -155,3 +155,12 @@ def test_more_engagement_shapes(gazetteer: Gazetteer, text: str, kind: str) -> N
 )
 def test_planned_engagements_as_subjects(gazetteer: Gazetteer, text: str) -> None:
     assert _detect(text, gazetteer) == []
+
+
+def test_a_nested_place_cue_and_a_recalled_place(gazetteer: Gazetteer) -> None:
+    text = (
+        "Alvarez on Thursday received Brenner at her official residence in the State House, "
+        "Abuja.\nThe two are meeting four months after they met in Osaka."
+    )
+    events = _detect(text, gazetteer)
+    assert events[0].location == "Abuja", events  # the recalled Osaka meeting is its own

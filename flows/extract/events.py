@@ -298,11 +298,11 @@ def _to_event(
     event_no: int,
     draft: _Draft,
     last: int,
-    context: tuple[list[str], str | None, date | None, Gazetteer, Event | None],
+    context: tuple[list[str], str | None, date | None, Gazetteer, Event | None, PlaceHit | None],
     mentions: tuple[dict[int, list[Mention]], dict[int, set[str]]],
 ) -> Event:
     """Turn a draft into an Event record."""
-    texts, title, published, gazetteer, previous = context
+    texts, title, published, gazetteer, previous, home = context
     participants = _participants(draft, last, *mentions, previous)
     when, certain = _event_date(draft, event_no, (title, published, previous))
     if not certain and event_no == 0 and not draft.cues[0].recalled:
@@ -310,8 +310,10 @@ def _to_event(
         dated = _principals_date(texts, (draft.first, last), mentions[0], participants, published)
         when, certain = (dated, True) if dated else (when, certain)
     lead = lead_cue(draft)
-    elsewhere = next(
-        (hit for p in range(draft.first, last + 1) for hit in gazetteer.locations(texts[p])), None
+    elsewhere = home if event_no == 0 and not draft.cues[0].recalled else None
+    elsewhere = elsewhere or next(
+        (hit for p in range(draft.first, last + 1) for hit in _current_places(texts[p], gazetteer)),
+        None,
     )
     location, country = _event_place(draft, lead.trigger.kind, when, previous, elsewhere)
     occasion = next((c.occasion for c in draft.cues if c.occasion), None)
@@ -382,6 +384,7 @@ def detect_events(
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
     drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph)
+    home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
     events: list[Event] = []
     for no, draft in enumerate(drafts):
         draft.first = max(draft.first, 0)
@@ -392,16 +395,23 @@ def detect_events(
                 no,
                 draft,
                 max(last, draft.first),
-                (paragraphs, title, published, gazetteer, previous),
+                (paragraphs, title, published, gazetteer, previous, home),
                 (by_paragraph, attendees),
             )
         )
-    home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
     first = events[0] if events else None
     own_news = bool(drafts) and not drafts[0].cues[0].recalled
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
+
+
+def _current_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:
+    """Places of a paragraph outside sentences that recall an earlier engagement ("four months
+    after they met in Osaka")."""
+    spans = sentence_spans(text)
+    recalled = [span_at(spans, h.start) for h in gazetteer.triggers.find(text, kinds=("recall",))]
+    return [h for h in gazetteer.locations(text) if not any(a <= h.start < b for a, b in recalled)]
 
 
 def _engagements(events: list[Event]) -> list[Event]:
