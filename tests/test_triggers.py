@@ -164,3 +164,15 @@ def test_a_nested_place_cue_and_a_recalled_place(gazetteer: Gazetteer) -> None:
     )
     events = _detect(text, gazetteer)
     assert events[0].location == "Abuja", events  # the recalled Osaka meeting is its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alvarez and Brenner met via videoconference on Thursday.",
+        "Alvarez held talks with Brenner in a virtual meeting on health.",
+        "Alvarez and Brenner held talks at a video summit on Friday.",
+    ],
+)
+def test_a_talk_by_video_is_a_phone_call(gazetteer: Gazetteer, text: str) -> None:
+    assert [e.kind for e in _detect(text, gazetteer)] == ["phone_call"]

@@ -105,6 +105,9 @@ def _cue(
     if found is None:
         return None
     trig, (lo, hi) = found
+    if trig.kind == "meeting" and gazetteer.triggers.any(text[lo:hi], "remote_sentence"):
+        # "met via videoconference", "in a virtual meeting": a remote talk is kind phone_call
+        trig = replace(trig, kind="phone_call")
     # "last met", "their previous meeting with": the recall words touch the trigger itself
     # (a current meeting at which someone recalls another stays current).
     recalled = any(

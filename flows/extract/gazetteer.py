@@ -37,10 +37,12 @@ class TriggerSet:
     Besides the event kinds, rows of kind `attendance` name further participants, `recall`
     marks an earlier engagement recalled in the trigger sentence, `future` (matched on the text
     just before a trigger) and `future_sentence` (anywhere in its sentence) put the trigger in
-    the future, `future_after` (matched on the text just after a trigger) makes it the subject
-    of a future verb, `negated_sentence` (anywhere in its sentence) marks a postponed or cancelled
-    engagement, and `non_participant` (matched on the text just before a person) marks someone
-    the event is about rather than a participant ("the death of President ...").
+    the future, `remote_sentence` (anywhere in its sentence) makes a meeting trigger a remote
+    talk (kind phone_call), `future_after` (matched on the text just after a trigger) makes it
+    the subject of a future verb, `negated_sentence` (anywhere in its sentence) marks a
+    postponed or cancelled engagement, and `non_participant` (matched on the text just before
+    a person) marks someone the event is about rather than a participant ("the death of
+    President ...").
     """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
