@@ -1,12 +1,13 @@
 """Score the whole extraction path on the real-news corpus (`../shared/realnews`, read in place).
 
-The corpus has four region folders, each with `raw/NN_<outlet>.txt` (page text exactly as a
-page store returned it) and `labels.json` (one object per file). Odd-numbered files are the
-DEV half (tune on them), even-numbered ones the TEST half (measure only). Every file runs
-through `flows.extract.article.extract` with the content type the pipeline would give it. The
-corpus is never copied into the project; `tests/realnews_errata.json` holds our corrections to
-labels we believe are wrong (with reasons), and every figure is reported both ways: as labelled
-(`<metric>`) and with the errata applied (`errata:<metric>`).
+The corpus has four region folders (any other folder holding a labels.json is read too, so a
+second development set can be laid out the same way), each with `raw/NN_<outlet>.txt` (page text
+exactly as a page store returned it) and `labels.json` (one object per file). Odd-numbered files
+are the DEV half (tune on them), even-numbered ones the TEST half (measure only). Every file
+runs through `flows.extract.article.extract` with the content type the pipeline would give it.
+The corpus is never copied into the project; `tests/realnews_errata.json` holds our corrections
+to labels we believe are wrong (with reasons), and every figure is reported both ways: as
+labelled (`<metric>`) and with the errata applied (`errata:<metric>`).
 
 Measures (each a ratio with its hits/total):
 - engagement detection: a file is predicted to report an engagement when extraction yields an
