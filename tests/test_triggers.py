@@ -121,3 +121,58 @@ def test_a_call_is_between_its_two_parties(gazetteer: Gazetteer) -> None:
     text = "Alvarez spoke by phone with Brenner.\nAlvarez recalled that Okafor had visited."
     (event,) = _detect(text, gazetteer)
     assert event.participants == ["Ana Alvarez", "Tomas Brenner"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("President Alvarez on Thursday received his visiting counterpart, Brenner.", "meeting"),
+        ("Alvarez received at the Bayan Palace today Brenner, who is on a visit.", "meeting"),
+        ("Alvarez hosted Brenner at the presidential palace on Monday.", "meeting"),
+        ("Brenner was greeted with a guard of honour before he sat down with Alvarez.", "meeting"),
+        ("Speaking after a meeting in the capital, Alvarez thanked Brenner.", "meeting"),
+        ("Alvarez called Brenner on Thursday afternoon to discuss security.", "phone_call"),
+        ("On the phone, Alvarez and Brenner stressed their partnership.", "phone_call"),
+        ("The telephone dialogue between Alvarez and Brenner lasted 25 minutes.", "phone_call"),
+    ],
+)
+def test_more_engagement_shapes(gazetteer: Gazetteer, text: str, kind: str) -> None:
+    events = _detect(text, gazetteer)
+    assert [e.kind for e in events] == [kind], events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bilateral meeting between Alvarez and Brenner will be an opportunity for trade.",
+        "Talks between Alvarez and Brenner are expected to focus on the border.",
+        "Border issues will be discussed at the annual consultation meeting between Alvarez and "
+        "Brenner.",
+        "They will meet at the consultation meeting between Alvarez and Brenner, which will be "
+        "held in the capital.",
+        "Alvarez called on Brenner to resign.",
+    ],
+)
+def test_planned_engagements_as_subjects(gazetteer: Gazetteer, text: str) -> None:
+    assert _detect(text, gazetteer) == []
+
+
+def test_a_nested_place_cue_and_a_recalled_place(gazetteer: Gazetteer) -> None:
+    text = (
+        "Alvarez on Thursday received Brenner at her official residence in the State House, "
+        "Abuja.\nThe two are meeting four months after they met in Osaka."
+    )
+    events = _detect(text, gazetteer)
+    assert events[0].location == "Abuja", events  # the recalled Osaka meeting is its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alvarez and Brenner met via videoconference on Thursday.",
+        "Alvarez held talks with Brenner in a virtual meeting on health.",
+        "Alvarez and Brenner held talks at a video summit on Friday.",
+    ],
+)
+def test_a_talk_by_video_is_a_phone_call(gazetteer: Gazetteer, text: str) -> None:
+    assert [e.kind for e in _detect(text, gazetteer)] == ["phone_call"]

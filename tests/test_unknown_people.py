@@ -103,3 +103,41 @@ def test_variant_keys() -> None:
     assert variant_key("Abdel-Fattah El-Sisi") == variant_key("Abdel Fattah el-Sisi")
     assert same_person("Kolinda Grabar-Kitarovic", "Kolinda Grabar-Kitarović")
     assert not same_person("Ali Asadov", "Ali Hasanov")
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Dame Ruth Kinnear opened the session.", "Ruth Kinnear"),
+        ("Datuk Seri Ahmad Faris Razali who is on a visit met them.", "Ahmad Faris Razali"),
+        ("He received Dato’ Hakim Sulaiman at the palace.", "Hakim Sulaiman"),
+        ("Sir Edmund Tarrant spoke first.", "Edmund Tarrant"),
+        (
+            "Sheikh Nasser Khalid Al Hamad Al Mubarak Al Rashid, Crown Prince, received them.",
+            "Nasser Khalid Al Hamad Al Mubarak Al Rashid",
+        ),
+        ("President Carlos Reyes III arrived in the capital.", "Carlos Reyes III"),
+        ("Talks between Mr Lowe and Ruritania's Tomas Varga went on; Varga left.", "Tomas Varga"),
+        ("The Sultan received today H.H. Sheikh Omar bin Saeed Al Harthy, the minister.", None),
+    ],
+)
+def test_name_shapes(people: PeopleDirectory, text: str, person: str | None) -> None:
+    found = _people(people, text)
+    if person is None:
+        assert all(not p.startswith(("H.", "H ")) for p in found), found
+        assert "Omar bin Saeed Al Harthy" in found, found
+    else:
+        assert person in found, found
+        assert not any(p != person and person in p for p in found), found
+
+
+def test_a_patronymic_chain_is_its_longer_form() -> None:
+    assert same_person("Mohamed Bin Zayed", "Mohamed bin Zayed Al Nahyan")
+    assert not same_person("Ana Lenz", "Ana Lenz Okafor Diaz")
+
+
+def test_a_glued_initial_ends_no_sentence() -> None:
+    from flows.extract.sentences import sentence_spans
+
+    text = "The Sultan received today H.H. Sheikh Omar, the minister. He left."
+    assert len(sentence_spans(text)) == 2

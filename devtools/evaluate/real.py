@@ -1,12 +1,13 @@
 """Score the whole extraction path on the real-news corpus (`../shared/realnews`, read in place).
 
-The corpus has four region folders, each with `raw/NN_<outlet>.txt` (page text exactly as a
-page store returned it) and `labels.json` (one object per file). Odd-numbered files are the
-DEV half (tune on them), even-numbered ones the TEST half (measure only). Every file runs
-through `flows.extract.article.extract` with the content type the pipeline would give it. The
-corpus is never copied into the project; `tests/realnews_errata.json` holds our corrections to
-labels we believe are wrong (with reasons), and every figure is reported both ways: as labelled
-(`<metric>`) and with the errata applied (`errata:<metric>`).
+The corpus has four region folders (any other folder holding a labels.json is read too, so a
+second development set can be laid out the same way), each with `raw/NN_<outlet>.txt` (page text
+exactly as a page store returned it) and `labels.json` (one object per file). Odd-numbered files
+are the DEV half (tune on them), even-numbered ones the TEST half (measure only). Every file
+runs through `flows.extract.article.extract` with the content type the pipeline would give it.
+The corpus is never copied into the project; `tests/realnews_errata.json` holds our corrections
+to labels we believe are wrong (with reasons), and every figure is reported both ways: as
+labelled (`<metric>`) and with the errata applied (`errata:<metric>`).
 
 Measures (each a ratio with its hits/total):
 - engagement detection: a file is predicted to report an engagement when extraction yields an
@@ -133,10 +134,17 @@ def apply_errata(label: dict[str, Any], name: str, errata: list[dict[str, Any]])
     return fixed
 
 
+def regions_of(corpus: Path) -> list[str]:
+    """The corpus's region folders (those with a labels.json): the four of realnews first,
+    then any other (a second development set laid out the same way)."""
+    found = sorted(d.name for d in corpus.iterdir() if (d / "labels.json").exists())
+    return [r for r in REGIONS if r in found] + [r for r in found if r not in REGIONS]
+
+
 def load_cases(corpus: Path, half: str, reference: Reference) -> list[Case]:
     """Extract every file of the half (labels as given)."""
     cases = []
-    for region in REGIONS:
+    for region in regions_of(corpus):
         labels = json.loads((corpus / region / "labels.json").read_text(encoding="utf-8"))
         for label in labels:
             if half != "all" and half_of(label["file"]) != half:
@@ -401,7 +409,7 @@ def run(
     if half not in HALVES:
         raise ValueError(f"half must be one of {HALVES}")
     corpus = Path(cases_dir) if cases_dir else DEFAULT_CORPUS
-    if not (corpus / REGIONS[0] / "labels.json").exists():
+    if not corpus.is_dir() or not regions_of(corpus):
         raise FileNotFoundError(f"no real-news corpus at {corpus}")
     cases = load_cases(corpus, half, Reference.from_seeds(PROJECT_ROOT / "seeds"))
     report = EvalReport(f"real ({half})")

@@ -105,6 +105,9 @@ def _cue(
     if found is None:
         return None
     trig, (lo, hi) = found
+    if trig.kind == "meeting" and gazetteer.triggers.any(text[lo:hi], "remote_sentence"):
+        # "met via videoconference", "in a virtual meeting": a remote talk is kind phone_call
+        trig = replace(trig, kind="phone_call")
     # "last met", "their previous meeting with": the recall words touch the trigger itself
     # (a current meeting at which someone recalls another stays current).
     recalled = any(
@@ -196,7 +199,10 @@ def _segment(
                     draft.people.update(m.person for m in by_paragraph.get(p, []))
             if not _opens_new_event(draft, cue):
                 draft.cues.append(cue)
-                draft.people |= cue.people
+                if not cue.trigger.weak or len(draft.people) < 2:
+                    # "After the meeting, Foreign Minister X said": a speaker, once two
+                    # principals are known, not one more participant
+                    draft.people |= cue.people
                 continue
         first = cue.paragraph_no if drafts else 0
         prev_cue = drafts[-1].cues[-1].paragraph_no if drafts else -1
@@ -295,11 +301,11 @@ def _to_event(
     event_no: int,
     draft: _Draft,
     last: int,
-    context: tuple[list[str], str | None, date | None, Gazetteer, Event | None],
+    context: tuple[list[str], str | None, date | None, Gazetteer, Event | None, PlaceHit | None],
     mentions: tuple[dict[int, list[Mention]], dict[int, set[str]]],
 ) -> Event:
     """Turn a draft into an Event record."""
-    texts, title, published, gazetteer, previous = context
+    texts, title, published, gazetteer, previous, home = context
     participants = _participants(draft, last, *mentions, previous)
     when, certain = _event_date(draft, event_no, (title, published, previous))
     if not certain and event_no == 0 and not draft.cues[0].recalled:
@@ -307,8 +313,10 @@ def _to_event(
         dated = _principals_date(texts, (draft.first, last), mentions[0], participants, published)
         when, certain = (dated, True) if dated else (when, certain)
     lead = lead_cue(draft)
-    elsewhere = next(
-        (hit for p in range(draft.first, last + 1) for hit in gazetteer.locations(texts[p])), None
+    elsewhere = home if event_no == 0 and not draft.cues[0].recalled else None
+    elsewhere = elsewhere or next(
+        (hit for p in range(draft.first, last + 1) for hit in _current_places(texts[p], gazetteer)),
+        None,
     )
     location, country = _event_place(draft, lead.trigger.kind, when, previous, elsewhere)
     occasion = next((c.occasion for c in draft.cues if c.occasion), None)
@@ -379,6 +387,7 @@ def detect_events(
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
     drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph)
+    home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
     events: list[Event] = []
     for no, draft in enumerate(drafts):
         draft.first = max(draft.first, 0)
@@ -389,16 +398,23 @@ def detect_events(
                 no,
                 draft,
                 max(last, draft.first),
-                (paragraphs, title, published, gazetteer, previous),
+                (paragraphs, title, published, gazetteer, previous, home),
                 (by_paragraph, attendees),
             )
         )
-    home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
     first = events[0] if events else None
     own_news = bool(drafts) and not drafts[0].cues[0].recalled
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
+
+
+def _current_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:
+    """Places of a paragraph outside sentences that recall an earlier engagement ("four months
+    after they met in Osaka")."""
+    spans = sentence_spans(text)
+    recalled = [span_at(spans, h.start) for h in gazetteer.triggers.find(text, kinds=("recall",))]
+    return [h for h in gazetteer.locations(text) if not any(a <= h.start < b for a, b in recalled)]
 
 
 def _engagements(events: list[Event]) -> list[Event]:

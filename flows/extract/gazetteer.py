@@ -37,9 +37,12 @@ class TriggerSet:
     Besides the event kinds, rows of kind `attendance` name further participants, `recall`
     marks an earlier engagement recalled in the trigger sentence, `future` (matched on the text
     just before a trigger) and `future_sentence` (anywhere in its sentence) put the trigger in
-    the future, `negated_sentence` (anywhere in its sentence) marks a postponed or cancelled
-    engagement, and `non_participant` (matched on the text just before a person) marks someone
-    the event is about rather than a participant ("the death of President ...").
+    the future, `remote_sentence` (anywhere in its sentence) makes a meeting trigger a remote
+    talk (kind phone_call), `future_after` (matched on the text just after a trigger) makes it
+    the subject of a future verb, `negated_sentence` (anywhere in its sentence) marks a
+    postponed or cancelled engagement, and `non_participant` (matched on the text just before
+    a person) marks someone the event is about rather than a participant ("the death of
+    President ...").
     """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
@@ -159,14 +162,22 @@ class Gazetteer:
         at a word boundary ("Baku's" names Baku, "Baku-based" does not).
         """
         hits = []
-        for m in _LOCATED_RE.finditer(text):
+        pos = 0
+        # Cues may nest ("at his residence in the State House, Abuja"): a cue that names no
+        # place lets the next one, inside its words, be tried.
+        while (m := _LOCATED_RE.search(text, pos)) is not None:
+            pos = m.start() + 1
             words = m.group("rest").split(" ")
             place = self._lookup_words(words)
             if place is None and (kind := _KIND_OF_PLACE.match(m.group("rest"))):
                 place = self._lookup_words(m.group("rest")[kind.end() :].split(" "))
+            if place is None and (venue := _VENUE_CITY_RE.match(text, m.start())):
+                # "at the State House, Abuja": an unknown venue, then its city
+                place = self._lookup_words(venue.group("city").split(" "))
             if place is not None:
                 city = place.city if place.kind == "venue" and place.city else place.place
                 hits.append(PlaceHit(m.start(), city, place.country))
+                pos = m.end()
         return hits
 
     def dateline_place(self, dateline: str | None, lead: str = "") -> PlaceHit | None:
@@ -174,7 +185,7 @@ class Gazetteer:
         paragraph ("New Delhi: ...", "SHARM EL-SHEIKH: ...", "BUSAN, South Korea — ...")."""
         names = [dateline] if dateline else []
         if m := _DATELINE_RE.match(lead):
-            names.append(m.group("place"))
+            names.append(m.group("place").split("/")[0])  # "New Delhi/UNI:"
         for name in names:
             place = self.lookup(name.strip().rstrip(","))
             if place is not None and place.kind in ("city", "venue"):
@@ -198,6 +209,11 @@ class Gazetteer:
 _LOCATED_RE = re.compile(
     r"\b(?:in|at|visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?"
     r"(?P<rest>[^\W\d_][^\s,;:()]*(?: [^\s,;:()]+){0,7})"
+)
+# An unknown venue named by capitalised words, a comma, then the city it is in.
+_VENUE_CITY_RE = re.compile(
+    r"\b(?:in|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){0,4}(?-i:[A-Z])[\w'’-]*,\s+"
+    r"(?P<city>(?-i:[A-Z])[^\s,;:()]*(?: (?-i:[A-Z])[^\s,;:()]*){0,2})"
 )
 _KIND_OF_PLACE = re.compile(
     r"(?:(?-i:[A-Z])[\w-]+ )?(?:resort )?(?:city|capital|town|resort|port)(?: of)?,? "

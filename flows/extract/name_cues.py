@@ -17,7 +17,12 @@ A candidate becomes a person when a cue licenses it:
 
 `variant_key` folds the ways one name is transliterated (doubled or single consonants,
 vowels, s/z, accents, "al-"/"bin" particles), so "Mohamed bin Salman" and "Muhammad Bin
-Salman" are one person.
+Salman" are one person; a patronymic chain is the same person as its longer form ("Mohamed
+bin Zayed" / "Mohamed bin Zayed Al Nahyan").
+
+Shapes: a possessor ends a name ("Fiji's Frank Bainimarama" is Frank Bainimarama), an initial
+glued to another ("H.H. Sheikh ...") is an honorific, a chain with Arabic particles may run to
+nine words, and a generational suffix belongs to the name ("Benigno Aquino III").
 """
 
 from __future__ import annotations
@@ -64,10 +69,17 @@ _INITIAL = rf"[{_UPPER}]\.?(?=\s)"
 _NICK = r"[\"“‘][A-Z][\w'’-]+[\"”’]"
 _TOKEN_RE = re.compile(rf"{_NICK}|{_TOKEN}|{_INITIAL}|[a-z]+")
 _RUN_RE = re.compile(
-    rf"(?<![\w'’-])(?:{_TOKEN}|{_INITIAL})"
+    rf"(?<![\w'’.-])(?:{_TOKEN}|{_INITIAL})"
     rf"(?:[ \t]+(?:{_TOKEN}|{_INITIAL}|{_NICK}|(?:{'|'.join(_PARTICLES)})(?=[ \t])))*"
 )
 
+
+# Capitalised particles of Arabic name chains ("Sabah Khalid Al Hamad Al Mubarak Al Sabah"): a
+# chain holding them may run to nine words.
+_CHAIN_PARTICLES = _words("al el bin bint ibn abu ben")
+_MAX_WORDS, _MAX_CHAIN_WORDS = 6, 9
+# A generational suffix after a name belongs to it ("Benigno Aquino III", "Marcos Jr.").
+_SUFFIX_RE = re.compile(r"[ \t]+(?:II|III|IV|Jr\.?|Sr\.?)(?![\w'’-])")
 
 # A monarch's regnal name: the title, one name and the numeral ("King Charles III").
 _REGNAL_RE = re.compile(
@@ -176,6 +188,8 @@ class NameShapes:
             )
             if _is_stop(self, word) and not lone_next:
                 segments.append([])
+            elif i + 1 < len(tokens) and re.search(r"['’]s$", word):
+                segments.append([])  # a possessor is no part of the name after it ("Fiji's")
             else:
                 segments[-1].append((pos, word))
         return [s for s in segments if s]
@@ -187,7 +201,9 @@ class NameShapes:
             segment = segment[1:]
         kinds = [_kind(w) for _, w in segment]
         names = kinds.count("name")
-        if names < 1 or (names < 2 and "initial" not in kinds) or len(segment) > 6:
+        chain = any(fold(w) in _CHAIN_PARTICLES for _, w in segment)
+        longest = _MAX_CHAIN_WORDS if chain else _MAX_WORDS
+        if names < 1 or (names < 2 and "initial" not in kinds) or len(segment) > longest:
             return None
         start = segment[0][0]
         last_pos, last = segment[-1]
@@ -195,6 +211,8 @@ class NameShapes:
         end = last_pos + len(last)
         words = [w for (_, w), k in zip(segment[:-1], kinds, strict=False) if k != "nick"]
         name = " ".join([*words, last])
+        if last == segment[-1][1] and (suffix := _SUFFIX_RE.match(para, end)):
+            name, end = f"{name} {suffix.group(0).split()[0]}", suffix.end()
         if fold(name) in self.places:
             return None
         window = para[max(0, start - 90) : start]
@@ -295,4 +313,11 @@ def same_person(a: str, b: str) -> bool:
     if ka == kb:
         return True
     small, big = sorted((ka, kb), key=len)
+    if len(small) >= 2 and big[: len(small)] == small and _is_chain(a) and _is_chain(b):
+        return True  # "Mohamed bin Zayed" and "Mohamed bin Zayed Al Nahyan"
     return len(small) >= 2 and small[-1] == big[-1] and set(small) <= set(big)
+
+
+def _is_chain(name: str) -> bool:
+    """A name joined by a patronymic particle ("bin", "ibn", "bint")."""
+    return any(w in ("bin", "bint", "ibn") for w in fold(name).split())

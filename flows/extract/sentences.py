@@ -9,12 +9,16 @@ import re
 # ---------------------------------------------------------------------------------------------
 
 _BOUNDARY_RE = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "gen", "col", "prof", "u.s", "u.n", "no"}
+_ABBREVIATIONS = {
+    *("mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "col", "prof", "u.s", "u.n", "no"),
+    *("hon", "sen", "rep", "gov", "lt", "capt", "maj", "amb", "sec"),
+}
+_DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")  # "H.H", "H.E", "U.A.E": initials, not an end
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a full stop after a short abbreviation or an initial is
-    no boundary."""
+    """(start, end) of each sentence; a full stop after a short abbreviation, an initial or
+    dotted initials ("H.H. Sheikh ...") is no boundary."""
     spans, start = [], 0
     for m in _BOUNDARY_RE.finditer(text):
         word = re.findall(r"[\w.]+$", text[start : m.start()])
@@ -22,6 +26,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         if word and len(word[0]) == 1 and word[0].isupper():
             continue  # an initial ("Keisal M. Peters")
+        if word and _DOTTED.fullmatch(word[0]):
+            continue
         spans.append((start, m.end()))
         start = m.end()
     if start < len(text):

@@ -7,7 +7,9 @@ A trigger phrase (seeds/event_triggers.csv) reports an engagement only when
 - the text before it in its sentence does not put it in the future or deny it (rows of kind
   `future`: "is due to hold talks", "would meet", "agreed to meet", "no agreement to hold a
   meeting"), and its sentence is not about a planned, postponed or cancelled engagement (rows
-  of kind `future_sentence` / `negated_sentence`);
+  of kind `future_sentence` / `negated_sentence`), and the text right after it does not make
+  a planned engagement its subject (rows of kind `future_after`: "the bilateral meeting
+  between Rabuka and Peters will be an opportunity");
 - for verbs that take a person ("received", "met", "welcomed"), a person is named right
   after it.
 Of the triggers that hold, the strongest wins: a strong trigger anywhere in the paragraph
@@ -54,6 +56,7 @@ def is_unreal(text: str, lo: int, hi: int, trigger: TriggerHit, gazetteer: Gazet
         triggers.any(text[lo : trigger.start], "future")
         or triggers.any(text[lo:hi], "future_sentence")
         or triggers.any(text[lo:hi], "negated_sentence")
+        or triggers.any(text[trigger.end : hi], "future_after")
     )
 
 

@@ -160,10 +160,12 @@ def _other_bearer(directory: PeopleDirectory, mention: Mention, name: str) -> bo
     """Whether `mention` is a bare surname shared by a different person called `name`."""
     if len(mention.surface.split()) != 1 or mention.how not in ("alias", "name"):
         return False
+    # Given names only: "Dr. Saleh Amer Al Kharousi" is not the known Barham Saleh, whose
+    # surname is the candidate's first word.
     given = {
         fold(w)
         for n in [mention.person, *directory.aliases.get(mention.person, [])]
-        for w in n.split()
+        for w in (n.split()[:-1] or n.split())
     }
     return fold(name.split()[0]) not in given
 
