@@ -141,3 +141,13 @@ def test_a_glued_initial_ends_no_sentence() -> None:
 
     text = "The Sultan received today H.H. Sheikh Omar, the minister. He left."
     assert len(sentence_spans(text)) == 2
+
+
+def test_a_titled_name_written_with_runs_of_spaces_is_found_where_it_stands() -> None:
+    from flows.extract.names import _titled_names
+
+    para = "Prime Minister  Jacinda\u00a0 Ardern met the press."
+    found = _titled_names(para, ["Prime Minister"], [], set())
+    assert [(para[start:end], name) for start, end, name in found] == [
+        ("Jacinda\u00a0 Ardern", "Jacinda Ardern")
+    ]

@@ -191,9 +191,13 @@ def _titled_names(
             words = [t.rstrip(",") for t in tokens[:k]]
             name = _title_tail_name(words, honorifics, stop) if cut else None
             if name:
-                start = para.index(name, match.start(1))
-                out.append((start, start + len(name), name))
-                pos = start + len(name)  # the rest may introduce another titled name
+                # the tokens were split on any white space: find the name as written
+                spelled = re.compile(r"\s+".join(map(re.escape, name.split())))
+                found = spelled.search(para, match.start(1))
+                if found is None:
+                    break
+                out.append((found.start(), found.end(), name))
+                pos = found.end()  # the rest may introduce another titled name
                 break
     return out
 
