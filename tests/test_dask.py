@@ -84,16 +84,19 @@ class Cluster:
             client.wait_for_workers(count, timeout=120)
 
     def stop(self) -> None:
-        """Terminate every process started (by PID), then make sure none is left."""
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        """Terminate every process started (by PID), workers before their scheduler, then
+        make sure none is left."""
+        workers = [p for name, p in self.processes.items() if name != "scheduler"]
+        for group in (workers, [self.processes["scheduler"]]):
+            for process in group:
+                if process.poll() is None:
+                    process.terminate()
+            for process in group:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
         assert all(process.poll() is not None for process in self.processes.values())
 
 

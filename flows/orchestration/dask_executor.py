@@ -141,6 +141,14 @@ def _summary(output: ChunkOutput) -> tuple[list[Any], int, float]:
     return output.rejected, len(output.done), output.seconds
 
 
+def _logger() -> Any:
+    """The Prefect run's logger inside a run, else this module's (benchmarks)."""
+    from prefect.context import TaskRunContext
+    from prefect.logging import get_run_logger
+
+    return get_run_logger() if TaskRunContext.get() else logging.getLogger(__name__)
+
+
 def _mismatch_message(found: dict[str, str], expected: str) -> str:
     workers = ", ".join(f"{name} has {value[:12]}" for name, value in sorted(found.items()))
     return (
@@ -197,8 +205,6 @@ class DaskPool:
     def map(self, stage: Any, items: Sequence[Any], *args: Any) -> tuple[Sequence[Any], list]:
         """stage(items, reference, *args) -> (done, rejected) for a non-empty `items`, in chunks
         on the workers; `done` stays there (a RemoteBatch) until read."""
-        from prefect import get_run_logger
-
         started = time.perf_counter()
         workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
         if isinstance(items, RemoteBatch):
@@ -226,7 +232,7 @@ class DaskPool:
         for part, _, _ in summaries:
             rejected += part
         compute = sum(seconds for _, _, seconds in summaries)
-        get_run_logger().info(
+        _logger().info(
             "%s on %s: %d items in %d chunks on %d workers, %.2fs (%.2fs of worker time)",
             name,
             self.label,
