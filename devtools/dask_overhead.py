@@ -32,6 +32,7 @@ from flows.orchestration.stages import clean_items, extract_frames, extract_item
 from flows.settings import load_settings
 
 RUN_ID = "overhead"
+FIXED_REPEATS = 15
 Pool = Any  # Workers, or anything with its `map`
 Work = Callable[[Pool, list[Loaded]], int]
 
@@ -77,17 +78,23 @@ def time_batches(
 
 
 def wire_sizes(reference: Reference, batch: list[Loaded]) -> dict[str, float]:
-    """Pickled bytes and pickle+unpickle seconds of one batch's extraction output."""
+    """Pickled bytes of one batch's extraction output, the seconds to pickle it (on the
+    workers) and to unpickle it and build the staging frames from it (in the parent, which
+    is serial: at many workers it is what bounds the run)."""
     cleaned, _ = clean_items(batch, reference, {}, RUN_ID)
     objects, _ = extract_items(cleaned, reference, RUN_ID)
-    frames = staging_frames(objects, RUN_ID)
     result: dict[str, float] = {"articles": len(batch)}
-    for name, value in (("objects", objects), ("frames", frames)):
+    started = time.perf_counter()
+    frames = staging_frames(objects, RUN_ID)
+    built = time.perf_counter() - started
+    for name, value, parent_extra in (("objects", objects, built), ("frames", frames, 0.0)):
         started = time.perf_counter()
         data = pickle.dumps(value, protocol=5)
+        pickled = time.perf_counter()
         pickle.loads(data)
         result[f"{name}_mb"] = len(data) / 2**20
-        result[f"{name}_s"] = time.perf_counter() - started
+        result[f"{name}_worker_s"] = pickled - started
+        result[f"{name}_parent_s"] = time.perf_counter() - pickled + parent_extra
     return result
 
 
@@ -127,12 +134,17 @@ def measure(size: int, workers: int, workdir: Path, serial: bool) -> dict[str, A
         # Start the processes and load the seeds on the workers outside the clock.
         time_batches({"local": pools["local"], "dask": pools["dask"]}, batches[:1])
         runs = time_batches(pools, batches)
+        # The fixed cost of a batch: the same round trips for a batch of 10 articles.
+        small = [batches[0][:10]] * FIXED_REPEATS
+        del pools["local objects"], pools["dask objects"]
+        fixed = time_batches(pools, small)
     return {
         "size": size,
         "workers": workers,
         "batches": len(batches),
         "seconds": {name: sum(values) for name, values in runs.items()},
         "per_batch": {name: statistics.mean(values) for name, values in runs.items()},
+        "fixed_10": {name: statistics.median(values) for name, values in fixed.items()},
         "wire": wire_sizes(reference, batches[0]),
     }
 
@@ -151,11 +163,19 @@ def markdown(results: list[dict[str, Any]]) -> str:
             for name in names
         ]
         lines.append(f"| {result['size']} | " + " | ".join(cells) + " |")
+    lines.append("\nMedian seconds of a 10-article batch (the fixed cost of a batch):")
+    for result in results:
+        lines.append(
+            f"- {result['size']}: "
+            + ", ".join(f"{name} {value:.3f}" for name, value in result["fixed_10"].items())
+        )
     wire = results[0]["wire"]
     lines.append(
-        f"\nOne batch of {wire['articles']:.0f} extracted articles pickled: per-article objects "
-        f"{wire['objects_mb']:.1f} MB ({wire['objects_s']:.2f} s to pickle and unpickle), "
-        f"staging frames {wire['frames_mb']:.1f} MB ({wire['frames_s']:.2f} s)."
+        f"\nOne batch of {wire['articles']:.0f} extracted articles: per-article objects "
+        f"{wire['objects_mb']:.1f} MB pickled, {wire['objects_worker_s']:.2f} s to pickle, "
+        f"{wire['objects_parent_s']:.2f} s to unpickle and build the frames in the parent; "
+        f"staging frames {wire['frames_mb']:.1f} MB, {wire['frames_worker_s']:.2f} s and "
+        f"{wire['frames_parent_s']:.2f} s."
     )
     return "\n".join(lines)
 
