@@ -118,7 +118,7 @@ def measure(size: int, workers: int, workdir: Path, serial: bool) -> dict[str, A
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.WARNING,
         ) as cluster,
         Client(cluster) as client,

@@ -289,7 +289,7 @@ def _cluster(settings: Settings, spec: ExecutorSpec) -> Iterator[tuple[Any, str]
             n_workers=max(1, settings.workers),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: several runs may share a host
             silence_logs=logging.WARNING,
         )
         label = f"dask-local ({cluster.scheduler_address})"
