@@ -16,6 +16,8 @@ import polars as pl
 from flows.load import warehouse
 from flows.settings import load_settings
 
+EXECUTOR_HELP = "where cleaning and extraction run: local, dask-local or dask://HOST:PORT"
+
 
 def _path(value: str) -> Path:
     """Command-line paths are relative to the working directory, as users expect."""
@@ -33,11 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--wait", type=float, metavar="SECONDS", help="wait this long for a running run to end"
     )
+    run.add_argument("--executor", help=EXECUTOR_HELP)
 
     serve = commands.add_parser("serve", help="serve the flow on a cron schedule until stopped")
     serve.add_argument("--cron", help="cron expression (default hourly)")
     serve.add_argument("--source", type=_path)
     serve.add_argument("--warehouse", type=_path)
+    serve.add_argument("--executor", help=EXECUTOR_HELP)
 
     sql = commands.add_parser("sql", help="run read-only SQL against the warehouse")
     sql.add_argument("query")
@@ -104,10 +108,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from flows.orchestration.dask_executor import (
+        EXIT_MISMATCH,
+        EXIT_UNREACHABLE,
+        ExecutorUnavailable,
+        WorkerMismatch,
+        check_reachable,
+    )
     from flows.orchestration.flow import etl
     from flows.orchestration.summary import RunSummary
 
-    settings = load_settings(source=args.source, warehouse=args.warehouse)
+    settings = load_settings(source=args.source, warehouse=args.warehouse, executor=args.executor)
+    try:
+        check_reachable(settings.executor)  # before Prefect starts and anything is written
+    except ExecutorUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     with _progress_bar() as progress:
         state = etl(
             str(settings.source),
@@ -115,12 +131,16 @@ def _run(args: argparse.Namespace) -> int:
             args.full_refresh,
             lock_wait_s=args.wait,
             progress=progress,
+            executor=settings.executor,
             return_state=True,
         )
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, RunSummary):
         print(summary.render())
         return 0 if summary.status == "success" else 1
+    if isinstance(summary, ExecutorUnavailable | WorkerMismatch):
+        print(f"error: {summary}", file=sys.stderr)
+        return EXIT_UNREACHABLE if isinstance(summary, ExecutorUnavailable) else EXIT_MISMATCH
     print(f"run failed: {state.message}", file=sys.stderr)
     return 1
 
@@ -141,7 +161,9 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
 def _serve(args: argparse.Namespace) -> int:
     from flows.orchestration.serving import serve
 
-    settings = load_settings(source=args.source, warehouse=args.warehouse, cron=args.cron)
+    settings = load_settings(
+        source=args.source, warehouse=args.warehouse, cron=args.cron, executor=args.executor
+    )
     serve(settings)
     return 0
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # has at least parallel_min_docs documents to process.
     workers: int = Field(default_factory=lambda: _cores())
     parallel_min_docs: int = 200
+    # Where cleaning and extraction run: local (the process pool above), dask://HOST:PORT
+    # (an existing Dask scheduler) or dask-local (a Dask LocalCluster for the run).
+    executor: str = "local"
     # DuckDB's memory for one connection to the work file (it spills to disk beyond this);
     # DuckDB's own default is 80% of the machine's RAM.
     duckdb_memory_limit: str = "1GB"

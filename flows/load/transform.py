@@ -198,6 +198,15 @@ def staging_frames(
     return {table: pl.DataFrame(rows[table], schema=SCHEMAS[table]) for table in SCHEMAS}
 
 
+def concat_frames(
+    chunks: Sequence[dict[str, pl.DataFrame]], run_id: str
+) -> dict[str, pl.DataFrame]:
+    """The staging frames of a batch from those of its chunks, in order."""
+    if not chunks:
+        return staging_frames([], run_id)
+    return {table: pl.concat([chunk[table] for chunk in chunks]) for table in SCHEMAS}
+
+
 def _document_row(item: Loaded, extraction: Extraction, run_id: str) -> dict[str, object]:
     doc = extraction.document
     return {

@@ -18,6 +18,7 @@ from flows.ingest.reading import SourceFile
 from flows.load import warehouse
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
+from flows.orchestration.dask_executor import DaskPool, open_pool
 from flows.orchestration.parallel import Workers
 from flows.orchestration.summary import Plan, Rejected, RunSummary, duplicates
 from flows.orchestration.tasks import (
@@ -52,16 +53,21 @@ def etl(
     full_refresh: bool = False,
     lock_wait_s: float | None = None,
     progress: Progress | None = None,
+    executor: str | None = None,
 ) -> State:
     """discover -> plan -> read -> land raw -> clean -> extract -> transform -> land staging
     -> validate documents -> link -> build SQL models -> validate marts -> publish."""
-    settings = load_settings(source=source, warehouse=warehouse_path, lock_wait_s=lock_wait_s)
-    with _recorded(settings) as summary:  # run lock, meta.runs, publish on success, artifacts
+    settings = load_settings(
+        source=source, warehouse=warehouse_path, lock_wait_s=lock_wait_s, executor=executor
+    )
+    # The cluster (if any) is reached and its workers checked before anything is written;
+    # then the run lock, meta.runs, publish on success, artifacts.
+    with open_pool(settings) as remote, _recorded(settings) as summary:
         run_id = summary.run_id
         reference = Reference.from_seeds(settings.seeds_dir)
         files, unreadable = discover_files(settings, run_id, full_refresh)
         plan = plan_changes(opaque(files), settings, full_refresh)
-        processed = _process(plan, settings, reference, run_id, progress)
+        processed = _process(plan, settings, reference, run_id, progress, remote)
         rejected = unreadable + duplicates(plan, run_id) + processed
         record_quarantine(opaque(rejected), settings, run_id)
         summary.count(files, unreadable, plan, rejected)
@@ -88,13 +94,18 @@ def etl(
 
 
 def _process(
-    plan: Plan, settings: Settings, reference: Reference, run_id: str, progress: Progress | None
+    plan: Plan,
+    settings: Settings,
+    reference: Reference,
+    run_id: str,
+    progress: Progress | None,
+    remote: DaskPool | None,
 ) -> list[Rejected]:
     """Run the per-document stages over the files to process, batch by batch."""
     rejected: list[Rejected] = []
     done, total = 0, len(plan.to_process)
     parallel = total >= settings.parallel_min_docs
-    with Workers(reference, settings.seeds_dir, settings.workers, parallel) as workers:
+    with Workers(reference, settings.seeds_dir, settings.workers, parallel, remote) as workers:
         pool = opaque(workers)
         for batch in _batches(plan.to_process, BATCH_SIZE):
             loaded, bad = read_and_decode(opaque(batch), settings, run_id)

@@ -12,9 +12,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flows.extract.article import Reference
+
+if TYPE_CHECKING:
+    from flows.orchestration.dask_executor import DaskPool
 
 T = TypeVar("T")
 Stage = Callable[..., tuple[list[Any], list[Any]]]
@@ -33,13 +36,21 @@ def _run_in_worker(stage: Stage, chunk: Sequence[Any], args: tuple[Any, ...]) ->
 
 
 class Workers:
-    """A process pool for one run (or none), used as a context manager."""
+    """A process pool for one run (or none, or a Dask cluster), used as a context manager."""
 
-    def __init__(self, reference: Reference, seeds_dir: Path, workers: int, enabled: bool):
+    def __init__(
+        self,
+        reference: Reference,
+        seeds_dir: Path,
+        workers: int,
+        enabled: bool,
+        remote: DaskPool | None = None,
+    ):
         self.reference = reference
         self.size = max(1, workers)
         self._pool: Executor | None = None
-        if enabled and self.size > 1:
+        self._remote = remote  # the executor is a Dask cluster (dask_executor.py)
+        if enabled and self.size > 1 and remote is None:
             # spawn, not fork: the parent runs Prefect's threads, and forking a threaded
             # process can deadlock the child on a lock held by another thread.
             self._pool = ProcessPoolExecutor(
@@ -52,10 +63,12 @@ class Workers:
     @property
     def parallel(self) -> bool:
         """True when stages run in worker processes."""
-        return self._pool is not None
+        return self._pool is not None or self._remote is not None
 
-    def map(self, stage: Stage, items: Sequence[Any], *args: Any) -> tuple[list, list]:
+    def map(self, stage: Stage, items: Sequence[Any], *args: Any) -> tuple[Sequence, list]:
         """stage(items, reference, *args) -> (done, rejected), split over the workers."""
+        if self._remote is not None and len(items):
+            return self._remote.map(stage, items, *args)
         if self._pool is None or len(items) < 2:
             return stage(items, self.reference, *args)
         step = max(1, -(-len(items) // (self.size * 4)))  # a few chunks per worker

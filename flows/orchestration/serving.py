@@ -29,7 +29,11 @@ def serve(settings: Settings) -> None:
         etl.serve(
             name=DEPLOYMENT_NAME,
             cron=settings.cron,
-            parameters={"source": str(settings.source), "warehouse_path": str(settings.warehouse)},
+            parameters={
+                "source": str(settings.source),
+                "warehouse_path": str(settings.warehouse),
+                "executor": settings.executor,
+            },
             description="Ingest new and changed articles, rebuild and validate the marts.",
         )
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flows.extract.article import Extraction, Reference, extract_from_clean
-from flows.load.transform import Loaded
+from flows.load.transform import Loaded, staging_frames
 from flows.orchestration.parallel import Workers
 from flows.orchestration.summary import Rejected, quarantine_row
 
@@ -60,7 +60,7 @@ def outlet_templates(batch: list[Loaded], workers: Workers) -> dict[str, set[str
     lines, _ = workers.map(line_items, [item for items in outlets.values() for item in items])
     templates, start = {}, 0
     for folder, items in outlets.items():
-        templates[folder] = template_lines(lines[start : start + len(items)])
+        templates[folder] = template_lines(list(lines[start : start + len(items)]))
         start += len(items)
     return templates
 
@@ -89,6 +89,14 @@ def extract_items(cleaned: Sequence, reference: Reference, run_id: str) -> tuple
         except Exception as exc:  # one bad article must not stop the batch
             rejected.append(failure(run_id, item, "extract", exc))
     return extracted, rejected
+
+
+def extract_frames(cleaned: Sequence, reference: Reference, run_id: str) -> tuple[list, list]:
+    """Extract each cleaned article and turn the chunk into its staging frames: one dict of
+    polars frames per chunk, which crosses a process or network boundary as Arrow buffers
+    instead of one pickled Python object graph per article."""
+    extracted, rejected = extract_items(cleaned, reference, run_id)
+    return [staging_frames(extracted, run_id)], rejected
 
 
 def failure(run_id: str, item: Loaded, stage: str, exc: Exception) -> Rejected:

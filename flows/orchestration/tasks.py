@@ -13,7 +13,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from flows.extract.article import Extraction, Reference
+from flows.extract.article import Reference
 from flows.ingest.reading import (
     SourceFile,
     UnreadableInput,
@@ -24,11 +24,11 @@ from flows.ingest.reading import (
 )
 from flows.link.runner import link_documents
 from flows.load import warehouse
-from flows.load.transform import Loaded, raw_frame, rejected_frame, staging_frames
+from flows.load.transform import Loaded, concat_frames, raw_frame, rejected_frame
 from flows.orchestration.checks import validate_and_quarantine
 from flows.orchestration.parallel import Workers
 from flows.orchestration.runs import work
-from flows.orchestration.stages import clean_items, extract_items, outlet_templates
+from flows.orchestration.stages import clean_items, extract_frames, outlet_templates
 from flows.orchestration.summary import Plan, Rejected, quarantine_row
 from flows.quality import gate
 from flows.settings import Settings
@@ -188,21 +188,22 @@ def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
 
 
 @task(cache_policy=NO_CACHE)
-def clean(batch: list[Loaded], workers: Workers, run_id: str) -> tuple[list, list[Rejected]]:
+def clean(batch: list[Loaded], workers: Workers, run_id: str) -> tuple[Sequence, list[Rejected]]:
     """Strip boilerplate and pull metadata out of each body (on every core)."""
     return workers.map(clean_items, batch, outlet_templates(batch, workers), run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(cleaned: list, workers: Workers, run_id: str) -> tuple[list, list]:
-    """Find people, quotes, events and topics in each cleaned article (on every core)."""
-    return workers.map(extract_items, cleaned, run_id)
+def extract_batch(cleaned: Sequence, workers: Workers, run_id: str) -> tuple[Sequence, list]:
+    """Find people, quotes, events and topics in each cleaned article and turn them into
+    staging rows, one set of polars frames per chunk (on every core)."""
+    return workers.map(extract_frames, cleaned, run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def transform(extracted: list[tuple[Loaded, Extraction]], run_id: str) -> dict[str, pl.DataFrame]:
-    """Turn the batch's extractions into polars frames for the staging tables."""
-    return staging_frames(extracted, run_id)
+def transform(extracted: Sequence[dict[str, pl.DataFrame]], run_id: str) -> dict[str, pl.DataFrame]:
+    """Put the chunks' staging frames together, in the batch's order, for the staging tables."""
+    return concat_frames(extracted, run_id)
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
