@@ -8,13 +8,17 @@ costs about two seconds, more than a few hundred articles take.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flows.extract.article import Reference
+from flows.orchestration.processes import Pidfile, exit_when_orphaned
+
+if TYPE_CHECKING:
+    from flows.extract.article import Reference
 
 T = TypeVar("T")
 Stage = Callable[..., tuple[list[Any], list[Any]]]
@@ -22,8 +26,12 @@ Stage = Callable[..., tuple[list[Any], list[Any]]]
 _WORKER_REFERENCE: Reference | None = None
 
 
-def _load_reference(seeds_dir: str) -> None:
+def _start_worker(seeds_dir: str, parent_pid: int) -> None:
+    """A worker's set-up: die with the run (even a SIGKILLed one), load the reference data."""
     global _WORKER_REFERENCE
+    exit_when_orphaned(parent_pid)
+    from flows.extract.article import Reference
+
     _WORKER_REFERENCE = Reference.from_seeds(Path(seeds_dir))
 
 
@@ -35,18 +43,26 @@ def _run_in_worker(stage: Stage, chunk: Sequence[Any], args: tuple[Any, ...]) ->
 class Workers:
     """A process pool for one run (or none), used as a context manager."""
 
-    def __init__(self, reference: Reference, seeds_dir: Path, workers: int, enabled: bool):
+    def __init__(
+        self,
+        reference: Reference,
+        seeds_dir: Path,
+        workers: int,
+        enabled: bool,
+        pidfile: Pidfile | None = None,
+    ):
         self.reference = reference
         self.size = max(1, workers)
         self._pool: Executor | None = None
+        self._pidfile = pidfile  # the workers are written to it once started
         if enabled and self.size > 1:
             # spawn, not fork: the parent runs Prefect's threads, and forking a threaded
             # process can deadlock the child on a lock held by another thread.
             self._pool = ProcessPoolExecutor(
                 self.size,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_load_reference,
-                initargs=(str(seeds_dir),),
+                initializer=_start_worker,
+                initargs=(str(seeds_dir), os.getpid()),
             )
 
     @property
@@ -61,6 +77,9 @@ class Workers:
         step = max(1, -(-len(items) // (self.size * 4)))  # a few chunks per worker
         chunks = [items[start : start + step] for start in range(0, len(items), step)]
         futures = [self._pool.submit(_run_in_worker, stage, chunk, args) for chunk in chunks]
+        if self._pidfile is not None:  # the pool starts its processes on submit
+            self._pidfile.remember_children()
+            self._pidfile = None
         done: list = []
         rejected: list = []
         for future in futures:  # in submission order: results keep the batch's order
