@@ -10,12 +10,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import polars as pl
-
-from flows.load import runlog, warehouse
+from flows.load.lock import RunInProgress, run_lock
 from flows.settings import load_settings
+
+if TYPE_CHECKING:  # loaded by the commands that use them: a busy `run` is refused before
+    import polars as pl
 
 # Exit codes: 1 a run failed; 2 bad usage, a missing file or a SQL error; 75 (EX_TEMPFAIL)
 # another run is writing the warehouse, try again later.
@@ -116,21 +117,24 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     """One run: take the warehouse's run lock first (a busy warehouse is refused at once,
     before Prefect starts), then find or start a Prefect API, then run the flow."""
-    from flows.orchestration.serving import api_for_run
+    from flows.orchestration.serving import api_for_run, wait_ready
     from flows.orchestration.skips import note_skipped
 
     settings = load_settings(source=args.source, warehouse=args.warehouse)
     wait_s = settings.lock_wait_s if args.wait is None else args.wait
     with ExitStack() as stack:
         try:
-            stack.enter_context(runlog.run_lock(settings.warehouse, wait_s))
-        except runlog.RunInProgress as exc:
+            stack.enter_context(run_lock(settings.warehouse, wait_s))
+        except RunInProgress as exc:
             note_skipped(settings.warehouse, f"summitry run refused: {exc}")
             print(f"busy: {exc}", file=sys.stderr)
             return EX_TEMPFAIL
-        stack.enter_context(api_for_run(settings.prefect_port))
+        api_url = stack.enter_context(api_for_run(settings.prefect_port))
         from flows.orchestration.flow import etl  # imports Prefect, now pointed at the API
         from flows.orchestration.summary import RunSummary
+
+        if api_url is not None:
+            wait_ready(api_url)  # a temporary server booted while Prefect was imported
 
         with _progress_bar() as progress:
             state = etl(
@@ -193,6 +197,10 @@ READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA"})
 
 def _sql(args: argparse.Namespace) -> int:
     """A read-only query; a SQL error is one line on stderr and exit code 2."""
+    import duckdb
+
+    from flows.load import warehouse
+
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
         try:
@@ -217,10 +225,12 @@ def _one_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"
 
 
-STATUS_COLUMNS = ("run_id", "started_at", "took", "status", "documents", "published", "message")
+STATUS_COLUMNS = ("run_id", "started", "took", "status", "seen/new/chg/rm/quar", "published")
 
 
 def _status(args: argparse.Namespace) -> int:
+    from flows.load import runlog, warehouse
+
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
         frame = runlog.recent_runs(con, args.limit)
@@ -228,7 +238,7 @@ def _status(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(frame.write_json())
         return 0
-    print(render_frame(status_frame(frame), "table"))
+    print(render_frame(status_frame(frame), "plain"))
     if failure:
         run_id, finished, status, message = failure
         print(f"last failure: run {run_id} ({status}) at {finished:%Y-%m-%d %H:%M:%S}: {message}")
@@ -236,30 +246,33 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def status_frame(runs: pl.DataFrame) -> pl.DataFrame:
-    """meta.runs rows reduced to the key columns, one short line each."""
+    """meta.runs rows reduced to key columns that fit a terminal line, plus the message."""
+    import polars as pl
+
     if runs.is_empty():
-        return pl.DataFrame({name: [] for name in STATUS_COLUMNS})
-    documents = ("docs_seen", "docs_new", "docs_changed", "docs_removed", "docs_quarantined")
+        return pl.DataFrame({name: [] for name in (*STATUS_COLUMNS, "message")})
+    counts = ("docs_seen", "docs_new", "docs_changed", "docs_removed", "docs_quarantined")
     seconds = (pl.col("finished_at") - pl.col("started_at")).dt.total_milliseconds() / 1000
     return runs.select(
         pl.col("run_id"),
-        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
+        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M").alias("started"),
         pl.format("{}s", seconds.round(1)).fill_null("").alias("took"),
         pl.col("status"),
-        pl.format(
-            "{} seen, {} new, {} changed, {} removed, {} quarantined",
-            *(pl.col(name).fill_null(0) for name in documents),
-        ).alias("documents"),
+        pl.when(pl.col("docs_seen").is_not_null())  # skipped and abandoned runs counted none
+        .then(pl.concat_str([pl.col(name).fill_null(0) for name in counts], separator="/"))
+        .otherwise(pl.lit(""))
+        .alias("seen/new/chg/rm/quar"),
         pl.when(pl.col("published_at").is_not_null())
         .then(pl.format("{} docs", pl.col("docs_published").fill_null(0)))
         .otherwise(pl.lit("no"))
         .alias("published"),
-        pl.col("message").fill_null("").str.slice(0, 60).alias("message"),
+        pl.col("message").fill_null("").str.slice(0, 50).alias("message"),
     )
 
 
 def _score(args: argparse.Namespace) -> int:
     from devtools.scoring import load_expected, render, score
+    from flows.load import warehouse
 
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
@@ -314,6 +327,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _json_text(value: object) -> str:
+    import polars as pl
+
     if isinstance(value, pl.Series):
         value = value.to_list()
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -321,6 +336,8 @@ def _json_text(value: object) -> str:
 
 def render_frame(frame: pl.DataFrame, fmt: str) -> str:
     """A query result as an aligned table, CSV or a JSON array of objects."""
+    import polars as pl
+
     if fmt == "json":
         return frame.write_json()
     if fmt == "csv":
@@ -330,6 +347,18 @@ def render_frame(frame: pl.DataFrame, fmt: str) -> str:
             pl.col(name).map_elements(_json_text, return_dtype=pl.String) for name in nested
         )
         return flat.write_csv()
+    if fmt == "plain":  # aligned columns without borders, for `status`
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_formatting="NOTHING",
+            tbl_hide_column_data_types=True,
+            tbl_hide_dataframe_shape=True,
+            tbl_cell_alignment="LEFT",
+            tbl_width_chars=200,
+            fmt_str_lengths=60,
+        ):
+            return "\n".join(line.rstrip() for line in str(frame).splitlines())
     with pl.Config(
         tbl_rows=-1,
         tbl_cols=-1,

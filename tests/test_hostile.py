@@ -257,7 +257,7 @@ def test_blocked_run_leaves_published_marts_byte_for_byte(
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from flows.load.runlog import run_lock
+from flows.load.lock import run_lock
 with run_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

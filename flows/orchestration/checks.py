@@ -11,7 +11,8 @@ from typing import Any
 
 from prefect import get_run_logger
 
-from flows.load import runlog, warehouse
+from flows.load import warehouse
+from flows.load.lock import run_lock
 from flows.load.transform import rejected_frame
 from flows.orchestration.runs import work
 from flows.quality import gate
@@ -101,7 +102,7 @@ def validate_now(settings: Settings) -> OnDemandValidation:
     from flows.quality.validation import validate_frames
 
     run_id = "validate-" + uuid.uuid4().hex[:8]
-    with runlog.run_lock(settings.warehouse, settings.lock_wait_s):
+    with run_lock(settings.warehouse, settings.lock_wait_s):
         with work(settings, ddl=True) as con:
             frames = gate.frames(con, gate.DOCUMENT_SUITES + gate.MART_SUITES)
             report = validate_frames(frames, settings.expectations_dir, run_name=run_id)

@@ -4,8 +4,9 @@ Each step is a task in `tasks.py`; run bookkeeping is in `runs.py`, the per-docu
 the worker pool runs in `stages.py`, validate-and-quarantine in `checks.py`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a served run ships `etl` to a subprocess with
+# cloudpickle, and Prefect then validates its parameters from the annotations, which must be
+# objects (a string like "Progress | None" would need this module's globals).
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,15 +16,20 @@ from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
 from flows.ingest.reading import SourceFile
-from flows.load import runlog
+from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
 from flows.orchestration.parallel import Workers
 from flows.orchestration.processes import Pidfile
 from flows.orchestration.skips import note_skipped
-from flows.orchestration.summary import Plan, Rejected, RunSummary, duplicates
-from flows.orchestration.tasks import (
+from flows.orchestration.summary import (
     STAGE_SECONDS,
+    Plan,
+    Rejected,
+    RunSummary,
+    duplicates,
+)
+from flows.orchestration.tasks import (
     build_data_docs,
     build_models,
     clean,
@@ -94,7 +100,7 @@ def etl(
     return _state(summary)
 
 
-def _reference(settings: Settings) -> Reference:
+def _reference(settings: Settings) -> "Reference":
     """The reference data from seeds/ (with the extraction code: a no-op loads neither)."""
     from flows.extract import article
 
@@ -104,7 +110,7 @@ def _reference(settings: Settings) -> Reference:
 def _process(
     plan: Plan,
     settings: Settings,
-    reference: Reference | None,
+    reference: "Reference | None",
     run_id: str,
     progress: Progress | None,
     pidfile: Pidfile,
@@ -147,9 +153,9 @@ def _recorded(settings: Settings) -> Iterator[RunSummary]:
     summary = RunSummary(run_id=runs.new_run_id())
     started = time.perf_counter()
     try:
-        lock = runlog.run_lock(settings.warehouse, settings.lock_wait_s)
-        lock.__enter__()
-    except runlog.RunInProgress as exc:
+        held = run_lock(settings.warehouse, settings.lock_wait_s)
+        held.__enter__()
+    except RunInProgress as exc:
         summary.status, summary.message = "skipped", str(exc)
         summary.run_id = note_skipped(settings.warehouse, str(exc), runs.flow_run_id())
         get_run_logger().warning("skipped: %s", exc)
@@ -169,7 +175,7 @@ def _recorded(settings: Settings) -> Iterator[RunSummary]:
             report(settings, summary)
         finally:
             STAGE_SECONDS.reset(timings)
-            lock.__exit__(None, None, None)
+            held.__exit__(None, None, None)
 
 
 def _finish(settings: Settings, summary: RunSummary) -> None:

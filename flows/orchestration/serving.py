@@ -25,7 +25,7 @@ from flows.settings import PROJECT_ROOT, Settings
 
 DEFAULT_PORT = 4200
 DEPLOYMENT_NAME = "summitry-scheduled"
-STOP_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 5.0
 
 
 def serve(settings: Settings) -> None:
@@ -34,7 +34,8 @@ def serve(settings: Settings) -> None:
     api_url = configured_api_url()
     if api_url is None and healthy(local_url(settings.prefect_port)):
         api_url = local_url(settings.prefect_port)
-    started = local_server(settings.prefect_port, services=True)
+    # A server of our own boots while this process imports Prefect and the flow.
+    started = local_server(settings.prefect_port, services=True, ready=False)
     with started if api_url is None else nullcontext(api_url) as url:
         os.environ["PREFECT_API_URL"] = url  # before Prefect is imported: one server only
         from prefect.client.schemas.objects import (
@@ -45,7 +46,12 @@ def serve(settings: Settings) -> None:
 
         from flows.orchestration.flow import etl
 
-        print(f"serving {etl.name} on cron {settings.cron!r} against {url}", flush=True)
+        wait_ready(url)
+        print(
+            f"serving {etl.name} on cron {settings.cron!r} against {url} "
+            f"(UI: {url.removesuffix('/api')}); stop with Ctrl-C or SIGTERM",
+            flush=True,
+        )
         try:
             with temporary_settings({PREFECT_API_URL: url}):
                 etl.serve(
@@ -64,7 +70,7 @@ def serve(settings: Settings) -> None:
                     print_starting_message=False,
                 )
         finally:
-            stop_children(keep=_server_pids())
+            stop_children()  # flow runs in progress, their workers, our server
 
 
 def server(settings: Settings) -> None:
@@ -72,7 +78,7 @@ def server(settings: Settings) -> None:
     url = local_url(settings.prefect_port)
     with local_server(settings.prefect_port, services=True):
         print(
-            f"Prefect server at {url} (UI: {url.removesuffix('/api')}); `summitry run` and "
+            f"Prefect server ready at {url} (UI: {url.removesuffix('/api')}); `summitry run` and "
             "`summitry serve` on this machine use it. Stop with Ctrl-C.",
             flush=True,
         )
@@ -95,9 +101,9 @@ def api_for_run(port: int) -> Iterator[str | None]:
         os.environ["PREFECT_API_URL"] = url
         yield url
         return
-    with local_server(free_port(), services=False) as url:
+    with local_server(free_port(), services=False, ready=False) as url:
         os.environ["PREFECT_API_URL"] = url
-        yield url
+        yield url  # the caller imports Prefect while the server boots, then calls wait_ready
 
 
 def local_url(port: int) -> str:
@@ -135,13 +141,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-_STARTED: list[subprocess.Popen[bytes]] = []  # servers this process started and still runs
+_STARTED: dict[str, subprocess.Popen[bytes]] = {}  # API URL -> server this process runs
 
 
 @contextmanager
-def local_server(port: int, services: bool, timeout_s: float = 120) -> Iterator[str]:
-    """Start `prefect server start` on 127.0.0.1:`port`, wait until it is healthy, yield its
-    API URL; stop it on exit. It never prompts, never edits a profile and dies with us."""
+def local_server(
+    port: int, services: bool, ready: bool = True, timeout_s: float = 120
+) -> Iterator[str]:
+    """Start `prefect server start` on 127.0.0.1:`port` and yield its API URL (once it is
+    healthy, or at once with `ready=False`: then call `wait_ready`); stop it on exit. It never
+    prompts, never edits a profile and dies with us."""
     url = local_url(port)
     command = [sys.executable, "-m", "prefect", "--no-prompt", "server", "start"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
@@ -163,19 +172,22 @@ def local_server(port: int, services: bool, timeout_s: float = 120) -> Iterator[
         stderr=output,
         preexec_fn=die_with_parent,
     )
-    _STARTED.append(process)
+    _STARTED[url] = process
     try:
-        _wait_healthy(url, process, timeout_s)
-        if services:
-            print(f"Prefect server started; UI at {url.removesuffix('/api')}", flush=True)
+        if ready:
+            wait_ready(url, timeout_s)
         yield url
     finally:
-        _STARTED.remove(process)
+        del _STARTED[url]
         _stop(process)
 
 
-def _server_pids() -> set[int]:
-    return {process.pid for process in _STARTED}
+def wait_ready(url: str, timeout_s: float = 120) -> None:
+    """Wait until the server at `url` that this process started is healthy (no-op for a
+    server we did not start)."""
+    process = _STARTED.get(url)
+    if process is not None:
+        _wait_healthy(url, process, timeout_s)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.ingest.reading import SourceFile
+
+# Seconds per task of the run in progress (RunSummary.stage_seconds), set by the flow.
+STAGE_SECONDS: ContextVar[dict[str, float] | None] = ContextVar("stage_seconds", default=None)
 
 
 @dataclass(slots=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 
 import duckdb
@@ -25,6 +24,7 @@ from flows.ingest.reading import (
 )
 from flows.load import runlog, warehouse
 from flows.load.transform import Loaded, raw_frame, rejected_frame, staging_frames
+from flows.orchestration import summary
 from flows.orchestration.checks import copy_data_docs, validate_and_quarantine
 from flows.orchestration.parallel import Workers
 from flows.orchestration.runs import runs_parquet, work
@@ -41,8 +41,6 @@ P = ParamSpec("P")
 CHANGE_TABLES = {"doc_id": "staging.changed_docs", "meeting_id": "staging.changed_meetings"}
 IO_RETRIES = 2
 IO_RETRY_DELAYS = [1.0, 5.0]
-# Seconds per task of the run in progress (RunSummary.stage_seconds), set by the flow.
-STAGE_SECONDS: ContextVar[dict[str, float] | None] = ContextVar("stage_seconds", default=None)
 
 
 def timed(fn: Callable[P, T]) -> Callable[P, T]:
@@ -54,7 +52,9 @@ def timed(fn: Callable[P, T]) -> Callable[P, T]:
         try:
             return fn(*args, **kwargs)
         finally:
-            seconds = STAGE_SECONDS.get()
+            # Through the module: Prefect pickles task functions by value to run a served
+            # flow in a subprocess, and a ContextVar global cannot be pickled.
+            seconds = summary.STAGE_SECONDS.get()
             if seconds is not None:
                 name = fn.__name__
                 seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
