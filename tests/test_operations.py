@@ -151,14 +151,17 @@ def test_kill_9_mid_run_leaves_no_process_and_a_second_run_is_refused_at_once(
         )
         refused_in = time.monotonic() - started
         ours = descendants(victim.pid)
+        commands = [command_line(pid) for pid in ours]  # before they are gone
     finally:
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=60)
     killed_at = time.monotonic()
     assert (busy.returncode, busy.stdout) == (75, ""), busy.stderr
     assert busy.stderr.startswith("busy: another run") and busy.stderr.count("\n") == 1
-    assert refused_in < 3, f"the busy run took {refused_in:.1f}s to give up"
-    assert any("server start" in command_line(pid) for pid in ours), "no server was started"
+    # 1.1-1.3 s by hand here (most of it importing pydantic); the margin is for a machine
+    # shared with other test runs, where starting any Python process can take seconds.
+    assert refused_in < 5, f"the busy run took {refused_in:.1f}s to give up"
+    assert any("server start" in line for line in commands), commands
     while time.monotonic() < killed_at + 10 and any(alive(pid) for pid in ours):
         time.sleep(0.2)
     survivors = [f"{pid} {command_line(pid)}" for pid in ours if alive(pid)]
