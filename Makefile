@@ -26,8 +26,10 @@ install: $(SYNCED) ## create .venv with the locked dependencies (uv.lock)
 run: $(SYNCED) ## run the pipeline on the bundled sample corpus into warehouse/warehouse.duckdb
 	$(VENV)/bin/summitry run
 
-test: $(SYNCED) ## ruff, then the test suite (two workers: CI machines have 2 cores)
+test: $(SYNCED) ## ruff (lint + format check), mypy, then the test suite (two workers: 2 cores)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy flows
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 lint: $(SYNCED) ## ruff (lint + format check) and mypy
