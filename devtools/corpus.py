@@ -8,7 +8,6 @@ at run time; only the sentence shapes and page furniture live here.
 
 from __future__ import annotations
 
-import csv
 import html
 import random
 import re
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from flows.extract.seeds import read_seed_csv
 from flows.settings import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -141,8 +141,7 @@ class Seeds:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_seed_csv(path, strip=False)
 
 
 def _topic_words(keywords: str) -> list[str]:

@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("stage", help="cleaning, quotes or events")
     evaluate.add_argument("--cases", type=_path, help="folder of labelled cases (default: tests/)")
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
+    evaluate.add_argument("--corpus", type=_path, help="real: the realnews corpus folder")
+    evaluate.add_argument("--half", choices=("dev", "test", "all"), default="all", help="real")
 
     generate = commands.add_parser("generate", help="write a deterministic synthetic corpus")
     generate.add_argument("target", type=_path, help="folder to write the articles into")
@@ -321,7 +323,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.stage not in STAGES:
         raise ValueError(f"unknown stage {args.stage!r}; choose one of {', '.join(STAGES)}")
     module = importlib.import_module(f"devtools.evaluate.{args.stage}")
-    report = module.run(args.cases)
+    if args.stage == "real":
+        report = module.run(args.corpus or args.cases, half=args.half)
+    else:
+        report = module.run(args.cases)
     print(report.render(args.verbose))
     return 0
 

@@ -411,7 +411,7 @@ def test_ftfy_leaves_the_lines_it_is_skipped_for_alone(line: str) -> None:
     """normalise_line skips ftfy for printable ASCII without "&": ftfy must not change it."""
     import ftfy
 
-    from flows.extract.cleaning import _NOTHING_TO_FIX
+    from flows.extract.cleaning.lines import _NOTHING_TO_FIX
 
     assert _NOTHING_TO_FIX.fullmatch(line)
     assert ftfy.fix_text(line, uncurl_quotes=False, fix_line_breaks=False) == line
@@ -422,7 +422,7 @@ def _script_by_counting(text: str) -> str | None:
     """The letter-by-letter count _script replaces (ties: the script met first)."""
     from collections import Counter
 
-    from flows.extract.cleaning import _letter_script
+    from flows.extract.cleaning.features import _letter_script
 
     counts = Counter(_letter_script(ord(c)) for c in text if c.isalpha())
     return counts.most_common(1)[0][0] if counts else None
@@ -432,7 +432,7 @@ def _script_by_counting(text: str) -> str | None:
 @given(st.text(alphabet="abcXYZ 12²“”ğəİДжبيα一-", max_size=40) | st.text(max_size=40))
 @example("ğəXXə一")  # a tie where an accented Latin letter comes before the ASCII ones
 def test_script_counts_every_letter(text: str) -> None:
-    from flows.extract.cleaning import _script
+    from flows.extract.cleaning.features import _script
 
     assert _script(text) == _script_by_counting(text)
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from flows.extract.events import LINK_INPUT_SCHEMA, link_meetings
+from flows.link.meetings import LINK_INPUT_SCHEMA, link_meetings
 from flows.link.runner import meeting_links
 
 _PEOPLE = ["Aliyev", "Raisi", "Pezeshkian", "Bayramov", "Araghchi"]

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from flows.extract.dates import parse_date, parse_date_field
 from flows.extract.metadata import (
     OutletTable,
     parse_byline,
-    parse_date,
-    parse_date_field,
     parse_dateline,
     parse_place_line,
     split_trailing_date,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.people import PeopleDirectory, fold
+from flows.extract.names import fold
+from flows.extract.people import PeopleDirectory
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -340,10 +340,10 @@ def test_every_mart_column_has_a_comment(built: duckdb.DuckDBPyConnection) -> No
          "and paragraph_no = 0", "topics_in_taxonomy"),
         # the same removed line twice
         ("insert into staging.removed_lines select * from staging.removed_lines "
-         "where doc_id = 'd1'", "removed_lines_key_unique"),
+         "where doc_id = 'd1'", "removed_lines_doc_id_line_no_unique"),
         # an event kind outside the contract
         ("update staging.events set kind = 'dinner' where doc_id = 'd1' and event_no = 1",
-         "meetings_fields_valid"),
+         "meetings_kind_accepted_values"),
     ],
 )  # fmt: skip
 def test_audit_fails_on_bad_landing_rows(landing_sql: str, audit: str) -> None:

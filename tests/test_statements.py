@@ -341,7 +341,7 @@ def test_normalise_equals_replacing_every_term_in_turn(words: list[str]) -> None
     """The word-set shortcut changes nothing: same result as running every pattern in turn."""
     import re
 
-    from flows.extract.people import fold
+    from flows.extract.names import fold
 
     synonyms = load_synonyms(SEEDS / "quote_synonyms.csv")
     text = " ".join(words)

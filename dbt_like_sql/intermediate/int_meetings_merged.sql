@@ -7,6 +7,12 @@ events as (
 
 ),
 
+rejected as (
+
+    select * from {{ ref('stg_rejected_rows') }}
+
+),
+
 attribute_values as (
 
     select meeting_id, 'kind' as attribute, kind as value from events
@@ -106,6 +112,8 @@ final as (
         on sources.meeting_id = meeting_dates.meeting_id
     left join attributes
         on sources.meeting_id = attributes.meeting_id
+    -- a meeting rejected by validation is left out
+    where [sources.meeting_id] not in (select key from rejected where suite = 'meetings')
 
 )
 

@@ -25,6 +25,12 @@ events as (
 
 ),
 
+rejected as (
+
+    select * from {{ ref('stg_rejected_rows') }}
+
+),
+
 statements as (
 
     select
@@ -44,7 +50,11 @@ final as (
         quotes.source_path,
         quotes.quote_no,
         quotes.paragraph_no,
-        quotes.speaker,
+        -- a person rejected by validation speaks no quote
+        case
+            when [quotes.speaker] in (select key from rejected where suite = 'people') then null
+            else quotes.speaker
+        end as speaker,
         quotes.quote_text,
         quotes.attribution_verb,
         quotes.is_partial,
@@ -52,7 +62,12 @@ final as (
         quotes.topics,
         documents.published_date,
         documents.outlet,
-        events.meeting_id,
+        -- a meeting rejected by validation holds no quote
+        case
+            when [events.meeting_id] in (select key from rejected where suite = 'meetings')
+                then null
+            else events.meeting_id
+        end as meeting_id,
         -- A quote no other article repeats is a statement of its own.
         coalesce(statements.statement_id, quotes.quote_id) as statement_id
     from quotes
@@ -65,6 +80,8 @@ final as (
     left join events
         on quotes.doc_id = events.doc_id
         and quotes.event_no = events.event_no
+    -- a quote rejected by validation is left out
+    where [quotes.quote_id] not in (select key from rejected where suite = 'quotes')
 
 )
 

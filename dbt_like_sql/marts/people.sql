@@ -19,6 +19,12 @@ mentions as (
 
 ),
 
+rejected as (
+
+    select * from {{ ref('stg_rejected_rows') }}
+
+),
+
 role_labels as (
 
     select
@@ -89,6 +95,8 @@ final as (
         on all_people.person = role_labels.person
     left join mention_counts
         on all_people.person = mention_counts.person
+    -- a person rejected by validation is left out
+    where [all_people.person] not in (select key from rejected where suite = 'people')
 
 )
 

@@ -25,6 +25,12 @@ taxonomy as (
 
 ),
 
+rejected as (
+
+    select * from {{ ref('stg_rejected_rows') }}
+
+),
+
 paragraph_topics as (
 
     select
@@ -98,6 +104,10 @@ final as (
     left join taxonomy
         on combined.topic = taxonomy.topic
     where combined.mentions + combined.quote_count > 0
+        -- a (meeting, topic) rejected by validation is left out
+        and [combined.meeting_id, combined.topic] not in (
+            select key from rejected where suite = 'topics'
+        )
 
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STAGES = ("cleaning", "quotes", "events")
+STAGES = ("cleaning", "quotes", "events", "real")
 
 
 @dataclass(slots=True)

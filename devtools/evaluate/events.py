@@ -8,7 +8,7 @@ event's report discusses). `merge_groups.json` lists, per real-world engagement 
 several articles, its labelled events as `"<name>#<index>"`; every other pair is a negative.
 
 Each article runs through `flows.extract.article.extract` (the real cleaning and people path), then
-`flows.extract.events.link_meetings` runs over every extracted event of every case. The sidecar's
+`flows.link.meetings.link_meetings` runs over every extracted event of every case. The sidecar's
 `published_date` (the article's own date line) checks the cleaning stage: when cleaning misses
 it, that is reported (`published_date_found`, `date_accuracy_end_to_end`) and the events stage
 is then scored on the same cleaned document with the labelled published date, so a cleaning
@@ -31,7 +31,7 @@ import polars as pl
 
 from devtools.evaluate import EvalReport
 from flows.extract.article import Extraction, Reference, extract, extract_from_clean
-from flows.extract.events import LINK_INPUT_SCHEMA, link_meetings
+from flows.link.meetings import LINK_INPUT_SCHEMA, link_meetings
 from flows.records import Event
 from flows.settings import PROJECT_ROOT
 

@@ -26,7 +26,7 @@ import polars as pl
 
 from devtools.evaluate import EvalReport
 from flows.extract.article import Extraction, Reference, extract
-from flows.extract.people import fold
+from flows.extract.names import fold
 from flows.link.statements import link_statements
 from flows.settings import PROJECT_ROOT
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flows.extract.cleaning import BoilerplatePatterns, clean_document
-from flows.extract.events import Gazetteer, detect_events
+from flows.extract.events import detect_events
+from flows.extract.gazetteer import Gazetteer
 from flows.extract.people import PeopleDirectory
 from flows.extract.quotes import extract_quotes
 from flows.extract.topics import TopicTaxonomy
@@ -60,13 +61,19 @@ def extract_from_clean(document: CleanDocument, reference: Reference) -> Extract
     paragraphs, published = document.paragraphs, document.published_date
     mentions = reference.people.find_mentions(paragraphs, published)
     quotes = extract_quotes(paragraphs, reference.people, published, mentions)
-    # Names in the headline help find an event's participants; paragraph_no -1 marks them.
-    title_mentions = [
-        replace(mention, paragraph_no=-1)
-        for mention in reference.people.find_mentions([document.title or ""], published)
-    ]
+    # Names in the headline block (title and standfirst) help find an event's participants;
+    # paragraph_no -1 marks them. People are found in headline and body together, so a bare
+    # surname in the body refers to the full name the headline introduced, and back.
+    headline = "\n".join(t for t in (document.title, document.subtitle) if t)
+    together = reference.people.find_mentions([headline, *paragraphs], published)
+    event_mentions = [replace(m, paragraph_no=m.paragraph_no - 1) for m in together]
     events = detect_events(
-        paragraphs, document.title, published, title_mentions + mentions, reference.gazetteer
+        paragraphs,
+        headline or None,
+        published,
+        event_mentions,
+        reference.gazetteer,
+        document.dateline,
     )
     return Extraction(
         document=document,

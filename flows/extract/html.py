@@ -6,7 +6,6 @@ text-level rules in `flows.extract.cleaning` then treat the blocks like lines of
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Sequence
@@ -14,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from flows.extract.seeds import read_seed_csv
 
 try:  # lxml is faster and more lenient, but html.parser is always there
     import lxml  # noqa: F401
@@ -69,8 +70,7 @@ _ROLE_DEPTH = 3  # how many ancestors' class/id names can give a block its role
 
 def load_role_rules(path: Path) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """`role,words` rows (seeds/boilerplate_html_classes.csv) -> patterns over class/id names."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_seed_csv(path, strip=False)
     # a word must be a whole segment of the name: "news-date" has "date", "update" has not
     return tuple(
         (row["role"].strip(), re.compile(rf"(?:^|[-_])(?:{row['words']})(?:$|[-_])", re.I))

@@ -7,164 +7,14 @@ strings that are a date as a whole (never from inside story sentences).
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
-_ORD = r"(?:st|nd|rd|th)?"
-_SEP = r"[\s/.,-]*"
-_WEEKDAY = re.compile(
-    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\.?,?\s+", re.I
-)
-_TIME = (
-    r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?"
-    r"(?:\s*(?:gmt|utc|[A-Z]{2,4})(?:\s?[+-]\d{1,2}(?::?\d{2})?)?)?"
-)
-_TRAILING_TIME = re.compile(rf"(?:,|\s|-|\||at)+{_TIME}\s*$", re.I)
-_LEADING_TIME = re.compile(rf"^{_TIME}\s*(?:,|-|\||/)?\s*", re.I)
-
-_ISO = re.compile(
-    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
-_YMD = re.compile(r"(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})")
-_DMY_NUM = re.compile(r"(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4}|\d{2})")
-_D_MON_Y = re.compile(rf"(?P<d>\d{{1,2}}){_ORD}{_SEP}(?:of\s+)?{_MONTH}{_SEP}(?P<y>\d{{4}})", re.I)
-_MON_D_Y = re.compile(rf"{_MONTH}{_SEP}(?P<d>\d{{1,2}}){_ORD}{_SEP}(?P<y>\d{{4}})", re.I)
-
-_DATEPARSER_SETTINGS = {
-    "STRICT_PARSING": True,
-    "PREFER_DAY_OF_MONTH": "first",
-    "DATE_ORDER": "DMY",
-    "REQUIRE_PARTS": ["day", "month", "year"],
-    "PARSERS": ["custom-formats", "absolute-time"],
-    "RETURN_AS_TIMEZONE_AWARE": False,
-}
-_MIN_YEAR, _MAX_YEAR = 1950, 2100
-
-
-def _month_number(word: str) -> int | None:
-    """Map 'Nov', 'Nov.', 'November', 'Sept' to 11/9; None for other words."""
-    word = word.lower().rstrip(".")
-    if len(word) < 3:
-        return None
-    for number, name in enumerate(_MONTHS, start=1):
-        if name.startswith(word) or (word == "sept" and name == "september"):
-            return number
-    return None
-
-
-def _year(text: str) -> int:
-    """Expand two-digit years ("21" -> 2021, "98" -> 1998)."""
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < 70 else 1900
-    return year
-
-
-def _safe_date(year: int, month: int | None, day: int) -> date | None:
-    """A date, or None when the parts are impossible or outside a news-plausible range."""
-    if month is None or not _MIN_YEAR <= year <= _MAX_YEAR:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _prepare(text: str) -> str:
-    """Strip markdown, lead-in words, weekdays and times around a date candidate."""
-    text = unicodedata.normalize("NFKC", text).replace("*", "").replace("_", " ")
-    # "January 27, 20239:41 AM GMT+3Updated 3 years ago": a page that glued its fields
-    text = re.sub(r"(?<=\d{4})(?=\d{1,2}:\d{2})", " ", text)
-    text = re.sub(r"\s*(?:\[|\()?\s*(?:last )?updated?\b.*$", "", text, flags=re.I)
-    text = re.sub(r"\s*[\[(]\s*(?:utc|gmt)?\s*[+-]?[\d:]+\s*[\])]\s*$", "", text, flags=re.I)
-    text = re.sub(
-        r"\s*\(\s*(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?\s*\)\s*$", "", text, flags=re.I
-    )
-    text = re.sub(r"\s*/\s*", "/", text)
-    text = re.sub(r"\s+", " ", text).strip(" \t|-–—,:;()[]")
-    text = re.sub(r"^(?:date|dated|on)\s*:?\s*", "", text, flags=re.I)
-    text = _WEEKDAY.sub("", text)
-    text = _LEADING_TIME.sub("", text)
-    text = _TRAILING_TIME.sub("", text)
-    return text.strip(" \t|-–—,:;")
-
-
-def _from_match(match: re.Match[str]) -> date | None:
-    """Build a date from a regex match with named groups y, d and m or mon."""
-    parts = match.groupdict()
-    month = int(parts["m"]) if parts.get("m") else _month_number(parts.get("mon") or "")
-    return _safe_date(_year(parts["y"]), month, int(parts["d"]))
-
-
-def _numeric_dmy(match: re.Match[str]) -> date | None:
-    """Dotted/slashed numbers are day-month-year unless only month-day-year is possible."""
-    day, month, year = int(match["d"]), int(match["m"]), _year(match["y"])
-    if month > 12 >= day:
-        day, month = month, day
-    return _safe_date(year, month, day)
-
-
-@lru_cache(maxsize=4096)
-def parse_date(text: str) -> date | None:
-    """Parse a string that as a whole is a published date ("2 /Nov/ 2017", "29.11.21")."""
-    candidate = _prepare(text)
-    if not candidate or len(candidate) > 40 or not re.search(r"\d", candidate):
-        return None
-    for pattern in (_ISO, _YMD, _D_MON_Y, _MON_D_Y):
-        match = pattern.fullmatch(candidate)
-        if match:
-            return _from_match(match)
-    match = _DMY_NUM.fullmatch(candidate)
-    if match:
-        return _numeric_dmy(match)
-    return _dateparser_fallback(candidate)
-
-
-def parse_date_field(line: str) -> date | None:
-    """A date in one "|"-separated field of a header line ("Source: X| 2019-03-05 22:13|...")."""
-    if "|" not in line:
-        return parse_date(line)
-    for part in line.split("|"):
-        found = parse_date(part)
-        if found is not None:
-            return found
-    return None
-
-
-def _dateparser_fallback(candidate: str) -> date | None:
-    """Last resort for unusual absolute formats; strict so that fragments never parse."""
-    if not re.search(r"\d{4}", candidate):
-        return None  # without a year a string is too ambiguous to be a published date
-    import dateparser  # imported lazily: it takes about a second to load its language data
-
-    parsed: datetime | None = dateparser.parse(
-        candidate, languages=["en"], settings=_DATEPARSER_SETTINGS
-    )
-    if parsed is None:
-        return None
-    return _safe_date(parsed.year, parsed.month, parsed.day)
-
+from flows.extract.dates import month_number, parse_date
+from flows.extract.seeds import read_seed_csv
 
 # -- outlets ------------------------------------------------------------------------------
 
@@ -221,8 +71,7 @@ class OutletTable:
     @classmethod
     def from_csv(cls, path: Path) -> OutletTable:
         """Load `outlet,variant,...` rows."""
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = [(r["variant"].strip(), r["outlet"].strip()) for r in csv.DictReader(handle)]
+        rows = [(r["variant"], r["outlet"]) for r in read_seed_csv(path)]
         return cls(tuple(sorted(rows, key=lambda row: -len(row[0]))))
 
     def match(self, text: str) -> str | None:
@@ -303,6 +152,7 @@ class Dateline:
     outlet: str | None
     rest: str  # the line without the prefix: story text
     byline: str | None = None  # "Baku. Nazrin Abdul – APA." carries the reporter
+    month_day: tuple[int, int] | None = None  # "BEIJING, Sept. 2 (Xinhua)": a date, no year
 
 
 def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -327,6 +177,7 @@ def parse_dateline(line: str, outlets: OutletTable) -> Dateline | None:
                 found.outlet,
                 found.rest,
                 found.byline,
+                found.month_day,
             )
     if lead and body.strip():
         return Dateline(line[:offset].strip(), None, lead_date, None, body.strip())
@@ -348,7 +199,9 @@ def _slash_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     )
 
 
-_MONTH_DAY = re.compile(r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?")
+_MONTH_DAY = re.compile(
+    r"(?P<mon>[A-Z][a-z]{2,8})\.?\s+(?P<d>\d{1,2})|(?P<d2>\d{1,2})\s+(?P<mon2>[A-Z][a-z]{2,8})\.?"
+)
 
 
 def _dateline_date(text: str) -> tuple[bool, date | None]:
@@ -357,6 +210,16 @@ def _dateline_date(text: str) -> tuple[bool, date | None]:
     if published is not None:
         return True, published
     return bool(_MONTH_DAY.fullmatch(text.strip())), None
+
+
+def month_day(text: str) -> tuple[int, int] | None:
+    """(month, day) of a date written without a year ("Sept. 2", "2 Sept"), else None."""
+    match = _MONTH_DAY.fullmatch(text.strip())
+    if match is None:
+        return None
+    month = month_number(match["mon"] or match["mon2"])
+    day = int(match["d"] or match["d2"])
+    return (month, day) if month is not None and 1 <= day <= 31 else None
 
 
 def _agency_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -373,13 +236,16 @@ def _agency_dateline(line: str, outlets: OutletTable) -> Dateline | None:
         return None
     if match["end"].strip() == "" and not (name.isupper() or match["bracketed"]):
         return None  # no dash after a plain-case name: a sentence, not a dateline
-    published = None
+    published, undated = None, None
     for extra in (e.strip() for e in match["extras"].split(",") if e.strip()):
         is_date, when = _dateline_date(extra)
         if not is_date and not re.fullmatch(r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?", extra):
             return None
-        published = published or when
-    return Dateline(match[0], match["place"], published, outlets.match(name), line[match.end() :])
+        published, undated = published or when, undated or month_day(extra)
+    outlet = outlets.match(name)
+    return Dateline(
+        match[0], match["place"], published, outlet, line[match.end() :], month_day=undated
+    )
 
 
 def _tass_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -394,7 +260,10 @@ def _tass_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     if not is_date:
         return None
     outlet = outlets.match(match["outlet"])
-    return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
+    undated = month_day(match["date"])
+    return Dateline(
+        match[0], match["place"], published, outlet, line[match.end() :], month_day=undated
+    )
 
 
 def _reporter_dateline(line: str, outlets: OutletTable) -> Dateline | None:
@@ -421,7 +290,7 @@ def parse_place_line(line: str, outlets: OutletTable, alone: bool = False) -> Da
         re.fullmatch(rf"(?P<place>[A-Z]{{3,}}{extra})\s+(?P<date>.{{6,60}})", text)
         for extra in ("", r"\s[A-Z]{3,}")
     ):
-        if dated and _month_number(dated["place"].split()[-1]) is None:
+        if dated and month_number(dated["place"].split()[-1]) is None:
             published = parse_date(dated["date"])
             if published is not None:
                 return Dateline(text, dated["place"], published, None, "")
@@ -445,12 +314,13 @@ def _caps_dateline(line: str, outlets: OutletTable) -> Dateline | None:
     )
     if not match or len(match["place"]) < 3:
         return None
-    published = None
+    published, undated = None, None
     if match["extra"]:
         pieces = [p.strip() for p in match["extra"].split(",")]
         dated = [parse_date(", ".join(pieces[i:])) for i in range(len(pieces))]
         published = next((d for d in dated if d), None)
+        undated = next((md for md in map(month_day, pieces) if md), None)
         if published is None and not re.fullmatch(r"[A-Z][\w .'-]{1,30}", match["extra"]):
             return None
-    outlet = None
-    return Dateline(match[0], match["place"], published, outlet, line[match.end() :])
+    rest = line[match.end() :]
+    return Dateline(match[0], match["place"], published, None, rest, month_day=undated)

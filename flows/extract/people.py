@@ -12,114 +12,32 @@ folded text are offsets into the original paragraph.
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
+from flows.extract.name_cues import NameShapes
+from flows.extract.names import (
+    _BARE_NOUNS,
+    _CONTEXT_RE,
+    _DESCRIBED_RE,
+    _DESCRIBED_ROLES,
+    _WORD_START,
+    _followed_by_name,
+    _index_by_first_word,
+    _key,
+    _overlaps,
+    _parse_date,
+    _phrase_regex,
+    _seed_rows,
+    _split,
+    _strip_honorifics,
+    fold,
+)
+from flows.extract.unknown_people import add_unknown_people
 from flows.records import Mention
-
-# Characters whose NFD decomposition does not give the ASCII letter writers use instead.
-_SPECIAL_FOLD = {
-    "ı": "i",
-    "İ": "i",
-    "ə": "a",
-    "Ə": "a",
-    "’": "'",
-    "‘": "'",
-    "ʼ": "'",
-    "`": "'",
-    "‐": "-",
-    "‑": "-",
-    "–": "-",
-    "\u00a0": " ",
-}
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if char in _SPECIAL_FOLD:
-        return _SPECIAL_FOLD[char]
-    base = unicodedata.normalize("NFD", char)[0].lower()
-    return base if len(base) == 1 else char
-
-
-class _FoldTable(dict[int, str]):
-    """str.translate table mapping each code point to `_fold_char` of it, filled on first use."""
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics and straighten apostrophes, keeping the length unchanged."""
-    return text.translate(_FOLD_TABLE)  # one character in, one out (see _fold_char)
-
-
-@lru_cache(maxsize=8192)
-def _key(text: str) -> str:
-    """Lookup key of a phrase: folded, hyphens and runs of spaces collapsed to one space
-    (cached: every match and candidate name is looked up this way)."""
-    return _SEPARATORS.sub(" ", fold(text)).strip()
-
-
-_SEPARATORS = re.compile(r"[\s\-]+")
-
-
-def _pattern(phrase: str) -> str:
-    """Regex for a folded phrase that tolerates hyphen/space variation."""
-    parts = [re.escape(p) for p in _key(phrase).split(" ")]
-    return r"[\s\-]+".join(parts)
-
-
-# Where a phrase may start: word characters not preceded by one or by an apostrophe (the
-# lookbehind of the phrase regex).
-_WORD_START = re.compile(r"(?<![\w'])\w+")
-
-
-def _phrase_regex(keys: list[str]) -> re.Pattern[str]:
-    """One regex for phrase keys, tried in the given order, on word boundaries."""
-    body = "|".join(_pattern(k) for k in keys)
-    return re.compile(rf"(?<![\w'])(?:{body})(?![\w]|-\w)")
-
-
-def _index_by_first_word(keys: list[str]) -> dict[str, re.Pattern[str]] | None:
-    """First word -> regex of the keys starting with it, in the given order; None when a key
-    does not start with a word character.
-
-    Where a key matches, the text's run of word characters at the match start is the key's
-    first run: the key's next character (or the regex after it) is not a word character.
-    """
-    groups: dict[str, list[str]] = {}
-    for key in keys:
-        first = re.match(r"\w+", _key(key))
-        if first is None:
-            return None
-        groups.setdefault(first.group(0), []).append(key)
-    return {word: _phrase_regex(group) for word, group in groups.items()}
-
-
-def _split(cell: str | None) -> list[str]:
-    return [p.strip() for p in (cell or "").split("|") if p.strip()]
-
-
-def _parse_date(cell: str | None) -> date | None:
-    return date.fromisoformat(cell.strip()) if cell and cell.strip() else None
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +87,7 @@ class PeopleDirectory:
     _regex: re.Pattern[str] | None = field(default=None, init=False)
     # first word -> regex of the phrases starting with it (None: some phrase starts otherwise)
     _by_first_word: dict[str, re.Pattern[str]] | None = field(default=None, init=False)
+    _shapes: NameShapes | None = field(default=None, init=False)
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -176,27 +95,27 @@ class PeopleDirectory:
         """Build the directory from the people/roles CSV files in `seeds_dir`."""
         seeds_dir = Path(seeds_dir)
         directory = cls(seeds_dir=seeds_dir)
-        for row in _read_csv(seeds_dir / "people.csv"):
+        for row in _seed_rows(seeds_dir / "people.csv"):
             person = row["person"].strip()
             directory.countries[person] = (row.get("country") or "").strip() or None
             directory.genders[person] = (row.get("gender") or "m").strip() or "m"
             directory.aliases[person] = [a for a in _split(row.get("aliases")) if a != person]
             directory.honorifics.extend(_split(row.get("honorifics")))
-        for row in _read_csv(seeds_dir / "roles.csv"):
+        for row in _seed_rows(seeds_dir / "roles.csv"):
             directory._add_role(row)
-        for row in _read_csv(seeds_dir / "people_countries.csv"):
+        for row in _seed_rows(seeds_dir / "people_countries.csv"):
             forms = (_split(row.get("names")), _split(row.get("adjectives")))
             directory.country_forms[row["country"].strip()] = forms
-        for row in _read_csv(seeds_dir / "people_role_words.csv"):
+        for row in _seed_rows(seeds_dir / "people_role_words.csv"):
             directory.role_words[row["role"].strip()] = _split(row.get("words"))
         directory.title_words = [
-            r["word"].strip() for r in _read_csv(seeds_dir / "people_title_words.csv")
+            r["word"].strip() for r in _seed_rows(seeds_dir / "people_title_words.csv")
         ]
         directory.honorifics.extend(
-            r["honorific"].strip() for r in _read_csv(seeds_dir / "people_honorifics.csv")
+            r["honorific"].strip() for r in _seed_rows(seeds_dir / "people_honorifics.csv")
         )
         directory.non_name_words = {
-            fold(r["word"].strip()) for r in _read_csv(seeds_dir / "people_non_name_words.csv")
+            fold(r["word"].strip()) for r in _seed_rows(seeds_dir / "people_non_name_words.csv")
         }
         directory._build()
         return directory
@@ -345,17 +264,23 @@ class PeopleDirectory:
         ]
         return people, roles
 
+    def name_shapes(self) -> NameShapes:
+        """Shapes and cues of names missing from the directory (built once)."""
+        if self._shapes is None:
+            self._shapes = NameShapes.build(
+                self.title_words, self.honorifics, self.non_name_words, self.seeds_dir
+            )
+        return self._shapes
+
     # ----------------------------------------------------------------- mentions
     def find_mentions(self, paragraphs: list[str], on: date | None) -> list[Mention]:
         """Every reference to a person in `paragraphs`, resolved to a canonical name."""
         raw = [self._raw_matches(i, p) for i, p in enumerate(paragraphs)]
         named = {m[4][0] for ms in raw for m in ms if m[3].kind == "name"}
-        mentions: list[Mention] = []
-        for i, para in enumerate(paragraphs):
-            found = self._resolve_paragraph(i, para, raw[i], named, on)
-            found = self._new_people(i, para, found)
-            mentions.extend(found)
-        mentions = self._new_surnames(paragraphs, mentions)
+        known = [
+            self._resolve_paragraph(i, para, raw[i], named, on) for i, para in enumerate(paragraphs)
+        ]
+        mentions = add_unknown_people(self, self.name_shapes(), paragraphs, known)
         named |= {m.person for m in mentions if m.how in ("name", "new")}
         mentions = self._contextual(paragraphs, mentions, on, named)
         return sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
@@ -436,64 +361,6 @@ class PeopleDirectory:
                 return narrowed[0]
         return None
 
-    def _new_people(self, index: int, para: str, known: list[Mention]) -> list[Mention]:
-        """`known` plus names missing from the reference but introduced by a title ("Minister
-        of X Y Z"); "police chief Hossein Rahimi" is not the known Mohammad Reza Rahimi, so a
-        titled full name displaces a bare-surname match of someone else."""
-        out = list(known)
-        titled = _titled_names(para, self.title_words, self.honorifics, self.non_name_words)
-        for start, end, name in titled:
-            overlapping = [m for m in out if m.start < end and start < m.end]
-            if any(not self._other_bearer(m, name) for m in overlapping):
-                continue
-            if self.canonical(name):
-                continue
-            out = [m for m in out if m not in overlapping]
-            out.append(Mention(index, start, end, name, para[start:end], "new"))
-        return sorted(out, key=lambda m: m.start)
-
-    def _other_bearer(self, mention: Mention, name: str) -> bool:
-        """Whether `mention` is a bare surname shared by a different person called `name`."""
-        if len(mention.surface.split()) != 1 or mention.how not in ("alias", "name"):
-            return False
-        given = {
-            fold(w)
-            for n in [mention.person, *self.aliases.get(mention.person, [])]
-            for w in n.split()
-        }
-        return fold(name.split()[0]) not in given
-
-    def _new_surnames(self, paragraphs: list[str], mentions: list[Mention]) -> list[Mention]:
-        """Later bare-surname references to people introduced with how='new'."""
-        firsts: dict[str, tuple[int, int]] = {}
-        for m in mentions:
-            if m.how == "new":
-                firsts.setdefault(m.person, (m.paragraph_no, m.end))
-        out = list(mentions)
-        for person, (p0, e0) in firsts.items():
-            surname = person.split()[-1]
-            pattern = re.compile(rf"(?<![\w']){re.escape(surname)}(?!\w)")
-            for i, para in enumerate(paragraphs[p0:], start=p0):
-                for hit in pattern.finditer(para):
-                    if (i, hit.start()) <= (p0, e0):
-                        continue
-                    # The article introduced its own bearer of a known surname: later bare
-                    # surnames are that person.
-                    out = [
-                        m
-                        for m in out
-                        if not (
-                            m.paragraph_no == i
-                            and m.start == hit.start()
-                            and m.how == "alias"
-                            and m.end == hit.end()
-                        )
-                    ]
-                    if _overlaps(out, i, hit.start(), hit.end()):
-                        continue
-                    out.append(Mention(i, hit.start(), hit.end(), person, hit.group(0), "new"))
-        return out
-
     def _contextual(
         self, paragraphs: list[str], mentions: list[Mention], on: date | None, named: set[str]
     ) -> list[Mention]:
@@ -567,126 +434,3 @@ class PeopleDirectory:
             if any(wanted(r.role) for r in self._held(m.person, on, named)):
                 return m.person
         return None
-
-
-# "the president" not followed by "of ..." (that form is a full title); "his X counterpart".
-_CONTEXT_RE = re.compile(
-    r"(?<!\w)((?:[Tt]he\s+[Pp]resident(?!s|\s+of\b|\s+[A-Z]))"
-    r"|(?:(?:his|her|their)\s+(?P<adj>[A-Z][\w'’]+)\s+counterpart(?!s)))"
-)
-
-# "the Azerbaijani minister", "the top Iranian diplomat", "the head of state": a person
-# described by nationality and office, resolved to the latest matching earlier mention.
-_DESCRIBED_RE = re.compile(
-    r"(?<!\w)((?:[Tt]he|[Hh]is|[Hh]er)\s+(?:(?:top|chief|senior)\s+)?"
-    r"(?:(?P<cadj>[A-Z][\w'’]+)\s+)?(?:(?:top|chief)\s+)?"
-    r"(?P<noun>head\s+of\s+state|foreign\s+minister|prime\s+minister|minister|diplomat|premier|"
-    r"leader|president))(?![\w-]|\s+of\b)"
-)
-_DESCRIBED_ROLES = {
-    "head of state": lambda role: role == "president",
-    "president": lambda role: role == "president",
-    "foreign minister": lambda role: role == "foreign_minister",
-    "diplomat": lambda role: role == "foreign_minister",
-    "prime minister": lambda role: role == "prime_minister",
-    "premier": lambda role: role == "prime_minister",
-    "minister": lambda role: "minister" in role,
-    "leader": lambda role: role in ("president", "supreme_leader", "prime_minister"),
-}
-# Without a nationality these still name an office; "the leader" or "the diplomat" do not.
-_BARE_NOUNS = {"head of state", "prime minister", "premier", "foreign minister", "minister"}
-
-# Capital letters, Latin-1 and Latin Extended too ("Sedat Önal", "Ələsgər").
-_UPPER = "A-Z" + "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isupper())
-_NAME_TOKEN = rf"[{_UPPER}][\w'’\-]*[a-zà-ɏ][\w'’\-]*"
-
-
-def _strip_honorifics(text: str, honorifics: list[str]) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for h in _longest_first(tuple(honorifics)):
-            if text.lower().startswith(h.lower() + " "):
-                text, changed = text[len(h) + 1 :].lstrip(), True
-    return text
-
-
-@lru_cache(maxsize=16)
-def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
-    """Distinct words, longest first (cached: called for every name candidate)."""
-    return tuple(sorted(set(words), key=len, reverse=True))
-
-
-def _skip_honorifics(para: str, pos: int, honorifics: list[str]) -> int:
-    """Position after any honorifics ("Ayatollah Seyyed ") starting at `pos`."""
-    rest = para[pos:]
-    stripped = _strip_honorifics(rest.lstrip(), honorifics)
-    return len(para) - len(stripped)
-
-
-def _followed_by_name(para: str, end: int, later: list, honorifics: list[str]) -> bool:
-    pos = _skip_honorifics(para, end, honorifics)
-    if later and later[0][3].kind != "title" and later[0][0] == pos and pos - end <= 40:
-        return True
-    return re.match(rf"\s+(?:{_NAME_TOKEN}\s+)+{_NAME_TOKEN}", para[end:]) is not None
-
-
-def _titled_names(
-    para: str, title_words: list[str], honorifics: list[str], stop: set[str]
-) -> list[tuple[int, int, str]]:
-    """(start, end, name) for capitalised names right after a title head."""
-    if not title_words:
-        return []
-    regex = _titled_regex(tuple(title_words))
-    out = []
-    pos = 0
-    while (match := regex.search(para, pos)) is not None:
-        pos = match.end()
-        tokens = match.group(1).split()
-        # The name ends at the first cut that completes one: a comma (the title may hold
-        # commas), or "and" right after a plain "Title Name Name" ("Deputy Foreign Minister
-        # Khalaf Khalafov and Iranian Deputy ...").
-        for k in range(1, len(tokens) + 1):
-            plain = not any(t[:1].islower() for t in tokens[:k])
-            cut = (
-                k == len(tokens)
-                or tokens[k - 1].endswith(",")
-                or (plain and tokens[k][:1].islower())
-            )
-            words = [t.rstrip(",") for t in tokens[:k]]
-            name = _title_tail_name(words, honorifics, stop) if cut else None
-            if name:
-                start = para.index(name, match.start(1))
-                out.append((start, start + len(name), name))
-                pos = start + len(name)  # the rest may introduce another titled name
-                break
-    return out
-
-
-@lru_cache(maxsize=16)
-def _titled_regex(title_words: tuple[str, ...]) -> re.Pattern[str]:
-    """A title head followed by the words of a title and name (built once per word list)."""
-    heads = "|".join(re.escape(w) for w in sorted(title_words, key=len, reverse=True))
-    # "Kremlin spokesman Dmitry Peskov": heads may be lower case; "Minister of Cultural
-    # Heritage, Tourism and Handicrafts Reza Salehi-Amiri": titles may hold commas.
-    return re.compile(rf"\b(?i:{heads})((?:,?\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
-
-
-def _title_tail_name(words: list[str], honorifics: list[str], stop: set[str]) -> str | None:
-    """The name at the end of the words after a title head, or None."""
-    while words and not words[-1][:1].isupper():
-        words.pop()
-    lower = [i for i, w in enumerate(words) if not w[:1].isupper()]
-    tail = words[max(lower) + 1 :] if lower else words
-    tail = _strip_honorifics(" ".join(tail), honorifics).split()
-    # After "Minister of Roads and Urban Development" the name is the last two words.
-    name_tokens = tail[-2:] if lower else tail
-    if (lower and len(tail) < 3) or not 2 <= len(name_tokens) <= 3:
-        return None
-    if any(fold(t) in stop for t in name_tokens):
-        return None
-    return " ".join(name_tokens)
-
-
-def _overlaps(mentions: list[Mention], index: int, start: int, end: int) -> bool:
-    return any(m.paragraph_no == index and m.start < end and start < m.end for m in mentions)

@@ -9,237 +9,40 @@ carried over from earlier text (pronouns, letters introduced by "as follows:").
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
 from flows.extract.people import PeopleDirectory
+from flows.extract.quote_attribution import (
+    _Context,
+    _institutional,
+    _split_speaker,
+    _unlisted_speaker,
+    _verb_after,
+    _verb_before,
+)
+from flows.extract.quote_sources import load_sources, mask_quotes
+from flows.extract.quote_spans import (
+    _APPOSITION_MAX_WORDS,
+    _MIN_QUOTE_WORDS,
+    _PRONOUN,
+    _RELATIVE,
+    _VERB_WINDOW,
+    _WORD,
+    _clean_text,
+    _colon_spans,
+    _is_heading,
+    _is_scare_or_title,
+    _load_verbs,
+    _marks,
+    _seeds_dir,
+    _sentence_start,
+    _Span,
+    _span_text,
+    _spans,
+    _Verbs,
+)
 from flows.records import Mention, Quote
-from flows.settings import PROJECT_ROOT
-
-_OPENERS = {"“": "open", "«": "open", "„": "open", "”": "close", "»": "close"}
-_MARK = re.compile("[" + re.escape("".join(_OPENERS) + '"') + "]")  # any double quotation mark
-_OPEN_CONTEXT = set(" \t([{—–-:/\u00a0")
-_LOOKAHEAD_PARAGRAPHS = 40  # longest letter/speech we join into one quotation
-_SCARE_MAX_WORDS = 3
-_HEADING_MAX_WORDS = 12
-_VERB_WINDOW = 80  # characters around a short quote searched for a speech verb
-_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]\s+(?=[A-Z“\"])")
-_PRONOUN = re.compile(r"\b([Hh]e|[Ss]he)\b")
-_WORD = re.compile(r"[\w'’\-]+|[^\w\s]")
-_COLON_SPEECH_MIN_WORDS = 4
-_APPOSITION_MAX_WORDS = 16
-_DASH_LEAD = re.compile(r"^\s*[–—\-•]\s*")
-_RELATIVE = re.compile(r"\bwho\s+(?:\w+\s+){0,2}$")
-
-
-@dataclass(frozen=True, slots=True)
-class _Mark:
-    pos: int
-    kind: str  # open | close
-
-
-@dataclass(slots=True)
-class _Span:
-    first: int  # paragraph of the opening mark
-    start: int  # offset of the text after the opening mark
-    last: int  # paragraph of the closing mark (or where the quote runs out)
-    end: int  # offset of the closing mark in `last` (or its length)
-    closed: bool
-    colon: bool = False  # speech introduced by "X said:" without marks
-
-
-@dataclass(frozen=True, slots=True)
-class _Verbs:
-    regex: re.Pattern[str]
-    speaker_follows: frozenset[str]
-    object_markers: frozenset[str]
-    document_nouns: frozenset[str]  # "The letter reads:" speaks for the letter's author
-    term_markers: re.Pattern[str]  # 'so-called "X"', 'dubbed "X"': a name, not speech
-    determiners: frozenset[str]  # 'the "X" railway': a quoted modifier of a noun
-    continuations: frozenset[str]  # words that go on a sentence after a quoted fragment
-
-
-# ----------------------------------------------------------------------------- seeds
-@lru_cache(maxsize=8)
-def _load_verbs(seeds_dir: Path) -> _Verbs:
-    rows = _read_csv(seeds_dir / "speech_verbs.csv")
-    verbs = sorted((r["verb"].strip().lower() for r in rows), key=len, reverse=True)
-    follows = frozenset(r["verb"].strip().lower() for r in rows if r.get("speaker_follows") == "1")
-    markers = frozenset(
-        r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_object_markers.csv")
-    )
-    body = "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs)
-    nouns = frozenset(
-        r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_document_nouns.csv")
-    )
-    terms = sorted(
-        (r["word"].strip().lower() for r in _read_csv(seeds_dir / "quote_term_markers.csv")),
-        key=len,
-        reverse=True,
-    )
-    term_body = "|".join(r"[\s\-]+".join(map(re.escape, t.split())) for t in terms) or "(?!)"
-    function = _read_csv(seeds_dir / "quote_function_words.csv")
-    return _Verbs(
-        re.compile(rf"\b(?:{body})\b", re.IGNORECASE),
-        follows,
-        markers,
-        nouns,
-        re.compile(rf"\b(?:{term_body})\s*$", re.IGNORECASE),
-        frozenset(r["word"].strip().lower() for r in function if r["kind"] == "determiner"),
-        frozenset(r["word"].strip().lower() for r in function if r["kind"] == "continuation"),
-    )
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _seeds_dir(people: PeopleDirectory) -> Path:
-    return people.seeds_dir or PROJECT_ROOT / "seeds"
-
-
-# ----------------------------------------------------------------------------- marks
-def _marks(para: str) -> list[_Mark]:
-    """Double quotation marks in a paragraph, each classified as opening or closing."""
-    out: list[_Mark] = []
-    inside = False
-    for mark in _MARK.finditer(para):
-        pos, char = mark.start(), mark.group()
-        kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside)
-        out.append(_Mark(pos, kind))
-        inside = kind == "open"
-    return out
-
-
-def _straight_kind(para: str, pos: int, inside: bool) -> str:
-    """A straight mark opens after a space and before a word, closes after a word."""
-    before = para[pos - 1] if pos else " "
-    after = para[pos + 1] if pos + 1 < len(para) else " "
-    if before in _OPEN_CONTEXT and not after.isspace():
-        return "open"
-    if not before.isspace() and (after.isspace() or not after.isalnum()):
-        return "close"
-    return "close" if inside else "open"
-
-
-def _spans(paragraphs: list[str]) -> list[_Span]:
-    """Quotation spans; an unclosed mark runs to the paragraph end or over a whole letter."""
-    marks = [_marks(p) for p in paragraphs]
-    spans: list[_Span] = []
-    skip_until = -1
-    for i, para in enumerate(paragraphs):
-        if i <= skip_until:
-            continue
-        open_at: int | None = None
-        for mark in marks[i]:
-            if mark.kind == "open" and open_at is None:
-                open_at = mark.pos + 1
-            elif mark.kind == "close" and open_at is not None:
-                spans.append(_Span(i, open_at, i, mark.pos, True))
-                open_at = None
-        if open_at is None:
-            continue
-        last = _continuation_end(marks, i)
-        if last is None:
-            spans.append(_Span(i, open_at, i, len(para.rstrip()), False))
-        else:
-            close = next(m.pos for m in marks[last] if m.kind == "close")
-            spans.append(_Span(i, open_at, last, close, True))
-            skip_until = last
-    return spans
-
-
-def _continuation_end(marks: list[list[_Mark]], first: int) -> int | None:
-    """Last paragraph of a quotation opened in `first` and closed in a later paragraph."""
-    for j in range(first + 1, min(len(marks), first + 1 + _LOOKAHEAD_PARAGRAPHS)):
-        kinds = [m.kind for m in marks[j]]
-        if not kinds:
-            continue  # a paragraph of the letter with no marks at all
-        if kinds[0] == "close":
-            return j
-        # Classic style: every continued paragraph reopens at its start.
-        if kinds[0] == "open" and marks[j][0].pos == 0:
-            if "close" in kinds:
-                return j
-            continue
-        return None
-    return None
-
-
-# ----------------------------------------------------------------------------- filters
-def _span_text(paragraphs: list[str], span: _Span) -> str:
-    if span.first == span.last:
-        return paragraphs[span.first][span.start : span.end]
-    parts = [paragraphs[span.first][span.start :]]
-    parts += [p.lstrip('“"«„') for p in paragraphs[span.first + 1 : span.last]]
-    parts.append(paragraphs[span.last][: span.end].lstrip('“"«„'))
-    return "\n\n".join(parts)
-
-
-def _clean_text(text: str) -> str:
-    # The comma of '“..., ” he said' belongs to the attribution, not to the words spoken.
-    return text.strip().rstrip(",;:").strip()
-
-
-def _is_heading(para: str, span: _Span, text: str) -> bool:
-    """A short paragraph that is nothing but a quotation, without sentence punctuation."""
-    whole = para.strip().strip("“”\"«»„‘’'").strip()
-    return (
-        span.first == span.last
-        and whole == text.strip()
-        and len(text.split()) <= _HEADING_MAX_WORDS
-        and not re.search(r"[.!?]$", text.strip())
-    )
-
-
-def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
-    """A term, not speech: after "so-called"/"dubbed", a quoted modifier of the next noun
-    ('the "Astara-Astara" railway'), a Title-Cased name of a work, or 1–3 words outside
-    reported speech ("unwanted" tensions vs. he said it was “the best mechanism” for)."""
-    words = raw.split()
-    lead = para[: span.start - 1].rstrip()
-    if span.first == span.last and verbs.term_markers.search(lead):
-        return True
-    if span.first == span.last and _is_modifier(para, span, raw, verbs):
-        return True
-    titled = len(words) <= 8 and all(w[:1].isupper() or w.lower() in _SMALL for w in words)
-    if len(words) > _SCARE_MAX_WORDS and not titled:
-        return False
-    lo = _sentence_start(para, span.start)
-    hi = _SENTENCE_END.search(para, span.end)
-    sentence = para[lo : hi.start() + 1 if hi else len(para)]
-    spoken = raw.rstrip()[-1:] in ",.!?" or lead.endswith((":", ","))
-    if not titled and verbs.regex.search(para, lo, span.start):
-        return False  # a fragment inside reported speech: "X said it was “the best”"
-    return not (verbs.regex.search(sentence) and spoken)
-
-
-def _is_modifier(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
-    """'the “one nation, two states” motto': a quoted phrase qualifying the noun after it."""
-    if raw.rstrip()[-1:] in ",.!?;:":
-        return False
-    after = re.match(r"\s+([a-z][\w\-]*)", para[span.end + 1 :])
-    if after is None or after.group(1) in verbs.continuations:
-        return False
-    before = re.search(r"([\w\-]+)\s*$", para[: span.start - 1])
-    determined = before is not None and before.group(1).lower() in verbs.determiners
-    return determined or len(raw.split()) <= _SCARE_MAX_WORDS
-
-
-_SMALL = {"of", "the", "and", "in", "on", "a", "an", "for", "to", "at", "with"}
-
-
-# ----------------------------------------------------------------------------- subjects
-def _sentence_start(para: str, pos: int) -> int:
-    starts = [m.end() for m in _SENTENCE_END.finditer(para, 0, pos)]
-    return starts[-1] if starts else 0
 
 
 def _is_object(para: str, mention: Mention, verbs: _Verbs) -> bool:
@@ -290,18 +93,6 @@ def _subjects(para: str, mentions: list[Mention], verbs: _Verbs) -> list[Mention
             out.append(m)
         previous, previous_object = m, is_object
     return out
-
-
-@dataclass(slots=True)
-class _Context:
-    """What the attribution of one paragraph needs to know."""
-
-    para: str
-    mentions: list[Mention]  # outside quotations, in order
-    subjects: list[Mention]
-    carried: str | None  # subject carried over from earlier paragraphs
-    people: PeopleDirectory
-    verbs: _Verbs
 
 
 def _pronoun_referent(ctx: _Context, pos: int, pronoun: str) -> str | None:
@@ -422,11 +213,22 @@ def _attribute(
         post = _post_attribution(ctx, span.end)
         if post and post[0]:
             return post
+        unlisted = _unlisted_speaker(ctx, _verb_after(ctx, span))
+        if unlisted[0]:
+            return unlisted
     speaker, verb, inherit = _pre_attribution(ctx, span.start - 1)
+    if speaker is None and verb is not None:
+        unlisted = _unlisted_speaker(ctx, _verb_before(ctx, span.start - 1))
+        if unlisted[0]:
+            return unlisted
     if verb is None and previous is not None and _introduced(ctx, span, previous):
         # "the Turkish leader said:" ends the paragraph before the speech.
         ctx, at = previous, len(previous.para.rstrip())
         speaker, verb, inherit = _pre_attribution(ctx, at)
+        if speaker is None and verb is not None:
+            unlisted = _unlisted_speaker(ctx, _verb_before(ctx, at))
+            if unlisted[0]:
+                return unlisted
     else:
         at = span.start
     if speaker is None and inherit:
@@ -438,68 +240,13 @@ def _attribute(
 
 
 def _introduced(ctx: _Context, span: _Span, previous: _Context) -> bool:
-    """Whether the quote opens its paragraph right after one that ends in a colon."""
+    """Whether the quote opens its paragraph right after one that ends in a colon, or in a
+    speech verb and a comma ("the Prime Minister said in his address,")."""
     opens = not re.search(r"\w", ctx.para[: span.start])
-    return opens and previous.para.rstrip().endswith(":")
-
-
-# ----------------------------------------------------------------------------- colon speech
-def _colon_spans(
-    paragraphs: list[str], marks_free: set[int], verbs: _Verbs, mentions: list[Mention]
-) -> list[_Span]:
-    """'Raisi said: We will ...', 'Raisi said:' then a paragraph, 'Raisi: We will ...' (an
-    interview), all without quotation marks."""
-    out = []
-    for i in sorted(marks_free):
-        para = paragraphs[i]
-        span = _introduced_paragraph(paragraphs, i, verbs) or _interview_answer(para, i, mentions)
-        if span:
-            out.append(span)
-            continue
-        for colon in re.finditer(r":\s+(?=[A-Z])", para):
-            head = para[: colon.start()]
-            verb = verbs.regex.search(head[-20:])
-            rest = para[colon.end() :]
-            if (
-                verb
-                and head.endswith(verb.group(0))
-                and len(rest.split()) >= _COLON_SPEECH_MIN_WORDS
-            ):
-                out.append(_Span(i, colon.end(), i, len(para.rstrip()), True, colon=True))
-                break
-    return out
-
-
-def _introduced_paragraph(paragraphs: list[str], i: int, verbs: _Verbs) -> _Span | None:
-    """A whole paragraph after one ending in 'X said:' ("– Dear Mr. President, ...")."""
-    if i == 0:
-        return None
-    head = paragraphs[i - 1].rstrip()
-    verb = verbs.regex.search(head[-24:])
-    if not head.endswith(":") or verb is None or not head[:-1].rstrip().endswith(verb.group(0)):
-        return None
-    para = paragraphs[i]
-    lead = _DASH_LEAD.match(para)
-    start = lead.end() if lead else 0
-    if len(para[start:].split()) < _COLON_SPEECH_MIN_WORDS:
-        return None
-    return _Span(i, start, i, len(para.rstrip()), True, colon=True)
-
-
-def _interview_answer(para: str, i: int, mentions: list[Mention]) -> _Span | None:
-    """'Heydar Aliyev: The summit ... adopted.' A person's name, a colon, then sentences (a
-    headline 'Zarif: Iran will not yield' has no final stop and is not speech)."""
-    head = next((m for m in mentions if m.paragraph_no == i and m.start <= 2), None)
-    if head is None:
-        return None
-    colon = re.match(r"\s*:\s+", para[head.end :])
-    if colon is None:
-        return None
-    start = head.end + colon.end()
-    rest = para[start:].rstrip()
-    if len(rest.split()) < _COLON_SPEECH_MIN_WORDS or not re.search(r"[.!?]$", rest):
-        return None
-    return _Span(i, start, i, len(rest) + start, True, colon=True)
+    head = previous.para.rstrip()
+    if head.endswith(","):
+        return opens and _verb_before(previous, len(head)) is not None
+    return opens and head.endswith(":")
 
 
 # ----------------------------------------------------------------------------- public
@@ -511,6 +258,7 @@ def extract_quotes(
 ) -> list[Quote]:
     """Direct quotations in `paragraphs`, each attributed to a canonical speaker where possible."""
     verbs = _load_verbs(_seeds_dir(people))
+    sources = load_sources(_seeds_dir(people))
     if mentions is None:
         mentions = people.find_mentions(paragraphs, on)
     spans = _kept_spans(paragraphs, verbs, mentions)
@@ -522,11 +270,36 @@ def extract_quotes(
         para_mentions = [m for m in outside if m.paragraph_no == i]
         subjects = _subjects(para, para_mentions, verbs)
         ctx = _Context(para, para_mentions, subjects, carried, people, verbs)
+        ctx.masked = mask_quotes(para, _quoted_ranges(paragraphs, spans, i))
+        ctx.sources = sources
+        ctx.earlier = ([m for m in outside if m.paragraph_no <= i], paragraphs)
+        before: Quote | None = None
         for span in (s for s in spans if s.first == i):
-            quotes.append(_make_quote(paragraphs, span, ctx, previous))
+            source = _institutional(ctx, span)
+            if source == "said":
+                continue  # an institution's statement: no person's quotation
+            quote = _make_quote(paragraphs, span, ctx, previous)
+            if source == "read":
+                quote.speaker = None  # an unsigned document's text speaks for nobody named
+            split = _split_speaker(ctx, span, before) if quote.speaker is None else None
+            if split is not None:
+                quote.speaker, quote.attribution_verb = split
+            quotes.append(quote)
+            before = quote
         carried = _carry(ctx, quotes, i)
         previous = ctx
     return quotes
+
+
+def _quoted_ranges(paragraphs: list[str], spans: list[_Span], i: int) -> list[tuple[int, int]]:
+    """Offsets of the quoted text of every span inside paragraph `i`."""
+    ranges = []
+    for s in spans:
+        if s.first <= i <= s.last:
+            start = s.start if s.first == i else 0
+            end = s.end if s.last == i else len(paragraphs[i])
+            ranges.append((start, end))
+    return ranges
 
 
 def _kept_spans(paragraphs: list[str], verbs: _Verbs, mentions: list[Mention]) -> list[_Span]:
@@ -535,13 +308,24 @@ def _kept_spans(paragraphs: list[str], verbs: _Verbs, mentions: list[Mention]) -
         raw = _span_text(paragraphs, span)
         text = _clean_text(raw)
         para = paragraphs[span.first]
-        if not text or _is_heading(para, span, text) or _is_scare_or_title(para, span, raw, verbs):
+        if len(text.split()) < _MIN_QUOTE_WORDS and not _after_said_colon(para, span, verbs):
+            continue  # one or two quoted words are a term or a scare quote, never a quotation
+        if _is_heading(para, span, text) or _is_scare_or_title(para, span, raw, verbs):
             continue
         spans.append(span)
     covered = {p for s in spans for p in range(s.first, s.last + 1)}
     free = {i for i, p in enumerate(paragraphs) if i not in covered and not _marks(p)}
     spans += _colon_spans(paragraphs, free, verbs, mentions)
     return sorted(spans, key=lambda s: (s.first, s.start))
+
+
+def _after_said_colon(para: str, span: _Span, verbs: _Verbs) -> bool:
+    """Direct speech introduced by 'X said:' is a quotation however short ('said: "Fine."')."""
+    lead = para[: span.start - 1].rstrip()
+    if not lead.endswith(":"):
+        return False
+    verb = verbs.regex.search(lead[-24:])
+    return verb is not None and lead[:-1].rstrip().endswith(verb.group(0))
 
 
 def _inside_any(m: Mention, spans: list[_Span]) -> bool:
@@ -579,7 +363,7 @@ def _is_partial(para: str, span: _Span, text: str, verbs: _Verbs) -> bool:
         return False
     if text[:1].islower():
         return True
-    lead = para[: span.start - 1].rstrip()
+    lead = para[: span.start - 1].rstrip().rstrip("'")  # '' opens with two characters
     if span.first != span.last or not lead or lead[-1:] in ",:;.!?—–-([":
         return False
     last = re.search(r"([\w'’\-]+)$", lead)

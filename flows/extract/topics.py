@@ -7,10 +7,11 @@ Words inside a phrase may be separated by spaces or hyphens.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from flows.extract.seeds import read_seed_csv
 
 _SUFFIXES = r"(?:s|es|ed|ing|d)?"
 
@@ -122,8 +123,7 @@ class TopicTaxonomy:
     @classmethod
     def from_seeds(cls, seeds_dir: Path) -> TopicTaxonomy:
         """Load seeds/topics.csv."""
-        with (Path(seeds_dir) / "topics.csv").open(encoding="utf-8", newline="") as fh:
-            return cls.from_rows(list(csv.DictReader(fh)))
+        return cls.from_rows(read_seed_csv(Path(seeds_dir) / "topics.csv", strip=False))
 
     def tag(self, text: str) -> list[str]:
         """Sorted topic ids whose keywords occur in the text."""

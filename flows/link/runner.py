@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from flows.extract.article import Reference
-from flows.extract.events import link_meetings
+from flows.link.meetings import link_meetings
 from flows.link.statements import StatementIndex, load_synonyms
 from flows.load import warehouse
 

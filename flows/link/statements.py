@@ -13,7 +13,6 @@ smallest (doc_id, quote_no).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
 import re
@@ -26,7 +25,8 @@ import duckdb
 import polars as pl
 from rapidfuzz import fuzz
 
-from flows.extract.people import fold
+from flows.extract.names import fold
+from flows.extract.seeds import read_seed_csv
 from flows.load.warehouse import insert_frame, transaction
 from flows.settings import PROJECT_ROOT
 
@@ -63,12 +63,7 @@ Synonyms = tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]
 @lru_cache(maxsize=8)
 def load_synonyms(path: Path) -> Synonyms:
     """The synonyms of quote_synonyms.csv, longest term first."""
-    if not path.exists():
-        return ()
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = [
-            (r["term"].strip().lower(), r["canonical"].strip().lower()) for r in csv.DictReader(fh)
-        ]
+    rows = [(r["term"].lower(), r["canonical"].lower()) for r in read_seed_csv(path, optional=True)]
     rows.sort(key=lambda r: len(r[0]), reverse=True)
     return tuple(
         (re.compile(rf"(?<!\w){re.escape(t)}(?!\w)"), c, frozenset(_WORD.findall(t)))

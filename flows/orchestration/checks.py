@@ -44,7 +44,7 @@ def validate_and_quarantine(
                     found.setdefault((rejection.suite, rejection.key), rejection)
         rejections = list(found.values())
         warehouse.add_validations(con, validation_rows(run_id, results))
-        gate.remove(con, rejections)
+        gate.record(con, run_id, rejections)
         quarantined = gate.quarantine_rows(run_id, rejections)
         warehouse.add_quarantine(con, quarantined)
         warehouse.add_rejected_files(

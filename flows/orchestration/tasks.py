@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import duckdb
 import polars as pl
@@ -305,6 +305,7 @@ def build_models(settings: Settings, full: bool) -> list[str]:
     from flows.models.runner import SqlAuditError, SqlModelError, build
 
     with work(settings) as con:
+        gate.release(con, full)  # rows rejected before are validated again when rebuilt
         try:
             result = build(con, settings.sql_dir, changes=None if full else CHANGE_TABLES)
         except SqlAuditError as exc:
@@ -326,14 +327,20 @@ def build_models(settings: Settings, full: bool) -> list[str]:
 @timed
 def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[bool, list[str], int]:
     """Validate the marts (only changed keys' rows when `changed_only`); quarantine failing
-    rows, then re-run the SQL audits over the whole marts."""
-    from flows.models.runner import run_audits
+    rows, which the SQL models then leave out: the marts they touched are rebuilt and the
+    SQL audits run again."""
+    from flows.models.runner import SqlAuditError, build
 
     success, failed, count = validate_and_quarantine(
         settings, run_id, gate.MART_SUITES, changed_only
     )
-    with work(settings) as con:
-        broken = [audit for audit in run_audits(con, settings.sql_dir) if not audit.passed]
+    broken: list[Any] = []
+    if count:
+        with work(settings) as con:
+            try:
+                build(con, settings.sql_dir, changes=CHANGE_TABLES if changed_only else None)
+            except SqlAuditError as exc:
+                broken = exc.failures
     failed += [f"audit {audit.name}: {audit.failing_rows} rows" for audit in broken]
     return success and not broken, failed, count
 

@@ -1,9 +1,10 @@
 """Great Expectations validation of the pipeline's frames (the only module that imports GX).
 
-The suites are declared below in ``SUITES`` (one entry per expectation, each with the reason it
-exists). ``ensure_suites`` writes them into the file-mode GX project under ``expectations/``
-as JSON, which is committed; ``validate_frames`` runs the committed JSON, never the Python
-declaration, and a test checks the two agree.
+The suites are declared in ``flows.quality.suites.SUITES`` (one entry per expectation, each with
+the reason it exists; keys, not-null, accepted values and relationships generated from the
+contracts in dbt_like_sql/*/schema.yml). ``ensure_suites`` writes them into the file-mode GX
+project under ``expectations/`` as JSON, which is committed; ``validate_frames`` runs the
+committed JSON, never the Python declaration, and a test checks the two agree.
 
 GX is imported lazily: importing it costs ~5 s, which commands such as ``summitry status``
 should not pay. The data context is cached per process and project folder.
@@ -15,14 +16,16 @@ import datetime as dt
 import os
 import shutil
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
+
+from flows.quality.checks import Check
+from flows.quality.suites import DERIVED, SUITES
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -38,268 +41,7 @@ DATASOURCE = "summitry_frames"
 BATCH_DEFINITION = "whole_frame"
 # Stored validation results (for Data Docs) kept per suite; older runs are deleted.
 KEEP_RESULTS = 20
-# Bounds given as this parameter are filled in at validation time (GX `$PARAMETER` syntax).
-LATEST_DATE = {"$PARAMETER": "latest_date"}
-EARLIEST_DATE = "1990-01-01"
 MISSING_FRAME = "expect_frame_to_be_provided"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One expectation: GX expectation type, its arguments, and why it exists."""
-
-    type: str
-    kwargs: Mapping[str, Any]
-    why: str
-    severity: str = "critical"  # GX FailureSeverity; only "critical" failures fail the report
-    meta: Mapping[str, Any] = field(default_factory=dict)
-
-
-def not_null(column: str, why: str) -> Check:
-    """Every value of ``column`` is present."""
-    return Check("expect_column_values_to_not_be_null", {"column": column}, why)
-
-
-def unique(column: str, why: str) -> Check:
-    """Non-null values of ``column`` are distinct (GX ignores nulls here)."""
-    return Check("expect_column_values_to_be_unique", {"column": column}, why)
-
-
-def compound_unique(columns: Sequence[str], why: str) -> Check:
-    """The combination of ``columns`` is distinct per row."""
-    return Check("expect_compound_columns_to_be_unique", {"column_list": list(columns)}, why)
-
-
-def between(column: str, why: str, min_value: Any = None, max_value: Any = None) -> Check:
-    """Non-null values of ``column`` lie in [min_value, max_value] (either bound optional)."""
-    kwargs = {"column": column, "min_value": min_value, "max_value": max_value}
-    return Check(
-        "expect_column_values_to_be_between",
-        {k: v for k, v in kwargs.items() if v is not None},
-        why,
-    )
-
-
-def in_set(column: str, values: Sequence[str], why: str) -> Check:
-    """Non-null values of ``column`` are one of ``values``."""
-    return Check(
-        "expect_column_values_to_be_in_set", {"column": column, "value_set": list(values)}, why
-    )
-
-
-def matches(column: str, regex: str, why: str) -> Check:
-    """Non-null values of ``column`` match ``regex``."""
-    return Check("expect_column_values_to_match_regex", {"column": column, "regex": regex}, why)
-
-
-def length_between(column: str, min_value: int, max_value: int, why: str) -> Check:
-    """Non-null string values of ``column`` have a length in [min_value, max_value]."""
-    kwargs = {"column": column, "min_value": min_value, "max_value": max_value}
-    return Check("expect_column_value_lengths_to_be_between", kwargs, why)
-
-
-def row_level(check: Check) -> Check:
-    """The same check as a row-level one: failing rows are quarantined, the run goes on."""
-    return Check(check.type, check.kwargs, check.why, "warning", check.meta)
-
-
-def is_true(column: str, why: str, derived_from: str) -> Check:
-    """A boolean column computed before validation (``derived_from`` says how) is true."""
-    kwargs = {"column": column, "value_set": [True]}
-    return Check(
-        "expect_column_values_to_be_in_set", kwargs, why, meta={"derived_from": derived_from}
-    )
-
-
-def has_columns(columns: str, why: str) -> Check:
-    """The frame has at least the space-separated ``columns`` (extra columns are allowed)."""
-    kwargs = {"column_set": columns.split(), "exact_match": False}
-    return Check("expect_table_columns_to_match_set", kwargs, why)
-
-
-def _participant_count(frame: pd.DataFrame) -> pd.Series:
-    # GX's value-length expectation does not count list elements reliably (an empty list
-    # passed in our test), so the count is computed here; a null list counts as 0 people.
-    def count(value: Any) -> int:
-        return len(value) if isinstance(value, list | tuple | np.ndarray) else 0
-
-    return frame["participants"].map(count).astype("int64")
-
-
-# Columns some expectations use that the pipeline does not provide: computed before validating.
-DERIVED: dict[str, dict[str, Callable[[pd.DataFrame], pd.Series]]] = {
-    "meetings": {"participant_count": _participant_count},
-}
-
-# A whole body line that is nothing but well-known page furniture.
-DEBRIS_LINE = (
-    r"(?im)^\s*(?:follow us(?: on [\w ]+)?|most popular|leave a (?:review|comment)"
-    r"|related news|share this(?: article)?|subscribe(?: to our newsletter)?|news line)\s*$"
-)
-
-_DATE_WHY = (
-    "a date before 1990 or after today (+1 day for time zones ahead of UTC) is a parsing "
-    "error, e.g. a year read from the wrong number"
-)
-
-SUITES: dict[str, tuple[Check, ...]] = {
-    "documents": (
-        has_columns(
-            "source_path doc_id content_type title published_date body paragraph_count "
-            "removed_line_count",
-            "the staging.documents landing table needs these columns",
-        ),
-        not_null("source_path", "source_path is the primary key of staging.documents"),
-        unique(
-            "source_path",
-            "one current version per file; a duplicate double-counts its quotes and meetings",
-        ),
-        not_null("doc_id", "doc_id links a document to its raw version and its extractions"),
-        matches(
-            "doc_id",
-            r"^[0-9a-f]{64}$",
-            "doc_id is the lowercase SHA-256 hex of the file bytes; anything else is a bug",
-        ),
-        not_null("body", "an article with no body cannot yield quotes, meetings or topics"),
-        between(
-            "paragraph_count",
-            "no paragraph left means cleaning removed everything: quarantine material",
-            min_value=1,
-        ),
-        row_level(
-            between(
-                "published_date",
-                _DATE_WHY + "; null is allowed (an undated article is kept)",
-                min_value=EARLIEST_DATE,
-                max_value=LATEST_DATE,
-            )
-        ),
-        row_level(
-            Check(
-                "expect_column_values_to_not_match_regex",
-                {"column": "body", "regex": DEBRIS_LINE},
-                "a body holding a whole line of known page debris means cleaning missed it",
-            )
-        ),
-        in_set(
-            "content_type",
-            ["text", "html"],
-            "the reader produces only text or html; anything else is an unvalidated path",
-        ),
-    ),
-    "meetings": (
-        has_columns(
-            "meeting_id meeting_date kind location country occasion participants "
-            "source_count source_paths quote_count topics",
-            "the marts.meetings contract promises these columns to BI users",
-        ),
-        not_null("meeting_id", "meeting_id is the mart's key; quotes and topics refer to it"),
-        unique(
-            "meeting_id",
-            "one row per engagement: a duplicate means cross-article merging failed",
-        ),
-        in_set(
-            "kind",
-            ["meeting", "phone_call", "message"],
-            "the contract's closed list of engagement kinds ('other' is never a meeting)",
-        ),
-        between(
-            "source_count",
-            "a meeting exists only because at least one article reported it",
-            min_value=1,
-        ),
-        row_level(
-            between(
-                "meeting_date",
-                _DATE_WHY + "; null is allowed (date unknown)",
-                min_value=EARLIEST_DATE,
-                max_value=LATEST_DATE,
-            )
-        ),
-        row_level(
-            is_true(
-                "enough_participants",
-                "a meeting or call takes two sides; one name means a participant was missed "
-                "(a message may name only its sender)",
-                "kind = 'message' or len(participants) >= 2, computed by flows.quality.gate",
-            )
-        ),
-    ),
-    "quotes": (
-        has_columns(
-            "quote_id doc_id source_path speaker quote_text attribution_verb is_partial "
-            "paragraph_no published_date outlet meeting_id statement_id topics",
-            "the marts.quotes contract promises these columns to BI users",
-        ),
-        not_null("quote_id", "quote_id is the mart's key"),
-        unique("quote_id", "one row per quotation; a duplicate means an extraction ran twice"),
-        not_null("quote_text", "a quote row without text is an extraction bug"),
-        row_level(
-            length_between(
-                "quote_text",
-                2,
-                5000,
-                "under 2 characters is a stray quote mark; over 5000 is an unclosed quote "
-                "that swallowed the article",
-            )
-        ),
-        row_level(
-            Check(
-                "expect_column_values_to_not_match_regex",
-                {"column": "quote_text", "regex": '[“”"]'},
-                "a double quotation mark inside the quoted words means two quotes were run "
-                "together (nested quotes use single marks)",
-            )
-        ),
-        row_level(
-            is_true(
-                "speaker_known",
-                "a speaker must be a person in marts.people (or NULL when unattributed)",
-                "speaker is null or in marts.people, computed by flows.quality.gate",
-            )
-        ),
-        not_null("doc_id", "every quote must trace back to the article it came from"),
-        is_true(
-            "document_exists",
-            "every quote's article must be in marts.documents",
-            "doc_id in marts.documents, computed by flows.quality.gate",
-        ),
-        is_true(
-            "meeting_exists",
-            "a quote's meeting_id must name a row of marts.meetings (or be NULL)",
-            "meeting_id is null or in marts.meetings, computed by flows.quality.gate",
-        ),
-    ),
-    "topics": (
-        has_columns(
-            "meeting_id meeting_date topic label mentions quote_count",
-            "the marts.topics contract promises these columns to BI users",
-        ),
-        compound_unique(["meeting_id", "topic"], "the grain is one row per (meeting, topic)"),
-        not_null("topic", "a topic row without a topic id is meaningless"),
-        between("mentions", "a count of paragraphs cannot be negative", min_value=0),
-        row_level(
-            is_true(
-                "topic_known",
-                "topic ids come from the taxonomy in seeds/topics.csv",
-                "topic in staging.seed_topics, computed by flows.quality.gate",
-            )
-        ),
-        is_true(
-            "meeting_exists",
-            "every topic row belongs to a row of marts.meetings",
-            "meeting_id in marts.meetings, computed by flows.quality.gate",
-        ),
-    ),
-    "people": (
-        has_columns(
-            "person country roles aliases",
-            "the marts.people contract promises these columns to BI users",
-        ),
-        not_null("person", "person (canonical name) is the mart's key"),
-        unique("person", "one row per canonical person; a duplicate splits their quotes"),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -606,7 +348,7 @@ def validate_frames(
         raise FileNotFoundError(f"no GX project in {project_dir}; run ensure_suites first")
     with _LOCK:
         context = _context(project_dir)
-        run = RunIdentifier(run_name=run_name)
+        run = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
         for name in sorted(s.name for s in context.suites.all()):
             if suites is not None and name not in suites:
                 continue

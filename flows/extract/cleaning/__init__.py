@@ -1,0 +1,146 @@
+"""Boilerplate stripping: decoded article text or HTML -> CleanDocument.
+
+The input is split into lines (HTML: text blocks), each line is normalised, then a fixed
+sequence of marking steps takes lines out of the body with a reason (metadata, boilerplate,
+caption, foreign_language, tail, duplicate). What is left is joined into paragraphs.
+Every pattern comes from seeds/boilerplate_patterns.csv and seeds/outlets.csv.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows.extract.cleaning.blocks import _mark_link_runs, _mark_tail
+from flows.extract.cleaning.body import (
+    _collect_credits,
+    _collect_page_outlet,
+    _mark_captions,
+    _mark_cut,
+    _mark_debris,
+    _mark_duplicates,
+    _mark_foreign,
+    _mark_roles,
+    _mark_template,
+    _strip_trailing_junk,
+)
+from flows.extract.cleaning.features import _joins, _profile, _starts_lower
+from flows.extract.cleaning.header import (
+    _apply_page_meta,
+    _mark_dateline,
+    _mark_header,
+    _mark_stray_dates,
+    _settle_published,
+    _take_store_prefix,
+)
+from flows.extract.cleaning.lines import (
+    _html_lines,
+    _key,
+    _Line,
+    _State,
+    _text_lines,
+    document_lines,
+    fix_document_encoding,
+    normalise_line,
+    store_cut,
+    template_lines,
+)
+from flows.extract.cleaning.patterns import BoilerplatePatterns, union_of
+from flows.extract.html import html_to_blocks
+from flows.records import CleanDocument
+
+__all__ = [
+    "BoilerplatePatterns",
+    "clean_document",
+    "document_lines",
+    "fix_document_encoding",
+    "normalise_line",
+    "template_lines",
+    "union_of",
+]
+
+# -- public entry point --------------------------------------------------------------------
+
+
+def clean_document(
+    text: str,
+    content_type: str,
+    patterns: BoilerplatePatterns,
+    outlet_hint: str | None = None,
+    template: set[str] | frozenset[str] = frozenset(),
+) -> CleanDocument:
+    """Strip boilerplate from one decoded article and pull out its metadata.
+
+    `template` holds lines repeated across many documents of the same outlet (from
+    `template_lines` over a batch); they are removed unless they read as story text.
+    """
+    page = html_to_blocks(text, patterns.html_roles) if content_type == "html" else None
+    lines = _html_lines(page) if page is not None else _text_lines(text)
+    state = _State(lines, patterns, html=page is not None)
+    state.template = frozenset(_key(line) for line in template)
+    state.page_links = " ".join(page.links) if page is not None else ""
+    state.store_cut = page is None and store_cut(text)
+    _profile(state)
+    if page is not None:
+        _apply_page_meta(state, page)
+    for step in _STEPS:
+        step(state)
+    state.doc.outlet = _pick_outlet(state, outlet_hint)
+    state.doc.paragraphs = _assemble(state)
+    state.doc.removed = sorted(state.removed, key=lambda r: r.line_no)
+    return state.doc
+
+
+_STEPS: tuple[Callable[[_State], None], ...] = (
+    _take_store_prefix,
+    _mark_debris,
+    _mark_template,
+    _mark_roles,
+    _strip_trailing_junk,
+    _mark_captions,
+    _mark_header,
+    _mark_dateline,
+    _mark_stray_dates,
+    _mark_cut,
+    _mark_tail,
+    _mark_link_runs,
+    _mark_foreign,
+    _mark_duplicates,
+    _collect_credits,
+    _collect_page_outlet,
+    _settle_published,
+)
+
+
+def _pick_outlet(state: _State, hint: str | None) -> str | None:
+    """The publishing site (masthead, <title>, og:site_name) beats the agency in the dateline,
+    which beats the caller's hint, credits, captions and links."""
+    if "site" in state.evidence:
+        return state.evidence["site"]
+    if "dateline" in state.evidence:
+        return state.evidence["dateline"]
+    if hint:
+        return state.patterns.outlets.match(hint) or hint
+    for source in ("site_name", "site", "byline", "credit", "caption", "furniture", "links"):
+        if state.evidence.get(source):
+            return state.evidence[source]
+    return None
+
+
+# -- lines -> paragraphs -------------------------------------------------------------------
+
+
+def _assemble(state: _State) -> list[str]:
+    """Join kept lines into paragraphs: blank lines, removed lines and line ends split them."""
+    paragraphs: list[str] = []
+    previous: _Line | None = None
+    for line in state.lines:
+        if line.reason is not None:
+            previous = None
+            continue
+        if previous is not None and not line.blank_before and _joins(state, previous, line):
+            glue = "" if previous.text.endswith("-") and _starts_lower(line.text) else " "
+            paragraphs[-1] = paragraphs[-1] + glue + line.text
+        else:
+            paragraphs.append(line.text)
+        previous = line
+    return paragraphs

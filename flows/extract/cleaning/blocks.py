@@ -1,0 +1,142 @@
+"""Outlet-independent furniture by position and shape: the block after the story's end,
+runs of link headlines inside the body, and promotion prompts.
+
+Related, popular and "you may also like" lists often come without a marker line: after the
+last story sentence a page shows a run of headline-shaped lines (no final period, at most a
+headline's length, or a teaser cut with an ellipsis). The page store may cut the last line
+of a page mid-sentence, so that line is story text when it reads as prose.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from flows.extract.cleaning.features import (
+    _ends_sentence,
+    _furniture_reason,
+    _is_foreign,
+    _joins,
+    _sentence_end,
+    _stop_density,
+    _story_like,
+    _teaser_end,
+    _title_case,
+    _words,
+)
+from flows.extract.cleaning.lines import _Line, _State
+from flows.extract.cleaning.patterns import _CLOSERS, _MAX_TITLE_WORDS
+
+_MIN_RUN_LINKS = 3  # link headlines in a row that make a list inside the body
+_MIN_LINK_WORDS = 6  # a link headline is a clause, not a label
+_MAX_QUESTION_WORDS = 12  # "What is APEC anyway?" heads a list like a label
+_MIN_CUT_WORDS = 8  # a cut-off last paragraph worth keeping
+_MAX_PROMPT_WORDS = 12  # longer unfinished lines read as story text even on a whole page
+
+
+def _mark_tail(state: _State) -> None:
+    """Furniture after the last story sentence, removed as one block: short or unfinished
+    lines, headline-shaped links, teasers, promotion prompts and foreign lines."""
+    kept = state.kept()
+    last_no = state.lines[-1].no if state.lines else 0
+    wrapped = _wrapped(state, kept)
+    tail: list[_Line] = []
+    for line in reversed(kept):
+        # "...alternate addresses:" introducing only furniture is furniture too
+        lead_in = tail and line.text.endswith(":") and len(_words(line.text)) <= 20
+        last = line.no == last_no
+        if not (lead_in or _tail_furniture(state, line, last, line.no in wrapped)):
+            break
+        tail.append(line)
+    if len(tail) < len(kept):  # never empty the whole body
+        for line in tail:
+            reason = "boilerplate" if _is_promo(state, line.text) else None
+            state.remove(line, reason or _furniture_reason(state, line))
+
+
+def _tail_furniture(state: _State, line: _Line, last: bool, wrapped: bool) -> bool:
+    """A line that may belong to the block after the story (`last`: the page's last line;
+    `wrapped`: one line of a paragraph written over several lines)."""
+    if line.tag.startswith("h") and state.html:
+        return False
+    if last and _cut_prose(state, line.text):
+        return False  # the store cut the story's last paragraph here
+    if _furniture_like(state, line) or _is_promo(state, line.text):
+        return True
+    return not wrapped and _headline_shaped(state, line.text)
+
+
+def _wrapped(state: _State, kept: list[_Line]) -> set[int]:
+    """Numbers of the lines that are part of a paragraph written over several lines."""
+    numbers: set[int] = set()
+    for first, second in pairwise(kept):
+        if not second.blank_before and _joins(state, first, second):
+            numbers.update((first.no, second.no))
+    return numbers
+
+
+def _headline_shaped(state: _State, text: str) -> bool:
+    """A link headline: not a sentence, at most a headline's length, in the story's script."""
+    words = len(_words(text))
+    return not _sentence_end(text) and 2 <= words <= _MAX_TITLE_WORDS
+
+
+def _cut_prose(state: _State, text: str) -> bool:
+    """A paragraph cut off mid-sentence: function words, sentence case, and long or on a
+    page the store cut at its length limit."""
+    words = len(_words(text))
+    if _sentence_end(text) or _teaser_end(text) or words < _MIN_CUT_WORDS:
+        return False
+    stopwords = state.patterns.stopwords
+    if _title_case(text, stopwords) or _is_foreign(state, text):
+        return False
+    if state.store_cut:
+        return True  # the store cut the page inside this line
+    # on a whole page only a long line with function words: a short one is a prompt or label
+    return words > _MAX_PROMPT_WORDS and _stop_density(text, stopwords) >= 0.2
+
+
+def _furniture_like(state: _State, line: _Line) -> bool:
+    """Unfinished short lines, foreign lines, and short exclamations with few function words."""
+    text, words = line.text, _words(line.text)
+    if line.tag.startswith("h") and state.html:
+        return False
+    if _is_foreign(state, text) or (not _ends_sentence(text) and len(words) <= 12):
+        return True
+    exclaiming = text.rstrip(_CLOSERS).endswith("!") and not re.search(r"[\"“”]", text)
+    sparse = _stop_density(text, state.patterns.stopwords) < 0.34
+    return exclaiming and len(words) <= 6 and sparse
+
+
+def _is_promo(state: _State, text: str) -> bool:
+    """An app, channel, newsletter or subscription prompt (seeds: `promo` rules)."""
+    return any(pattern.search(text) for pattern in state.patterns.promos)
+
+
+def _mark_link_runs(state: _State) -> None:
+    """A run of link headlines inside the body ("What to know" and the stories it lists) is
+    furniture; its last line stays when story text follows it (a section heading)."""
+    if state.html:
+        return
+    run: list[_Line] = []
+    kept = state.kept()
+    wrapped = _wrapped(state, kept)
+    for line in [*kept, None]:
+        if line is not None and line.no not in wrapped and _link_shaped(state, line):
+            run.append(line)
+            continue
+        links = [ln for ln in run if len(_words(ln.text)) >= _MIN_LINK_WORDS]
+        if len(links) >= _MIN_RUN_LINKS:
+            heading = line is not None and _story_like(state, line.text)
+            for link in run[:-1] if heading else run:
+                state.remove(link, "boilerplate")
+        run = []
+
+
+def _link_shaped(state: _State, line: _Line) -> bool:
+    """A line that may sit in a list of links: headline-shaped, or a short question."""
+    text = line.text
+    if _is_foreign(state, text):
+        return False
+    question = text.rstrip(_CLOSERS).endswith("?") and len(_words(text)) <= _MAX_QUESTION_WORDS
+    return question or _headline_shaped(state, text)

@@ -1,0 +1,232 @@
+"""Who a quotation's attribution names when it is not a known person's name: an institution
+("the ministry said in a statement", "Merkel's office said"), an office named instead of the
+person holding it ("the Prime Minister said", "said the Chilean president"), or a person the
+directory does not know, named right at the verb ("spokesperson Jane Roe tweeted").
+
+Institutional statements are not quotations of a person; the other two give a speaker.
+Seeds: quote_institutions.csv (institution and document nouns), quote_role_nouns.csv (offices
+that stand for a person).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flows.extract.seeds import read_seed_csv
+from flows.records import Mention
+
+_BOUNDARY = re.compile(r"[,;:()“”\"«»„]|\bthat\b|\band\b")
+_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.)"
+_NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}")
+_CONTEXT_BEFORE = 80  # characters before a mention read for the office it is named with
+_CONTEXT_AFTER = 60  # "Gustavo Petro, president of Colombia"
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Institution nouns and office nouns, compiled."""
+
+    institution: re.Pattern[str]
+    role: re.Pattern[str]  # an office named with "the": group "mods" and group "head"
+    person_noun: re.Pattern[str]  # an office noun anywhere (a person, not an institution)
+    title_words: frozenset[str] = frozenset()  # words that lead a name: "Minister S. Roe"
+
+
+@lru_cache(maxsize=8)
+def load_sources(seeds_dir: Path) -> Sources:
+    """Compile seeds/quote_institutions.csv and seeds/quote_role_nouns.csv."""
+    institutions = _terms(seeds_dir / "quote_institutions.csv", "term")
+    roles = _terms(seeds_dir / "quote_role_nouns.csv", "role")
+    roles_alt = "|".join(r"[\s-]+".join(map(re.escape, r.split())) for r in roles) or "(?!)"
+    inst_alt = "|".join(r"\s+".join(map(re.escape, t.split())) for t in institutions) or "(?!)"
+    return Sources(
+        institution=re.compile(rf"\b(?:{inst_alt})\b", re.I),
+        role=re.compile(
+            rf"\b(?:the|this)\s+(?P<mods>(?:[\w'’.-]+\s+){{0,3}}?)(?P<head>{roles_alt})\b"
+            r"(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}))?",
+            re.I,
+        ),
+        person_noun=re.compile(rf"\b(?:{roles_alt})\b(?!['’]s)", re.I),
+        title_words=frozenset(_terms(seeds_dir / "quote_title_words.csv", "word")),
+    )
+
+
+def _terms(path: Path, column: str) -> list[str]:
+    rows = read_seed_csv(path, optional=True)
+    return sorted((r[column].strip().lower() for r in rows if r[column].strip()), key=len)[::-1]
+
+
+def mask_quotes(para: str, spans: list[tuple[int, int]]) -> str:
+    """The paragraph with quoted words blanked (same length), so that verbs and nouns inside
+    quotations are not read as the attribution."""
+    chars = list(para)
+    for start, end in spans:
+        for k in range(max(0, start), min(end, len(chars))):
+            if not chars[k].isspace():
+                chars[k] = "_"
+    return "".join(chars)
+
+
+def attribution_phrase(masked: str, verb: re.Match[str], lo: int, hi: int) -> str:
+    """The subject of a speech verb: the words from the last boundary before it, or, when the
+    verb comes first ("..., said the ministry"), the words after it up to the next one."""
+    before = masked[lo : verb.start()]
+    cut = [m.end() for m in _BOUNDARY.finditer(before)]
+    phrase = before[cut[-1] :] if cut else before
+    if phrase.strip():
+        return phrase.strip()
+    after = masked[verb.end() : hi]
+    stop = _BOUNDARY.search(after) or re.search(r"[.!?]", after)
+    return (after[: stop.start()] if stop else after).strip()
+
+
+def is_institutional(phrase: str, sources: Sources, named: bool) -> bool:
+    """An institution or an unsigned document speaks: "the ministry", "Merkel's office",
+    "the statement", but not "ministry spokesman X" (`named`: a person's name is in it)."""
+    if named or not sources.institution.search(phrase):
+        return False
+    return sources.person_noun.search(phrase) is None
+
+
+def role_referent(
+    phrase: str, mentions: list[Mention], paragraphs: list[str], sources: Sources
+) -> str | None:
+    """The person an office phrase at the start of `phrase` stands for ("the Prime Minister",
+    "the Chilean president", "the president of Serbia"): the mentioned person named with
+    that office and its modifiers; on a tie, the one mentioned first."""
+    match = sources.role.match(phrase.strip())
+    if match is None:
+        return None
+    head = " ".join(match["head"].lower().split())
+    mods = [w.lower() for w in re.findall(r"[\w'’-]+", f"{match['mods']} {match['of'] or ''}")]
+    introduced = _introduced_name(head, mods, mentions, paragraphs) if mods else None
+    if introduced is not None:
+        return introduced
+    best: tuple[int, int, str] | None = None
+    for order, mention in enumerate(mentions):
+        context = _office_context(paragraphs[mention.paragraph_no], mention)
+        words = re.findall(r"[\w'’-]+", context.lower())
+        has_head = re.search(rf"\b{re.escape(head)}\b", context, re.I) is not None
+        counterpart = "counterpart" in words
+        if not (has_head or counterpart):
+            continue
+        matched = sum(any(_same_stem(m, w) for w in words) for m in mods)
+        score = 2 * has_head + 3 * matched + counterpart
+        if best is None or score > best[0]:
+            best = (score, order, mention.person)
+    if best is None:  # nobody mentioned holds it: a name the text writes after the office
+        return _introduced_name(head, [""], mentions, paragraphs)
+    return best[2]
+
+
+def _introduced_name(
+    head: str, mods: list[str], mentions: list[Mention], paragraphs: list[str]
+) -> str | None:
+    """A name the text introduces with the office and a modifier of the phrase: "the Chilean
+    president" -> "his Chilean counterpart, Jane Roe" or "Chilean President Jane Roe" (the
+    mentioned person of that name, else the name as written)."""
+    office = r"[\s-]+".join(map(re.escape, head.split()))
+    for mod in (m for m in mods if len(m) >= 4 or not m):
+        stem = rf"\b{re.escape(mod[:5])}\w*\s+(?:[\w'’-]+\s+){{0,2}}?" if mod else ""
+        pattern = re.compile(
+            rf"(?i:{stem}(?:\b{office}|counterpart)\b),?\s+(?P<name>{_NAME_RUN.pattern})"
+        )
+        for para in paragraphs:
+            found = pattern.search(para)
+            if found is None or not found["name"][:1].isupper():
+                continue
+            last = found["name"].split()[-1].casefold()
+            known = [m.person for m in mentions if m.person.split()[-1].casefold() == last]
+            return known[0] if known else found["name"]
+    return None
+
+
+def _office_context(para: str, mention: Mention) -> str:
+    """The words a name is introduced with: before it back to the clause edge or another
+    name's verb ("Merkel welcomed French President X" gives "French President"), and an
+    apposition after it (", Prime Minister of Australia")."""
+    before = para[max(0, mention.start - _CONTEXT_BEFORE) : mention.start]
+    cut = [m.end() for m in _CLAUSE_EDGE.finditer(before)]
+    cut += [m.end() for m in _NAME_THEN_VERB.finditer(before) if m.group(1) not in _TITLE_LINKS]
+    after = para[mention.end : mention.end + _CONTEXT_AFTER]
+    stop = _CLAUSE_EDGE.search(after)
+    return (
+        before[max(cut, default=0) :] + mention.surface + (after[: stop.start()] if stop else after)
+    )
+
+
+_CLAUSE_EDGE = re.compile(r"[.;:()“”\"]|\band\b|\bwith\b")
+_NAME_THEN_VERB = re.compile(r"[A-Z][\w'’-]+\s+([a-z][\w-]*)\b")  # "Merkel welcomed"
+# lower-case words inside a title before a name: "Egypt's president of the Republic of X"
+_TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president", "minister"})
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """'serbia' ~ 'serbian', 'chile' ~ 'chilean': the same word or a shared five-letter stem."""
+    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+
+
+def named_at_verb(
+    masked: str,
+    verb: re.Match[str],
+    lo: int,
+    hi: int,
+    document: tuple[list[Mention], list[str]],
+    sources: Sources,
+) -> str | None:
+    """A person the directory does not know, named right at the verb: a full name before it
+    ("spokesperson Jane Roe tweeted") or after it ("..., said Jane Roe"), or a surname whose
+    full name the article wrote earlier ("Roe tweeted" after "Minister J. Roe")."""
+    before = masked[lo : verb.start()].rstrip()
+    runs = list(_NAME_RUN.finditer(before))
+    if runs and runs[-1].end() == len(before):
+        return _untitled(runs[-1].group(0), sources)
+    after = masked[verb.end() : hi].lstrip()
+    run = _NAME_RUN.match(after)
+    if run:
+        return _untitled(run.group(0), sources)
+    single = re.search(rf"(?<![\w.])({_NAME_TOKEN})$", before) or re.match(_NAME_TOKEN, after)
+    if single is None:
+        return None
+    word = single.group(single.lastindex or 0)
+    if word.lower() in sources.title_words or sources.institution.fullmatch(word):
+        return None
+    return _full_name(word, document, sources)
+
+
+def _untitled(name: str, sources: Sources) -> str | None:
+    """The name without the title words leading it ("Minister S. Roe" -> "S. Roe")."""
+    words = name.split()
+    while words and words[0].lower().rstrip(".") in sources.title_words:
+        words.pop(0)
+    return " ".join(words) if len(words) >= 2 else None
+
+
+_LONG_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,7}}")
+
+
+def _full_name(
+    surname: str, document: tuple[list[Mention], list[str]], sources: Sources
+) -> str | None:
+    """The mentioned person with that surname, else the first full name ending in it (or,
+    family name first, starting with it: "Huang" for "Ambassador Huang Xilian")."""
+    mentions, paragraphs = document
+    known = [m.person for m in mentions if m.person.split()[-1] == surname]
+    known = known or [m.person for m in mentions if m.person.split()[0] == surname]
+    if known:
+        return known[0]
+    runs = [run.group(0).split() for para in paragraphs for run in _LONG_RUN.finditer(para)]
+    for words in runs:
+        name = _untitled(" ".join(words), sources)
+        if name and name.split()[-1] == surname:
+            return name
+    for words in runs:  # "... Philippines Huang Xilian": the family name first
+        if surname in words[1:-1]:
+            at = words.index(surname, 1)
+            name = _untitled(" ".join(words[at:]), sources)
+            if name:
+                return name
+    return None

@@ -1,0 +1,202 @@
+"""Mentions of people missing from the directory (how='new'), added to the directory's own.
+
+1. Per paragraph: names after a title head (`_titled_names`, "Minister of X Y Z"), and
+   name-shaped runs licensed by a cue (`NameShapes.candidates`: "his Chilean counterpart,
+   Gabriel Boric", "Felix Tshisekedi, president of ...", "the Hon. Malcolm Turnbull").
+2. A candidate no cue licensed is a person when its surname stands alone elsewhere in the
+   article ("Gustavo Petro ... Petro said").
+3. Spellings of one name become one person: a directory person when the name is a variant of
+   one of theirs, else the fullest spelling the article uses ("Ibrahim Mohamed Solih" for
+   "Ibrahim Solih"; "Mohamed bin Salman" for "Muhammad Bin Salman").
+4. Later bare surnames refer to the person introduced ("Boric said").
+A titled full name displaces a bare-surname match of someone else ("police chief Hossein
+Rahimi" is not the known Mohammad Reza Rahimi).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from flows.extract.name_cues import Candidate, NameShapes, same_person, variant_key
+from flows.extract.names import _overlaps, _titled_names, fold
+from flows.records import Mention
+
+if TYPE_CHECKING:
+    from flows.extract.people import PeopleDirectory
+
+
+def add_unknown_people(
+    directory: PeopleDirectory,
+    shapes: NameShapes,
+    paragraphs: list[str],
+    known: list[list[Mention]],
+) -> list[Mention]:
+    """`known` (one list per paragraph) plus the mentions of people missing from the
+    directory, as the module docstring describes."""
+    found: list[tuple[int, Candidate]] = []
+    loose: list[tuple[int, Candidate]] = []
+    for i, para in enumerate(paragraphs):
+        for cand in _paragraph_names(directory, shapes, para):
+            (found if cand.licensed else loose).append((i, cand))
+    found += [(i, c) for i, c in loose if shapes.recurring(c, paragraphs)]
+    found += _coordinated(paragraphs, found, [(i, c) for i, c in loose if (i, c) not in found])
+    names = _spellings(directory, [c.name for _, c in sorted(found, key=lambda f: f[0])])
+    out = [m for ms in known for m in ms]
+    for i, cand in sorted(found, key=lambda f: (f[0], f[1].start)):
+        person = names[cand.name]
+        overlapping = [
+            m for m in out if m.paragraph_no == i and m.start < cand.end and cand.start < m.end
+        ]
+        if any(m.how == "new" or not _other_bearer(directory, m, person) for m in overlapping):
+            continue
+        out = [m for m in out if m not in overlapping]
+        how = "new" if person not in directory.countries else "alias"
+        out.append(
+            Mention(i, cand.start, cand.end, person, paragraphs[i][cand.start : cand.end], how)
+        )
+    out.sort(key=lambda m: (m.paragraph_no, m.start))
+    return _new_surnames(paragraphs, out)
+
+
+def _coordinated(
+    paragraphs: list[str], found: list[tuple[int, Candidate]], loose: list[tuple[int, Candidate]]
+) -> list[tuple[int, Candidate]]:
+    """Candidates joined to a person by "and" or a comma ("... Ibrahim Solih and Yoweri
+    Museveni"): the cue of the first covers the list."""
+    people = list(found)
+    out = []
+    for i, cand in sorted(loose, key=lambda f: (f[0], f[1].start)):
+        gaps = [
+            paragraphs[i][p.end : cand.start] for j, p in people if j == i and p.end <= cand.start
+        ]
+        if any(_LIST_GAP.fullmatch(gap) for gap in gaps):
+            licensed = Candidate(cand.start, cand.end, cand.name, True)
+            people.append((i, licensed))
+            out.append((i, licensed))
+    return out
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+")
+
+
+def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list[Candidate]:
+    """Titled names and cued candidates of one paragraph; where they overlap, a licensed one
+    before an unlicensed one, then the longer ("Senator the Honourable Kamina Johnson Smith"),
+    then a titled one."""
+    titled = [
+        Candidate(start, end, shapes.clean(name), True)
+        for start, end, name in _titled_names(
+            para, directory.title_words, directory.honorifics, directory.non_name_words
+        )
+    ]
+    out: list[Candidate] = []
+    cued = shapes.candidates(para)
+    ranked = sorted([*titled, *cued], key=lambda c: (not c.licensed, c.start - c.end, c in cued))
+    for cand in ranked:
+        if any(o.start < cand.end and cand.start < o.end for o in out):
+            continue
+        if cand.licensed and directory.canonical(cand.name) is None:
+            out.append(_trimmed(para, cand))
+        elif not cand.licensed:
+            out.append(cand)
+    return sorted(out, key=lambda c: c.start)
+
+
+def _trimmed(para: str, cand: Candidate) -> Candidate:
+    """The candidate's span narrowed to its cleaned name when the name is written there."""
+    at = para.find(cand.name, cand.start, cand.end)
+    if at < 0:
+        return cand
+    return Candidate(at, at + len(cand.name), cand.name, cand.licensed)
+
+
+def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
+    """Each name -> the person it names: a directory person of the same spelling skeleton,
+    else the fullest spelling of the article's names that are the same person."""
+    index = _directory_index(directory)
+    out: dict[str, str] = {}
+    groups: list[list[str]] = []
+    for name in names:
+        if name in out:
+            continue
+        known = index.get(variant_key(name))
+        if known:
+            out[name] = known
+            continue
+        group = next((g for g in groups if any(same_person(name, n) for n in g)), None)
+        if group is None:
+            groups.append([name])
+        else:
+            group.append(name)
+    for group in groups:
+        fullest = max(group, key=lambda n: (len(variant_key(n)), -group.index(n)))
+        out.update({n: fullest for n in group})
+    return out
+
+
+def _directory_index(directory: PeopleDirectory) -> dict[tuple[str, ...], str]:
+    """Spelling skeleton of every full name and alias of the directory -> its person."""
+    cached = getattr(directory, "_variant_index", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    index: dict[tuple[str, ...], str] = {}
+    ambiguous: set[tuple[str, ...]] = set()
+    for person in directory.countries:
+        for name in [person, *directory.aliases.get(person, [])]:
+            key = variant_key(name)
+            if len(key) < 2:
+                continue
+            if index.get(key, person) != person:
+                ambiguous.add(key)
+            index[key] = person
+    for key in ambiguous:
+        index.pop(key, None)
+    object.__setattr__(directory, "_variant_index", index)
+    return index
+
+
+def _other_bearer(directory: PeopleDirectory, mention: Mention, name: str) -> bool:
+    """Whether `mention` is a bare surname shared by a different person called `name`."""
+    if len(mention.surface.split()) != 1 or mention.how not in ("alias", "name"):
+        return False
+    # Given names only: "Dr. Saleh Amer Al Kharousi" is not the known Barham Saleh, whose
+    # surname is the candidate's first word.
+    given = {
+        fold(w)
+        for n in [mention.person, *directory.aliases.get(mention.person, [])]
+        for w in (n.split()[:-1] or n.split())
+    }
+    return fold(name.split()[0]) not in given
+
+
+def _new_surnames(paragraphs: list[str], mentions: list[Mention]) -> list[Mention]:
+    """Later bare-surname references to people introduced with how='new'."""
+    firsts: dict[str, tuple[int, int]] = {}
+    for m in mentions:
+        if m.how == "new":
+            firsts.setdefault(m.person, (m.paragraph_no, m.end))
+    out = list(mentions)
+    for person, (p0, e0) in firsts.items():
+        surname = person.split()[-1]
+        pattern = re.compile(rf"(?<![\w']){re.escape(surname)}(?!\w)")
+        for i, para in enumerate(paragraphs[p0:], start=p0):
+            for hit in pattern.finditer(para):
+                if (i, hit.start()) <= (p0, e0):
+                    continue
+                # The article introduced its own bearer of a known surname: later bare
+                # surnames are that person.
+                out = [
+                    m
+                    for m in out
+                    if not (
+                        m.paragraph_no == i
+                        and m.start == hit.start()
+                        and m.how == "alias"
+                        and m.end == hit.end()
+                    )
+                ]
+                if _overlaps(out, i, hit.start(), hit.end()):
+                    continue
+                out.append(Mention(i, hit.start(), hit.end(), person, hit.group(0), "new"))
+    return sorted(out, key=lambda m: (m.paragraph_no, m.start))
