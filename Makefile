@@ -18,7 +18,7 @@ $(UV):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(SYNCED): $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --inexact
+	$(UV) sync --frozen --inexact --compile-bytecode
 	@touch $@
 
 install: $(SYNCED) ## create .venv with the locked dependencies (uv.lock)
@@ -26,8 +26,10 @@ install: $(SYNCED) ## create .venv with the locked dependencies (uv.lock)
 run: $(SYNCED) ## run the pipeline on the bundled sample corpus into warehouse/warehouse.duckdb
 	$(VENV)/bin/summitry run
 
-test: $(SYNCED) ## ruff, then the test suite (two workers: CI machines have 2 cores)
+test: $(SYNCED) ## ruff (lint + format check), mypy, then the test suite (two workers: 2 cores)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy flows
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 lint: $(SYNCED) ## ruff (lint + format check) and mypy
@@ -39,8 +41,11 @@ format: $(SYNCED) ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-serve: $(SYNCED) ## serve the flow on its cron schedule (starts a local Prefect server if needed)
-	$(VENV)/bin/summitry serve
+serve: $(SYNCED) ## serve the flow on its cron schedule (starts a local Prefect server if none runs)
+	exec $(VENV)/bin/summitry serve
+
+server: $(SYNCED) ## keep a local Prefect server running: `make run` then skips Prefect's start-up
+	exec $(VENV)/bin/summitry server
 
 bench: $(SYNCED) ## benchmark the pipeline on 1k and 10k synthetic articles (tables in benchmark/)
 	$(VENV)/bin/summitry benchmark --sizes 1000 10000 --workdir benchmark
@@ -51,4 +56,4 @@ status: $(SYNCED) ## recent pipeline runs
 clean: ## delete the warehouse files (raw data can be rebuilt from seeds/articles)
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
 
-.PHONY: help install run test lint format serve bench status clean
+.PHONY: help install run test lint format serve server bench status clean

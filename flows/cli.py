@@ -1,4 +1,4 @@
-"""Command line: `summitry run | serve | sql | status` (also `python -m flows ...`)."""
+"""Command line: `summitry run | serve | server | sql | status | ...` (also `python -m flows`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-
-from flows.load import warehouse
+from flows.load.lock import RunInProgress, run_lock
 from flows.settings import load_settings
 
 EXECUTOR_HELP = "where cleaning and extraction run: local, dask-local or dask://HOST:PORT"
+
+if TYPE_CHECKING:  # loaded by the commands that use them: a busy `run` is refused before
+    import polars as pl
+
+# Exit codes: 1 a run failed; 2 bad usage, a missing file or a SQL error; 75 (EX_TEMPFAIL)
+# another run is writing the warehouse, try again later.
+EX_TEMPFAIL = 75
 
 
 def _path(value: str) -> Path:
@@ -79,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="recent runs from meta.runs")
     status.add_argument("--warehouse", type=_path)
     status.add_argument("--limit", type=int, default=10)
+    status.add_argument("--format", choices=("table", "json"), default="table")
+
+    server = commands.add_parser(
+        "server", help="run a local Prefect server that `run` and `serve` then use"
+    )
+    server.add_argument("--port", type=int, help="port (default 4200, SUMMITRY_PREFECT_PORT)")
     return parser
 
 
@@ -91,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "run": _run,
         "serve": _serve,
+        "server": _server,
         "sql": _sql,
         "status": _status,
         "score": _score,
@@ -108,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """One run: take the warehouse's run lock first (a busy warehouse is refused at once,
+    before Prefect starts), check the executor can be reached, then find or start a Prefect
+    API, then run the flow."""
     from flows.orchestration.dask_executor import (
         EXIT_MISMATCH,
         EXIT_UNREACHABLE,
@@ -115,25 +131,41 @@ def _run(args: argparse.Namespace) -> int:
         WorkerMismatch,
         check_reachable,
     )
-    from flows.orchestration.flow import etl
-    from flows.orchestration.summary import RunSummary
+    from flows.orchestration.serving import api_for_run, wait_ready
+    from flows.orchestration.skips import note_skipped
 
     settings = load_settings(source=args.source, warehouse=args.warehouse, executor=args.executor)
-    try:
-        check_reachable(settings.executor)  # before Prefect starts and anything is written
-    except ExecutorUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_UNREACHABLE
-    with _progress_bar() as progress:
-        state = etl(
-            str(settings.source),
-            str(settings.warehouse),
-            args.full_refresh,
-            lock_wait_s=args.wait,
-            progress=progress,
-            executor=settings.executor,
-            return_state=True,
-        )
+    wait_s = settings.lock_wait_s if args.wait is None else args.wait
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(run_lock(settings.warehouse, wait_s))
+        except RunInProgress as exc:
+            note_skipped(settings.warehouse, f"summitry run refused: {exc}")
+            print(f"busy: {exc}", file=sys.stderr)
+            return EX_TEMPFAIL
+        try:
+            check_reachable(settings.executor)  # before Prefect starts and anything is written
+        except ExecutorUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_UNREACHABLE
+        api_url = stack.enter_context(api_for_run(settings.prefect_port))
+        from flows.orchestration.flow import etl  # imports Prefect, now pointed at the API
+        from flows.orchestration.summary import RunSummary
+
+        if api_url is not None:
+            wait_ready(api_url)  # a temporary server booted while Prefect was imported
+
+        with _progress_bar() as progress:
+            state = etl(
+                str(settings.source),
+                str(settings.warehouse),
+                args.full_refresh,
+                lock_wait_s=wait_s,
+                progress=progress,
+                executor=settings.executor,
+                return_state=True,
+            )
+        _flush_prefect_logs()  # before a temporary server stops
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, RunSummary):
         print(summary.render())
@@ -143,6 +175,15 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_UNREACHABLE if isinstance(summary, ExecutorUnavailable) else EXIT_MISMATCH
     print(f"run failed: {state.message}", file=sys.stderr)
     return 1
+
+
+def _flush_prefect_logs() -> None:
+    """Send the logs and events still queued to the API (a temporary server stops next)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)
+    EventsWorker.drain_all(timeout=5)
 
 
 @contextmanager
@@ -168,28 +209,95 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _server(args: argparse.Namespace) -> int:
+    from flows.orchestration.serving import server
+
+    server(load_settings(prefect_port=args.port))
+    return 0
+
+
+# Statements `summitry sql` runs: reading only.
+READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA"})
+
+
 def _sql(args: argparse.Namespace) -> int:
+    """A read-only query; a SQL error is one line on stderr and exit code 2."""
+    import duckdb
+
+    from flows.load import warehouse
+
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
-        frame = warehouse.read_frame(con, args.query)
+        try:
+            statements = con.extract_statements(args.query)
+            kinds = {statement.type.name for statement in statements}
+            if not statements or kinds - READ_STATEMENTS:
+                raise ValueError(
+                    "summitry sql only reads: "
+                    + (", ".join(sorted(kinds - READ_STATEMENTS)) or "no statement")
+                    + " is not allowed"
+                )
+            frame = warehouse.read_frame(con, args.query)
+        except duckdb.Error as exc:
+            raise ValueError(_one_line(exc)) from None
     print(render_frame(frame, args.format))
     return 0
 
 
+def _one_line(exc: Exception) -> str:
+    """A DuckDB error as one line: its kind and first message line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
+
+
+STATUS_COLUMNS = ("run_id", "started", "took", "status", "seen/new/chg/rm/quar", "published")
+
+
 def _status(args: argparse.Namespace) -> int:
+    from flows.load import runlog, warehouse
+
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
-        frame = warehouse.recent_runs(con, args.limit)
-        failure = warehouse.last_failure(con)
-    print(render_frame(frame, "table"))
+        frame = runlog.recent_runs(con, args.limit)
+        failure = runlog.last_failure(con)
+    if args.format == "json":
+        print(frame.write_json())
+        return 0
+    print(render_frame(status_frame(frame), "plain"))
     if failure:
         run_id, finished, status, message = failure
-        print(f"last failure: run {run_id} ({status}) at {finished}: {message}")
+        print(f"last failure: run {run_id} ({status}) at {finished:%Y-%m-%d %H:%M:%S}: {message}")
     return 0
+
+
+def status_frame(runs: pl.DataFrame) -> pl.DataFrame:
+    """meta.runs rows reduced to key columns that fit a terminal line, plus the message."""
+    import polars as pl
+
+    if runs.is_empty():
+        return pl.DataFrame({name: [] for name in (*STATUS_COLUMNS, "message")})
+    counts = ("docs_seen", "docs_new", "docs_changed", "docs_removed", "docs_quarantined")
+    seconds = (pl.col("finished_at") - pl.col("started_at")).dt.total_milliseconds() / 1000
+    return runs.select(
+        pl.col("run_id"),
+        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M").alias("started"),
+        pl.format("{}s", seconds.round(1)).fill_null("").alias("took"),
+        pl.col("status"),
+        pl.when(pl.col("docs_seen").is_not_null())  # skipped and abandoned runs counted none
+        .then(pl.concat_str([pl.col(name).fill_null(0) for name in counts], separator="/"))
+        .otherwise(pl.lit(""))
+        .alias("seen/new/chg/rm/quar"),
+        pl.when(pl.col("published_at").is_not_null())
+        .then(pl.format("{} docs", pl.col("docs_published").fill_null(0)))
+        .otherwise(pl.lit("no"))
+        .alias("published"),
+        pl.col("message").fill_null("").str.slice(0, 50).alias("message"),
+    )
 
 
 def _score(args: argparse.Namespace) -> int:
     from devtools.scoring import load_expected, render, score
+    from flows.load import warehouse
 
     settings = load_settings(warehouse=args.warehouse)
     with warehouse.reader(settings.warehouse) as con:
@@ -247,6 +355,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _json_text(value: object) -> str:
+    import polars as pl
+
     if isinstance(value, pl.Series):
         value = value.to_list()
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -254,6 +364,8 @@ def _json_text(value: object) -> str:
 
 def render_frame(frame: pl.DataFrame, fmt: str) -> str:
     """A query result as an aligned table, CSV or a JSON array of objects."""
+    import polars as pl
+
     if fmt == "json":
         return frame.write_json()
     if fmt == "csv":
@@ -263,6 +375,18 @@ def render_frame(frame: pl.DataFrame, fmt: str) -> str:
             pl.col(name).map_elements(_json_text, return_dtype=pl.String) for name in nested
         )
         return flat.write_csv()
+    if fmt == "plain":  # aligned columns without borders, for `status`
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_formatting="NOTHING",
+            tbl_hide_column_data_types=True,
+            tbl_hide_dataframe_shape=True,
+            tbl_cell_alignment="LEFT",
+            tbl_width_chars=200,
+            fmt_str_lengths=60,
+        ):
+            return "\n".join(line.rstrip() for line in str(frame).splitlines())
     with pl.Config(
         tbl_rows=-1,
         tbl_cols=-1,

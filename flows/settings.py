@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         return work_path(self.warehouse)
 
     @property
+    def data_docs_folder(self) -> Path:
+        """A copy of the GX Data Docs site per warehouse, beside it."""
+        return self.warehouse.with_name(f"{self.warehouse.stem}_data_docs")
+
+    @property
     def parquet_folder(self) -> Path:
         """Where the Parquet copies of the marts are published."""
         return self.parquet_dir or self.warehouse.with_name(f"{self.warehouse.stem}_parquet")

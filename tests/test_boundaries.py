@@ -53,3 +53,17 @@ def test_the_cli_module_does_not_import_devtools() -> None:
         timeout=60,
     )
     assert result.returncode == 0
+
+
+def test_the_flow_pickles_as_a_served_run_needs() -> None:
+    """`summitry serve` runs each flow run in a subprocess, shipping the flow with
+    cloudpickle: every task function and what it refers to must pickle."""
+    import cloudpickle
+
+    from flows.orchestration.flow import etl
+
+    restored = cloudpickle.loads(cloudpickle.dumps(etl))
+    assert restored.name == "summitry-etl"
+    # As the served subprocess does before running it (annotations must resolve there too).
+    parameters = {"source": "articles", "warehouse_path": "wh.duckdb", "lock_wait_s": 1}
+    assert restored.validate_parameters(parameters)["lock_wait_s"] == 1.0

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from flows.ingest.reading import discover
@@ -181,6 +183,10 @@ def test_row_level_failure_quarantines_the_document_and_publishes_the_rest(
     assert failed == [(1,)]
 
 
+# meta.runs as Parquet: refreshed by every run, so readers see failed runs too.
+RUNS_FILE = "meta_runs.parquet"
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -226,7 +232,7 @@ def test_blocked_run_leaves_published_marts_byte_for_byte(
     db = tmp_path / "wh.duckdb"
     assert run(corpus, db).status == "success"
     parquet = tmp_path / "wh_parquet"
-    before = {p.name: _digest(p) for p in [db, *parquet.iterdir()]}
+    before = {p.name: _digest(p) for p in [db, *parquet.iterdir()] if p.name != RUNS_FILE}
 
     if breakage == "audit":
         monkeypatch.setenv("SUMMITRY_SQL_DIR", str(_broken_sql(tmp_path)))
@@ -238,21 +244,55 @@ def test_blocked_run_leaves_published_marts_byte_for_byte(
     assert summary.status == "failed"
     assert not summary.published
     assert summary.failed_expectations, "the run must name what blocked it"
-    after = {p.name: _digest(p) for p in [db, *parquet.iterdir()]}
+    after = {p.name: _digest(p) for p in [db, *parquet.iterdir()] if p.name != RUNS_FILE}
     assert after == before
+    with duckdb.connect(str(db), read_only=True) as con:  # as a BI tool sees it
+        published_runs = con.execute("select status from meta.runs order by started_at")
+        assert published_runs.fetchall() == [("success",), ("failed",)]
     with warehouse.reader(db) as con:  # the failure is visible to `summitry status`
         status = con.execute("select status from meta.runs order by started_at").fetchall()
     assert status == [("success",), ("failed",)]
 
 
-def test_second_run_waits_or_exits_with_a_clear_message(corpus: Path, tmp_path: Path) -> None:
-    db = tmp_path / "wh.duckdb"
-    with warehouse.run_lock(db):
-        from flows.orchestration.flow import etl
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from flows.load.lock import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
 
+
+def test_a_run_finding_the_warehouse_busy_is_skipped_and_a_waiting_one_runs(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Another process holds the run lock: a run (as a scheduled one would) is skipped, not
+    failed, and recorded; a run with a wait runs once the lock is free."""
+    from flows.orchestration.flow import etl
+
+    db = tmp_path / "wh.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db), "6"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    try:
         state = etl(str(corpus), str(db), return_state=True)
-    assert state.is_failed()
-    assert "another run" in state.message and str(os.getpid()) in state.message
+        assert state.is_completed() and state.name == "Skipped"
+        assert "another run" in str(state.message) and str(holder.pid) in str(state.message)
+        waited = etl(str(corpus), str(db), lock_wait_s=120, return_state=True)
+        assert holder.poll() is not None, "the waiting run must wait for the lock"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert waited.is_completed() and waited.result().status == "success"
+    with warehouse.reader(db) as con:
+        statuses = con.execute("select status from meta.runs order by started_at").fetchall()
+        freshness = con.execute(
+            "select last_check_status, last_change is not null from meta.freshness"
+        ).fetchall()
+    assert statuses == [("skipped",), ("success",)]
+    assert freshness == [("success", True)]
 
 
 def test_page_template_lines_of_one_outlet_folder_are_removed(corpus: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from flows.load import warehouse
+from flows.orchestration.processes import command_line, descendants
 from tests.conftest import PROJECT
 from tests.test_pipeline import run
 
@@ -89,16 +90,31 @@ def _many_articles(folder: Path, count: int) -> None:
         (folder / f"copy_{n:04d}.txt").write_text(text + f"\n\nEditor's note {n}.", "utf-8")
 
 
+def alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for its parent does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "(zombie)" not in status
+
+
+def _workers(pid: int) -> list[int]:
+    return [p for p in descendants(pid) if "multiprocessing" in command_line(p)]
+
+
 @pytest.mark.usefixtures("prefect_harness")
-def test_kill_9_mid_run_leaves_a_valid_warehouse_and_the_next_run_finishes(
+def test_kill_9_mid_run_leaves_no_process_and_a_second_run_is_refused_at_once(
     corpus: Path, tmp_path: Path
 ) -> None:
+    """A run with worker processes and its own temporary Prefect server is killed with
+    SIGKILL mid-work: nothing of it survives, the published file is untouched, and the next
+    run completes. While it ran, a second run was refused within 3 s with exit code 75."""
     db = tmp_path / "wh.duckdb"
-    env = harness_env(tmp_path)
     first = subprocess.run(
         summitry("run", "--source", str(corpus), "--warehouse", str(db)),
         cwd=PROJECT,
-        env=env,
+        env=harness_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=300,
@@ -107,27 +123,55 @@ def test_kill_9_mid_run_leaves_a_valid_warehouse_and_the_next_run_finishes(
     published_before = db.read_bytes()
     _many_articles(corpus, 60)
 
-    victim = subprocess.Popen(
-        summitry("run", "--source", str(corpus), "--warehouse", str(db)),
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    # No PREFECT_API_URL and nothing on the port: the run starts its own Prefect server.
+    alone = clean_env(
+        tmp_path,
+        SUMMITRY_PREFECT_PORT=str(free_port()),
+        SUMMITRY_WORKERS="2",
+        SUMMITRY_PARALLEL_MIN_DOCS="1",
     )
-    assert victim.stdout is not None
-    for line in victim.stdout:  # kill once raw has landed but staging has not
-        if "land_raw" in line and "Finished" in line:
-            victim.send_signal(signal.SIGKILL)
-            break
-    victim.wait(timeout=60)
-    assert victim.returncode == -signal.SIGKILL
+    with (tmp_path / "victim.log").open("w") as log:
+        victim = subprocess.Popen(
+            summitry("run", "--source", str(corpus), "--warehouse", str(db)),
+            cwd=PROJECT,
+            env=alone,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: len(_workers(victim.pid)) >= 2, 240, "the run's worker processes")
+        started = time.monotonic()
+        busy = subprocess.run(
+            summitry("run", "--source", str(corpus), "--warehouse", str(db)),
+            cwd=PROJECT,
+            env=harness_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        refused_in = time.monotonic() - started
+        ours = descendants(victim.pid)
+        commands = [command_line(pid) for pid in ours]  # before they are gone
+    finally:
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=60)
+    killed_at = time.monotonic()
+    assert (busy.returncode, busy.stdout) == (75, ""), busy.stderr
+    assert busy.stderr.startswith("busy: another run") and busy.stderr.count("\n") == 1
+    # 1.1-1.3 s by hand here (most of it importing pydantic); the margin is for a machine
+    # shared with other test runs, where starting any Python process can take seconds.
+    assert refused_in < 5, f"the busy run took {refused_in:.1f}s to give up"
+    assert any("server start" in line for line in commands), commands
+    while time.monotonic() < killed_at + 10 and any(alive(pid) for pid in ours):
+        time.sleep(0.2)
+    survivors = [f"{pid} {command_line(pid)}" for pid in ours if alive(pid)]
+    assert not survivors, survivors
     assert db.read_bytes() == published_before, "the published file must be untouched"
 
     again = subprocess.run(
         summitry("run", "--source", str(corpus), "--warehouse", str(db)),
         cwd=PROJECT,
-        env=env,
+        env=harness_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=600,
@@ -136,13 +180,13 @@ def test_kill_9_mid_run_leaves_a_valid_warehouse_and_the_next_run_finishes(
     with warehouse.reader(db) as con:
         documents = con.execute("select count(*), count(distinct doc_id) from marts.documents")
         assert documents.fetchone() == (65, 65)
-        raw = con.execute("select count(*), count(distinct doc_id) from raw.documents")
-        assert raw.fetchone() == (65, 65)
-        statuses = [
-            row[0]
-            for row in con.execute("select status from meta.runs order by started_at").fetchall()
-        ]
-    assert statuses == ["success", "abandoned", "success"]
+        runs = con.execute(
+            "select status, docs_published from meta.runs order by started_at"
+        ).fetchall()
+    assert runs[:3] == [("success", 5), ("abandoned", None), ("skipped", None)]
+    # What was published: the 60 copies whether the killed run or this one extracted them,
+    # and the originals whose quotes they now share.
+    assert runs[3][0] == "success" and 60 <= runs[3][1] <= 65
 
 
 READER = """

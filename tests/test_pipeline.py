@@ -94,10 +94,20 @@ def test_rerun_is_a_noop_and_edits_replace_old_rows(corpus: Path, tmp_path: Path
     assert (first.docs_new, first.status) == (5, "success")
     before = snapshot(db)
 
+    published = db.read_bytes()
     again = run(corpus, db)
     assert (again.docs_new, again.docs_changed, again.docs_unchanged) == (0, 0, 5)
     assert again.up_to_date and again.validation_success
     assert snapshot(db) == before
+    # The no-op is visible to readers of the published file, which was not rewritten.
+    assert db.read_bytes() == published
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("select run_id, status from meta.runs order by started_at").fetchall()
+        fresh = con.execute(
+            "select last_check_run_id, last_check_status, last_change_run_id from meta.freshness"
+        ).fetchall()
+    assert runs == [(first.run_id, "success"), (again.run_id, "success")]
+    assert fresh == [(again.run_id, "success", first.run_id)]
 
     edited = corpus / "004_44a79e2381192542.txt"
     text = edited.read_text(encoding="utf-8")
@@ -206,6 +216,33 @@ def test_cli_sql_formats_status_and_score(
     assert main(["score", "--warehouse", str(db)]) == 0
     assert "quote_recall" in capsys.readouterr().out
     assert main(["sql", "select 1", "--warehouse", str(db.with_name("missing.duckdb"))]) == 2
+    capsys.readouterr()
+    assert main(["status", "--warehouse", str(db), "--format", "json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert runs[0]["status"] == "success" and runs[0]["docs_published"] == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("selec 1", "ParserException"),
+        ("select * from marts.nowhere", "CatalogException"),
+        ("delete from marts.quotes", "summitry sql only reads: DELETE is not allowed"),
+        ("create table marts.x as select 1", "summitry sql only reads: CREATE is not allowed"),
+    ],
+    ids=["syntax", "unknown-table", "delete", "create"],
+)
+def test_cli_sql_errors_are_one_line_and_exit_2(
+    built: tuple[Path, Path], capsys: pytest.CaptureFixture[str], query: str, kind: str
+) -> None:
+    from flows.cli import main
+
+    _, db = built
+    assert main(["sql", query, "--warehouse", str(db)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("error: "), captured.err
+    assert kind in captured.err
 
 
 def test_recalled_meeting_quotes_link_to_that_meeting(built: tuple[Path, Path]) -> None:

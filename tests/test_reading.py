@@ -97,6 +97,44 @@ def test_decode_rejects_unusable_bytes(data: bytes, reason: str) -> None:
         decode(data)
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        # the one-liners of issue 15: ASCII with one high byte, and a short Cyrillic line
+        ("The delegation visited a café in Baku on Monday.", "cp1252"),
+        ("Алиев принял министра в Баку.", "cp1251"),
+        (
+            "See https://example.org/news/2024/03/11/a-very-long-address-of-the-story, café.",
+            "cp1252",
+        ),
+        ("Erdoğan ve Aliyev Bakü’de görüştü.", "cp1254"),
+        ("Президент в Баку.", "koi8_r"),
+        ("الرئيس يزور باكو", "cp1256"),
+    ],
+    ids=["latin1-one-e", "cp1251-one-line", "long-url", "cp1254", "koi8_r", "cp1256"],
+)
+def test_short_legacy_text_is_decoded_not_rejected(text: str, encoding: str) -> None:
+    decoded = decode(text.encode(encoding))
+    assert (decoded.text, decoded.encoding, decoded.repair) == (text, encoding, None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 300, bytes(range(128, 256)) * 20],
+    ids=["undefined-bytes", "every-high-byte"],
+)
+def test_bytes_no_codec_decodes_plausibly_are_rejected(data: bytes) -> None:
+    with pytest.raises(UnreadableInput, match="no legacy encoding decodes it plausibly"):
+        decode(data)
+
+
+def test_damaged_utf8_is_still_repaired_in_a_short_text() -> None:
+    data = "Erdoğan met Aliyev.".encode() + b"\xff"
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.repair == "replaced 1 invalid UTF-8 byte sequence(s)"
+
+
 def test_stray_nul_bytes_are_removed_and_reported() -> None:
     text = "A long enough paragraph of article text about the meeting in Baku. " * 20
     data = text.encode()[:700] + b"\x00" + text.encode()[700:]

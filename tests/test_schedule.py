@@ -1,61 +1,98 @@
-"""The schedule: `summitry serve` against a real local Prefect server it starts itself."""
+"""`summitry serve` typed in a terminal: a pseudo-terminal, a fresh PREFECT_HOME, a cron of
+every minute. It must not prompt, start one Prefect server only, publish on schedule, leave
+the Prefect profile alone, and on SIGTERM stop every process it started."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
 import signal
 import subprocess
+import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from flows.load import warehouse
+from flows.orchestration.processes import command_line, descendants
 from tests.conftest import PROJECT
-from tests.test_operations import api, clean_env, free_port, summitry, wait_for
+from tests.test_operations import alive, api, clean_env, free_port, summitry, wait_for
 
 pytestmark = pytest.mark.slow
 
 
-def test_serve_registers_the_schedule_and_runs_through_the_deployment(
+def _controlling_terminal() -> None:
+    """In the child: a new session whose controlling terminal is its stdin (the pty)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _drain(fd: int, into: list[bytes]) -> None:
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        into.append(chunk)
+
+
+def test_serve_in_a_terminal_publishes_on_schedule_and_stops_cleanly(
     corpus: Path, tmp_path: Path
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     db = tmp_path / "wh.duckdb"
+    home = tmp_path / "prefect-home"
+    master, slave = pty.openpty()
+    started = time.monotonic()
     serve = subprocess.Popen(
-        summitry("serve", "--cron", "0 3 * * *", "--source", str(corpus), "--warehouse", str(db)),
+        summitry("serve", "--cron", "* * * * *", "--source", str(corpus), "--warehouse", str(db)),
         cwd=PROJECT,
-        env=clean_env(tmp_path, SUMMITRY_PREFECT_PORT=str(port)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env=clean_env(tmp_path, SUMMITRY_PREFECT_PORT=str(port), TERM="xterm"),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        preexec_fn=_controlling_terminal,
     )
+    os.close(slave)
+    output: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(master, output), daemon=True)
+    reader.start()
+    ours: set[int] = set()
     try:
         deployment = wait_for(
             lambda: api(url, "/deployments/filter", {}), 120, "the deployment to register"
         )[0]
         assert deployment["name"] == "summitry-scheduled"
-        crons = [s["schedule"].get("cron") for s in deployment["schedules"]]
-        assert crons == ["0 3 * * *"]
-        assert deployment["parameters"]["warehouse_path"] == str(db)
-
-        flow_run = api(url, f"/deployments/{deployment['id']}/create_flow_run", {})
-        state = wait_for(
-            lambda: (
-                (
-                    api(url, f"/flow_runs/{flow_run['id']}")["state"]["type"]
-                    in {"COMPLETED", "FAILED", "CRASHED"}
-                )
-                and api(url, f"/flow_runs/{flow_run['id']}")["state"]["type"]
-            ),
-            180,
-            "the triggered run to finish",
-        )
-        assert state == "COMPLETED"
-        with warehouse.reader(db) as con:
-            assert con.execute("select count(*) from marts.documents").fetchone()[0] == 5
+        assert [s["schedule"].get("cron") for s in deployment["schedules"]] == ["* * * * *"]
+        assert deployment["global_concurrency_limit"]["limit"] == 1
+        wait_for(db.exists, 150, "the scheduled run to publish")
+        published_after = time.monotonic() - started
+        ours = set(descendants(serve.pid))
+        servers = [pid for pid in ours if "server start" in command_line(pid)]
+        assert len(servers) == 1, [command_line(pid) for pid in ours]
     finally:
-        serve.send_signal(signal.SIGINT)
+        ours |= set(descendants(serve.pid))
+        stopped_at = time.monotonic()
+        serve.send_signal(signal.SIGTERM)
         try:
-            serve.wait(timeout=60)
+            serve.wait(timeout=15)
         except subprocess.TimeoutExpired:
             serve.kill()
+            raise
+    deadline = stopped_at + 15
+    while time.monotonic() < deadline and any(alive(pid) for pid in ours):
+        time.sleep(0.2)
+    text = b"".join(output).decode(errors="replace")
+    assert not [pid for pid in ours if alive(pid)], "processes outlived serve:\n" + text[-3000:]
+    assert "How would you like to proceed" not in text
+    assert "ephemeral server" not in text, text[-3000:]
+    assert not (home / "profiles.toml").exists(), "the user's Prefect profile must not change"
+    with warehouse.reader(db) as con:
+        assert con.execute("select count(*) from marts.documents").fetchone()[0] == 5
+    print(f"published {published_after:.0f}s after `summitry serve` started")

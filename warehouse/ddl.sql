@@ -176,7 +176,7 @@ create table if not exists meta.runs (
     flow_run_id        varchar,
     started_at         timestamp not null,
     finished_at        timestamp,
-    status             varchar not null,   -- running | success | failed
+    status             varchar not null,   -- running | success | failed | abandoned | skipped
     docs_seen          integer,
     docs_new           integer,
     docs_changed       integer,
@@ -189,6 +189,10 @@ create table if not exists meta.runs (
     inputs_fingerprint varchar            -- seeds, SQL, suites and code the run used
 );
 alter table meta.runs add column if not exists inputs_fingerprint varchar;
+-- When the run's marts were published (NULL: it published nothing), and how many documents
+-- that added or replaced in them.
+alter table meta.runs add column if not exists published_at timestamp;
+alter table meta.runs add column if not exists docs_published integer;
 
 create table if not exists meta.quarantine (
     run_id      varchar not null,

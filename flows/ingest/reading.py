@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import os
+import re
 import stat
 import unicodedata
 from dataclasses import dataclass
@@ -197,10 +199,16 @@ def decode(data: bytes) -> Decoded:
 
 
 def _damaged_utf8(data: bytes, repair: str | None) -> tuple[str, str, str | None]:
-    """UTF-8 with a few broken bytes is repaired; anything else is a legacy encoding."""
+    """UTF-8 with a few broken bytes is repaired; anything else is a legacy encoding.
+
+    Text with valid multi-byte UTF-8 sequences and a handful of broken ones is damaged UTF-8.
+    Text whose every high byte is invalid UTF-8 (plain ASCII with one `é` saved as Latin-1,
+    say) was never UTF-8: it is decoded as a legacy single-byte codec.
+    """
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    if bad <= max(3, len(data) * MAX_BAD_UTF8_SHARE):
+    valid = sum(1 for ch in text if ord(ch) > 127) - bad
+    if valid and bad <= max(3, len(data) * MAX_BAD_UTF8_SHARE):
         note = f"replaced {bad} invalid UTF-8 byte sequence(s)"
         return text, "utf-8", f"{repair}; {note}" if repair else note
     legacy_text, encoding = _legacy(data)
@@ -215,19 +223,75 @@ def _strict(data: bytes, encoding: str) -> str:
 
 
 def _legacy(data: bytes) -> tuple[str, str]:
-    """Decode non-UTF-8 bytes with the most coherent legacy codec of the region, or refuse."""
-    # charset-normalizer weighs each candidate codec by how coherent the decoded text is
-    # (chaos: mess of symbols; coherence: how much it reads like a known language). Only
-    # codecs this domain's sites use are tried: exotic ones "decode" any noise.
-    candidates = [
-        match
-        for match in from_bytes(data[:200_000], cp_isolation=list(LEGACY_CODECS))
-        if match.chaos <= MAX_CHAOS and match.coherence > 0
-    ]
-    if not candidates:
-        raise UnreadableInput("not valid UTF-8 and no legacy encoding decodes it confidently")
-    best = min(candidates, key=lambda m: (m.chaos, -m.coherence, LEGACY_CODECS.index(m.encoding)))
-    return data.decode(best.encoding, errors="replace"), best.encoding
+    """Decode non-UTF-8 bytes with the legacy codec of the region whose text reads best, or
+    refuse. Every codec that decodes the bytes is judged on the decoded text (`implausibility`:
+    words mixing scripts, Latin words made mostly of accented letters, a capital inside a
+    lowercase word, symbols and control characters where letters belong); charset-normalizer's
+    coherence (how much it reads like a known language, reliable on longer text) breaks ties,
+    then the order of LEGACY_CODECS."""
+    sample = data[:200_000]
+    judged: dict[str, float] = {}
+    seen: set[str] = set()
+    for codec in LEGACY_CODECS:
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if text not in seen:  # the same text from a later codec: the earlier one names it
+            seen.add(text)
+            judged[codec] = implausibility(text)
+    coherence = {
+        match.encoding: match.coherence
+        for match in from_bytes(sample, cp_isolation=[c for c in LEGACY_CODECS if c in judged])
+        if match.chaos <= MAX_CHAOS
+    }
+    ranked = sorted(
+        judged, key=lambda c: (round(judged[c], 3), -coherence.get(c, 0.0), LEGACY_CODECS.index(c))
+    )
+    if not ranked or judged[ranked[0]] > MAX_IMPLAUSIBILITY:
+        raise UnreadableInput("not valid UTF-8 and no legacy encoding decodes it plausibly")
+    best = ranked[0]
+    return data.decode(best, errors="replace"), best
+
+
+# Above this (penalty per non-ASCII character) a decoding does not read as text.
+MAX_IMPLAUSIBILITY = 0.5
+# Punctuation legacy codecs are used for: never a sign of a wrong codec.
+_TYPOGRAPHY = frozenset(
+    "\u201c\u201d\u2018\u2019\u201a\u201e\u2013\u2014\u2026\u00ab\u00bb\u20ac\u00a0\u2022\u00b7\u2116"
+)
+# Letters of Icelandic and Old English that a wrong Western codec makes of Turkish ğ, ş.
+_RARE_LETTERS = frozenset("\u00f0\u00d0\u00fe\u00de")
+# Non-ASCII characters that are not letters, by Unicode category: control and unassigned
+# characters never belong in text, symbols (box drawing, modifier marks) seldom do.
+_CHARACTER_PENALTY = {"Cc": 3.0, "Cf": 1.0, "Cn": 3.0, "Co": 3.0, "Cs": 3.0, "So": 1.5}
+_CHARACTER_PENALTY |= {"Sk": 1.5, "Sm": 1.0, "Lm": 1.0, "No": 1.0, "Po": 0.5, "Sc": 0.5}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def implausibility(text: str) -> float:
+    """How little `text` reads like text, per non-ASCII character (0: reads well)."""
+    high = sum(1 for ch in text if ord(ch) > 127)
+    if not high:
+        return 0.0
+    penalty = 0.0
+    for ch in text:
+        if ord(ch) > 127 and ch not in _TYPOGRAPHY:
+            penalty += _CHARACTER_PENALTY.get(unicodedata.category(ch), 0.0)
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word.isascii():
+            continue
+        scripts = {unicodedata.name(ch, "?").split()[0] for ch in word}
+        penalty += 3.0 * (len(scripts) - 1)
+        accented = sum(1 for ch in word if ord(ch) > 127)
+        if scripts == {"LATIN"} and len(word) >= 3 and accented > 0.7 * len(word):
+            penalty += accented
+        penalty += sum(2.0 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
+        penalty += sum(0.5 for ch in word if ch in _RARE_LETTERS)
+    # Text has spaces: a long run without any is noise (no language has words this long).
+    penalty += sum(max(0, len(token) - 30) for token in text.split() if not token.isascii())
+    return penalty / high
 
 
 def _checked(text: str, encoding: str, repair: str | None = None) -> Decoded:
@@ -236,7 +300,7 @@ def _checked(text: str, encoding: str, repair: str | None = None) -> Decoded:
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
     # Unassigned, private-use, surrogate and replacement characters: bytes decoded as noise.
     noise = sum(1 for ch in sample if ch == "\ufffd" or unicodedata.category(ch) in _NOISE)
-    if controls + noise > len(sample) * 0.01:
+    if controls + noise > max(3, len(sample) * 0.01):
         raise UnreadableInput(f"binary content (as {encoding} it does not read as text)")
     if not text.strip():
         raise UnreadableInput("file holds only whitespace")

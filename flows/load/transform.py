@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from flows.extract.article import Extraction
+if TYPE_CHECKING:  # extraction is not imported on a run with nothing to process
+    from flows.extract.article import Extraction
 
 LIST_OF_STR = pl.List(pl.String)
 

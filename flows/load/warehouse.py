@@ -1,4 +1,4 @@
-"""All DuckDB access: connections, landing tables, run bookkeeping. No other module connects.
+"""DuckDB access: connections, landing tables, publishing (run bookkeeping: `runlog`).
 
 Two files (see README, "Readers and publishing"):
 - the *work* file beside the published one (``warehouse.work.duckdb``) holds every layer and is
@@ -10,10 +10,8 @@ Two files (see README, "Readers and publishing"):
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -145,6 +143,7 @@ def publish(
     parquet_dir: Path | None = None,
     storage_version: str = DEFAULT_STORAGE_VERSION,
     delta: dict[str, tuple[str, str]] | None = None,
+    runs_parquet: Path | None = None,
 ) -> str:
     """Write marts and meta into a new file and atomically rename it over `published`.
 
@@ -152,7 +151,9 @@ def publish(
     relation listing the changed keys)), the new file starts as a copy of the published one
     and only the changed keys' rows of those marts are replaced; the other marts and meta
     are copied whole. Without it, or with no published file yet, every table is copied.
-    Returns "delta" or "full".
+    With `runs_parquet` (see `export_runs`), meta.runs in the published file is a view over
+    that file, which every run refreshes: readers see each run, a no-op included, without
+    the published file being copied. Returns "delta" or "full".
     """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)
@@ -167,9 +168,11 @@ def publish(
     try:
         with transaction(con):
             if mode == "delta":
-                _apply_delta(con, delta or {})
+                _apply_delta(con, delta or {}, runs_parquet is None)
             else:
-                _copy_all(con)
+                _copy_all(con, runs_parquet is None)
+            if runs_parquet is not None:
+                _runs_views(con, "publishing", runs_parquet)
     finally:
         con.execute("detach publishing")
     os.replace(staging_file, published)
@@ -178,8 +181,9 @@ def publish(
     return mode
 
 
-def _copy_all(con: duckdb.DuckDBPyConnection) -> None:
-    for schema, tables in (("marts", MARTS), ("meta", META_TABLES)):
+def _copy_all(con: duckdb.DuckDBPyConnection, with_runs: bool = True) -> None:
+    meta = META_TABLES if with_runs else tuple(t for t in META_TABLES if t != "runs")
+    for schema, tables in (("marts", MARTS), ("meta", meta)):
         con.execute(f"create schema publishing.{schema}")
         for table in tables:
             con.execute(
@@ -188,7 +192,9 @@ def _copy_all(con: duckdb.DuckDBPyConnection) -> None:
     _copy_comments(con, "publishing")
 
 
-def _apply_delta(con: duckdb.DuckDBPyConnection, delta: dict[str, tuple[str, str]]) -> None:
+def _apply_delta(
+    con: duckdb.DuckDBPyConnection, delta: dict[str, tuple[str, str]], with_runs: bool = True
+) -> None:
     """Replace the changed keys' rows of the marts in `delta`; copy everything else whole."""
     for mart in MARTS:
         target = f"publishing.marts.{mart}"
@@ -202,9 +208,44 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, delta: dict[str, tuple[str, str
         con.execute(
             f"insert into {target} by name select * from marts.{mart} where {key} in {changed}"
         )
-    for table in META_TABLES:
+    for table in META_TABLES if with_runs else tuple(t for t in META_TABLES if t != "runs"):
         con.execute(f"delete from publishing.meta.{table}")
         con.execute(f"insert into publishing.meta.{table} by name select * from meta.{table}")
+
+
+# One row: when the pipeline last checked the sources, how that run ended, and when the
+# published marts last changed.
+FRESHNESS_VIEW = """
+create or replace view {catalog}meta.freshness as
+select
+    max(finished_at) filter (where status <> 'running') as last_check,
+    arg_max(status, started_at) filter (where status <> 'running') as last_check_status,
+    arg_max(run_id, started_at) filter (where status <> 'running') as last_check_run_id,
+    max(published_at) as last_change,
+    arg_max(run_id, published_at) as last_change_run_id
+from {catalog}meta.runs
+"""
+
+
+def freshness_view(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> None:
+    """(Re)create meta.freshness over meta.runs in `catalog` (default: the current one)."""
+    con.execute(FRESHNESS_VIEW.format(catalog=f"{catalog}." if catalog else ""))
+
+
+def _runs_views(con: duckdb.DuckDBPyConnection, catalog: str, runs_parquet: Path) -> None:
+    """meta.runs (every run, from the Parquet file each run refreshes) and meta.freshness."""
+    kind = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_catalog = ? and table_schema = 'meta' and table_name = 'runs'",
+        [catalog],
+    ).fetchone()
+    if kind and kind[0] != "VIEW":  # a file published before meta.runs became a view
+        con.execute(f"drop table {catalog}.meta.runs")
+    con.execute(
+        f"create or replace view {catalog}.meta.runs as "
+        f"select * from read_parquet({_quoted(runs_parquet.resolve())})"
+    )
+    freshness_view(con, catalog)
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, target: str) -> None:
@@ -244,57 +285,6 @@ def discard_partial_publish(published: Path, parquet_dir: Path) -> None:
     if parquet_dir.is_dir():
         for partial in parquet_dir.glob(".*.partial"):
             partial.unlink(missing_ok=True)
-
-
-class RunInProgress(RuntimeError):
-    """Another run holds the warehouse's run lock."""
-
-
-@contextmanager
-def run_lock(published: Path, wait_s: float = 0.0) -> Iterator[None]:
-    """Hold the warehouse's run lock: one writing run at a time, scheduled or by hand.
-
-    An OS file lock (flock) is released by the kernel when its process dies, so a run killed
-    with SIGKILL never leaves a stale lock behind.
-    """
-    published.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = published.with_name(published.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        _acquire(fd, lock_path, wait_s)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def _acquire(fd: int, lock_path: Path, wait_s: float) -> None:
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                holder = lock_path.read_text(encoding="utf-8").strip() or "unknown"
-                raise RunInProgress(
-                    f"another run (pid {holder}) is writing this warehouse; "
-                    "try again when it finishes, or pass --wait SECONDS"
-                ) from None
-            time.sleep(0.2)
-
-
-def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark runs still 'running' as abandoned (call only while holding the run lock)."""
-    rows = con.execute(
-        "update meta.runs set status = 'abandoned', finished_at = ?, "
-        "message = 'the process ended before the run finished (killed or crashed)' "
-        "where status = 'running' returning run_id",
-        [now()],
-    ).fetchall()
-    return len(rows)
 
 
 def rejected_versions(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
@@ -421,25 +411,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
         insert_frame(con, table, frame)
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None) -> None:
-    """Record that a run has started."""
-    con.execute(
-        "insert into meta.runs (run_id, flow_run_id, started_at, status) "
-        "values (?, ?, ?, 'running')",
-        [run_id, flow_run_id, now()],
-    )
-
-
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **counts: Any) -> None:
-    """Record a run's outcome and counters (columns of meta.runs)."""
-    columns = ["finished_at", "status", *counts]
-    assignments = ", ".join(f"{column} = ?" for column in columns)
-    con.execute(
-        f"update meta.runs set {assignments} where run_id = ?",
-        [now(), status, *counts.values(), run_id],
-    )
-
-
 def add_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
     """Append rows to meta.quarantine (run_id, source_path, doc_id, stage, reason, detail)."""
     if rows:
@@ -465,35 +436,6 @@ def mart_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         for mart in MARTS
         if mart in existing
     }
-
-
-def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame:
-    """The latest runs, newest first."""
-    return read_frame(
-        con,
-        "select run_id, started_at, finished_at, status, docs_seen, docs_new, docs_changed, "
-        "docs_unchanged, docs_removed, docs_duplicate, docs_quarantined, validation_success, "
-        "message "
-        "from meta.runs order by started_at desc limit ?",
-        [limit],
-    )
-
-
-def last_published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The inputs fingerprint of the latest successful run."""
-    row = con.execute(
-        "select inputs_fingerprint from meta.runs where status = 'success' "
-        "and finished_at is not null order by started_at desc limit 1"
-    ).fetchone()
-    return row[0] if row else None
-
-
-def last_failure(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
-    """(run_id, finished_at, status, message) of the latest failed or abandoned run."""
-    return con.execute(
-        "select run_id, finished_at, status, message from meta.runs "
-        "where status in ('failed', 'abandoned') order by started_at desc limit 1"
-    ).fetchone()
 
 
 QUARANTINE_SCHEMA = {

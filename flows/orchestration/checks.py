@@ -3,6 +3,7 @@ rows to quarantine, and record every expectation's result in meta.validations.""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 from prefect import get_run_logger
 
 from flows.load import warehouse
+from flows.load.lock import run_lock
 from flows.load.transform import rejected_frame
 from flows.orchestration.runs import work
 from flows.quality import gate
@@ -97,14 +99,24 @@ class OnDemandValidation:
 
 def validate_now(settings: Settings) -> OnDemandValidation:
     """Re-run every suite over the current staged documents and marts (no quarantine)."""
-    from flows.quality.validation import build_data_docs as build_docs
     from flows.quality.validation import validate_frames
 
     run_id = "validate-" + uuid.uuid4().hex[:8]
-    with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
+    with run_lock(settings.warehouse, settings.lock_wait_s):
         with work(settings, ddl=True) as con:
             frames = gate.frames(con, gate.DOCUMENT_SUITES + gate.MART_SUITES)
             report = validate_frames(frames, settings.expectations_dir, run_name=run_id)
             warehouse.add_validations(con, validation_rows(run_id, report.rows))
-        docs = build_docs(settings.expectations_dir)
-    return OnDemandValidation(report.success, list(report.rows), str(docs))
+        docs = copy_data_docs(settings)
+    return OnDemandValidation(report.success, list(report.rows), docs)
+
+
+def copy_data_docs(settings: Settings) -> str:
+    """Build the GX Data Docs and copy the site beside this warehouse (the GX project is
+    shared by every warehouse); returns the copy's index.html."""
+    from flows.quality.validation import build_data_docs as build_docs
+
+    index = build_docs(settings.expectations_dir)
+    target = settings.data_docs_folder
+    shutil.copytree(index.parent, target, dirs_exist_ok=True)
+    return str(target / index.name)

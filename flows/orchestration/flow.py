@@ -4,23 +4,32 @@ Each step is a task in `tasks.py`; run bookkeeping is in `runs.py`, the per-docu
 the worker pool runs in `stages.py`, validate-and-quarantine in `checks.py`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a served run ships `etl` to a subprocess with
+# cloudpickle, and Prefect then validates its parameters from the annotations, which must be
+# objects (a string like "Progress | None" would need this module's globals).
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
-from flows.extract.article import Reference
 from flows.ingest.reading import SourceFile
-from flows.load import warehouse
+from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
 from flows.orchestration.dask_executor import DaskPool, open_pool
 from flows.orchestration.parallel import Workers
-from flows.orchestration.summary import Plan, Rejected, RunSummary, duplicates
+from flows.orchestration.processes import Pidfile
+from flows.orchestration.skips import note_skipped
+from flows.orchestration.summary import (
+    STAGE_SECONDS,
+    Plan,
+    Rejected,
+    RunSummary,
+    duplicates,
+)
 from flows.orchestration.tasks import (
     build_data_docs,
     build_models,
@@ -40,6 +49,9 @@ from flows.orchestration.tasks import (
     transform,
 )
 from flows.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from flows.extract.article import Reference
 
 BATCH_SIZE = 1000
 # Called with (documents done, documents to do) after each batch, e.g. to draw a progress bar.
@@ -63,17 +75,21 @@ def etl(
     # The cluster (if any) is reached and its workers checked before anything is written;
     # then the run lock, meta.runs, publish on success, artifacts.
     with open_pool(settings) as remote, _recorded(settings) as summary:
+        if summary.status == "skipped":  # another run holds the warehouse
+            return _state(summary)
         run_id = summary.run_id
-        reference = Reference.from_seeds(settings.seeds_dir)
         files, unreadable = discover_files(settings, run_id, full_refresh)
         plan = plan_changes(opaque(files), settings, full_refresh)
-        processed = _process(plan, settings, reference, run_id, progress, remote)
+        summary.inputs_fingerprint = runs.inputs_fingerprint(settings)
+        same_inputs = runs.last_fingerprint(settings) == summary.inputs_fingerprint
+        current = same_inputs and not plan.touches_documents and settings.warehouse.exists()
+        reference = None if current else _reference(settings)
+        pidfile = runs.pidfile(settings)
+        processed = _process(plan, settings, reference, run_id, progress, pidfile, remote)
         rejected = unreadable + duplicates(plan, run_id) + processed
         record_quarantine(opaque(rejected), settings, run_id)
         summary.count(files, unreadable, plan, rejected)
-        summary.inputs_fingerprint = runs.inputs_fingerprint(settings)
-        same_inputs = runs.last_fingerprint(settings) == summary.inputs_fingerprint
-        if same_inputs and not plan.touches_documents and settings.warehouse.exists():
+        if reference is None:  # `current`
             get_run_logger().info("nothing changed since the last published run; marts are current")
             summary.mark_up_to_date()
         else:
@@ -88,37 +104,47 @@ def etl(
             summary.data_docs = build_data_docs(settings)
             # Quarantining mart rows edits other rows in place (counts, speakers): publish whole.
             summary.conclude(documents, broken_audits, marts, not full and not marts[2])
-    if summary.status != "success":
-        return Failed(message=summary.message, data=summary)
-    return Completed(message="up to date" if summary.up_to_date else "published", data=summary)
+    return _state(summary)
+
+
+def _reference(settings: Settings) -> "Reference":
+    """The reference data from seeds/ (with the extraction code: a no-op loads neither)."""
+    from flows.extract import article
+
+    return article.Reference.from_seeds(settings.seeds_dir)
 
 
 def _process(
     plan: Plan,
     settings: Settings,
-    reference: Reference,
+    reference: "Reference | None",
     run_id: str,
     progress: Progress | None,
+    pidfile: Pidfile,
     remote: DaskPool | None,
 ) -> list[Rejected]:
     """Run the per-document stages over the files to process, batch by batch."""
     rejected: list[Rejected] = []
     done, total = 0, len(plan.to_process)
-    parallel = total >= settings.parallel_min_docs
-    with Workers(reference, settings.seeds_dir, settings.workers, parallel, remote) as workers:
-        pool = opaque(workers)
-        for batch in _batches(plan.to_process, BATCH_SIZE):
-            loaded, bad = read_and_decode(opaque(batch), settings, run_id)
-            land_raw(opaque(loaded), settings, run_id)
-            cleaned, bad_clean = clean(opaque(loaded), pool, run_id)
-            extracted, bad_extract = extract_batch(opaque(cleaned), pool, run_id)
-            frames = transform(opaque(extracted), run_id)
-            land_staging(opaque(frames), opaque([file.rel_path for file in batch]), settings)
-            rejected += bad + bad_clean + bad_extract
-            done += len(batch)
-            get_run_logger().info("processed %d/%d documents", done, total)
-            if progress is not None:
-                progress(done, total)
+    if reference is not None and total:
+        parallel = total >= settings.parallel_min_docs
+        with Workers(
+            reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile
+        ) as pool:
+            workers = opaque(pool)
+            for batch in _batches(plan.to_process, BATCH_SIZE):
+                loaded, bad = read_and_decode(opaque(batch), settings, run_id)
+                land_raw(opaque(loaded), settings, run_id)
+                cleaned, bad_clean = clean(opaque(loaded), workers, run_id)
+                extracted, bad_extract = extract_batch(opaque(cleaned), workers, run_id)
+                frames = transform(opaque(extracted), run_id)
+                paths = [file.rel_path for file in batch]
+                land_staging(opaque(frames), opaque(paths), settings)
+                rejected += bad + bad_clean + bad_extract
+                done += len(batch)
+                get_run_logger().info("processed %d/%d documents", done, total)
+                if progress is not None:
+                    progress(done, total)
     if plan.removed:
         land_staging(opaque({}), opaque(plan.removed), settings)
     return rejected
@@ -132,32 +158,55 @@ def _batches(items: Sequence[SourceFile], size: int) -> Iterator[Sequence[Source
 @contextmanager
 def _recorded(settings: Settings) -> Iterator[RunSummary]:
     """Hold the run lock and record the run in meta.runs; when the block succeeds, publish
-    (write, audit, publish); in any case attach the artifacts."""
+    (write, audit, publish); in any case attach the artifacts. When another run holds the
+    lock, the summary comes back as "skipped" (noted for meta.runs) and nothing else runs."""
     summary = RunSummary(run_id=runs.new_run_id())
     started = time.perf_counter()
-    with warehouse.run_lock(settings.warehouse, settings.lock_wait_s):
-        runs.start(settings, summary.run_id)
+    try:
+        held = run_lock(settings.warehouse, settings.lock_wait_s)
+        held.__enter__()
+    except RunInProgress as exc:
+        summary.status, summary.message = "skipped", str(exc)
+        summary.run_id = note_skipped(settings.warehouse, str(exc), runs.flow_run_id())
+        get_run_logger().warning("skipped: %s", exc)
+        yield summary
+        return
+    timings = STAGE_SECONDS.set(summary.stage_seconds)
+    try:
+        summary.message = runs.start(settings, summary.run_id)
+        yield summary
+    except Exception as exc:
+        summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        summary.duration_s = time.perf_counter() - started
         try:
-            yield summary
-        except Exception as exc:
-            summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            summary.duration_s = time.perf_counter() - started
             _finish(settings, summary)
             report(settings, summary)
+        finally:
+            STAGE_SECONDS.reset(timings)
+            held.__exit__(None, None, None)
 
 
 def _finish(settings: Settings, summary: RunSummary) -> None:
-    """Record the outcome; publish only a successful run."""
-    runs.record(settings, summary)
-    if summary.up_to_date or summary.status != "success":
+    """Publish a successful run that changed something; record the outcome."""
+    if summary.status == "success" and not summary.up_to_date:
+        try:
+            summary.mart_rows, summary.docs_published = publish(settings, summary.incremental)
+            summary.published = True
+        except Exception as exc:
+            summary.status, summary.message = "failed", f"publish failed: {exc}"
+            runs.finish(settings, summary)
+            raise
+    else:
         summary.mart_rows = runs.current_mart_rows(settings, published=summary.up_to_date)
-        return
-    try:
-        summary.mart_rows = publish(settings, summary.incremental)
-        summary.published = True
-    except Exception as exc:
-        summary.status, summary.message = "failed", f"publish failed: {exc}"
-        runs.record(settings, summary)
-        raise
+    runs.finish(settings, summary)
+
+
+def _state(summary: RunSummary) -> State:
+    """The flow run's final state: Completed (published, up to date or skipped) or Failed."""
+    if summary.status == "skipped":
+        return Completed(name="Skipped", message=summary.message, data=summary)
+    if summary.status != "success":
+        return Failed(message=summary.message, data=summary)
+    return Completed(message="up to date" if summary.up_to_date else "published", data=summary)

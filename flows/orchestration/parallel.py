@@ -8,13 +8,17 @@ costs about two seconds, more than a few hundred articles take.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flows.extract.article import Reference
+from flows.orchestration.processes import Pidfile, exit_when_orphaned
+
+if TYPE_CHECKING:
+    from flows.extract.article import Reference
 
 if TYPE_CHECKING:
     from flows.orchestration.dask_executor import DaskPool
@@ -25,8 +29,12 @@ Stage = Callable[..., tuple[list[Any], list[Any]]]
 _WORKER_REFERENCE: Reference | None = None
 
 
-def _load_reference(seeds_dir: str) -> None:
+def _start_worker(seeds_dir: str, parent_pid: int) -> None:
+    """A worker's set-up: die with the run (even a SIGKILLed one), load the reference data."""
     global _WORKER_REFERENCE
+    exit_when_orphaned(parent_pid)
+    from flows.extract.article import Reference
+
     _WORKER_REFERENCE = Reference.from_seeds(Path(seeds_dir))
 
 
@@ -45,19 +53,21 @@ class Workers:
         workers: int,
         enabled: bool,
         remote: DaskPool | None = None,
+        pidfile: Pidfile | None = None,
     ):
         self.reference = reference
         self.size = max(1, workers)
         self._pool: Executor | None = None
         self._remote = remote  # the executor is a Dask cluster (dask_executor.py)
+        self._pidfile = pidfile  # the workers are written to it once started
         if enabled and self.size > 1 and remote is None:
             # spawn, not fork: the parent runs Prefect's threads, and forking a threaded
             # process can deadlock the child on a lock held by another thread.
             self._pool = ProcessPoolExecutor(
                 self.size,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_load_reference,
-                initargs=(str(seeds_dir),),
+                initializer=_start_worker,
+                initargs=(str(seeds_dir), os.getpid()),
             )
 
     @property
@@ -74,6 +84,9 @@ class Workers:
         step = max(1, -(-len(items) // (self.size * 4)))  # a few chunks per worker
         chunks = [items[start : start + step] for start in range(0, len(items), step)]
         futures = [self._pool.submit(_run_in_worker, stage, chunk, args) for chunk in chunks]
+        if self._pidfile is not None:  # the pool starts its processes on submit
+            self._pidfile.remember_children()
+            self._pidfile = None
         done: list = []
         rejected: list = []
         for future in futures:  # in submission order: results keep the batch's order

@@ -1,16 +1,20 @@
-"""Run bookkeeping: the work-file session, meta.runs rows, the inputs fingerprint."""
+"""Run bookkeeping: the work-file session, meta.runs rows, the inputs fingerprint, and what
+readers of the published file see of every run (meta.runs and meta.freshness)."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
 from contextlib import AbstractContextManager
+from pathlib import Path
 
 import duckdb
 from prefect import get_run_logger
 from prefect.runtime import flow_run
 
-from flows.load import warehouse
+from flows.load import runlog, warehouse
+from flows.orchestration.processes import Pidfile
+from flows.orchestration.skips import fold_skipped
 from flows.orchestration.summary import RunSummary
 from flows.settings import PACKAGE_ROOT, Settings
 
@@ -29,20 +33,46 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def start(settings: Settings, run_id: str) -> None:
-    """Clear what a killed run left behind, then record this run as running."""
+def pidfile(settings: Settings) -> Pidfile:
+    """The processes the run holding this warehouse's lock started."""
+    return Pidfile(settings.warehouse.with_name(settings.warehouse.name + ".pids"))
+
+
+def runs_parquet(settings: Settings) -> Path:
+    """meta.runs as Parquet, refreshed by every run; the published meta.runs reads it."""
+    return settings.parquet_folder / "meta_runs.parquet"
+
+
+def start(settings: Settings, run_id: str) -> str | None:
+    """Clean up after a killed run (its processes, a half-written publish, its meta.runs
+    row), note runs refused meanwhile, then record this run as running. Returns a note on
+    what was cleaned up, if anything."""
+    logger = get_run_logger()
+    reaped = pidfile(settings).reap(logger.warning)
     warehouse.discard_partial_publish(settings.warehouse, settings.parquet_folder)
     with work(settings, ddl=True) as con:
-        abandoned = warehouse.abandon_stale_runs(con)
-        warehouse.start_run(con, run_id, _flow_run_id())
+        warehouse.freshness_view(con)
+        abandoned = runlog.abandon_stale_runs(con)
+        fold_skipped(settings.warehouse, lambda rows: runlog.add_runs(con, rows))
+        runlog.start_run(con, run_id, flow_run_id())
     if abandoned:
-        get_run_logger().warning("marked %d interrupted run(s) as abandoned", abandoned)
+        logger.warning("marked %d interrupted run(s) as abandoned", abandoned)
+    if reaped:
+        return f"stopped {len(reaped)} process(es) an interrupted run left running"
+    return None
 
 
-def record(settings: Settings, summary: RunSummary) -> None:
-    """Store the run's outcome and counters in meta.runs."""
+def finish(settings: Settings, summary: RunSummary) -> None:
+    """Store the outcome in meta.runs and refresh what readers see of it (no copy of the
+    published file: a no-op or a failed run only rewrites the small runs Parquet)."""
     with work(settings) as con:
-        warehouse.finish_run(con, summary.run_id, summary.status, **summary.counters())
+        runlog.finish_run(con, summary.run_id, summary.status, **summary.counters())
+        if summary.published:
+            runlog.mark_published(con, summary.run_id, summary.docs_published)
+        fold_skipped(settings.warehouse, lambda rows: runlog.add_runs(con, rows))
+        if settings.warehouse.exists():
+            runlog.export_runs(con, runs_parquet(settings))
+    pidfile(settings).clear()
 
 
 def current_mart_rows(settings: Settings, published: bool) -> dict[str, int]:
@@ -74,9 +104,10 @@ def inputs_fingerprint(settings: Settings) -> str:
 def last_fingerprint(settings: Settings) -> str | None:
     """The inputs fingerprint of the last published run."""
     with work(settings) as con:
-        return warehouse.last_published_fingerprint(con)
+        return runlog.last_published_fingerprint(con)
 
 
-def _flow_run_id() -> str | None:
+def flow_run_id() -> str | None:
+    """The Prefect flow run's id, when running in one."""
     run_id = flow_run.get_id()
     return str(run_id) if run_id else None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.ingest.reading import SourceFile
+
+# Seconds per task of the run in progress (RunSummary.stage_seconds), set by the flow.
+STAGE_SECONDS: ContextVar[dict[str, float] | None] = ContextVar("stage_seconds", default=None)
 
 
 @dataclass(slots=True)
@@ -92,11 +96,13 @@ class RunSummary:
     failed_expectations: list[str] = field(default_factory=list)
     mart_rows: dict[str, int] = field(default_factory=dict)
     published: bool = False
+    docs_published: int = 0  # documents new or changed in the published marts
     up_to_date: bool = False  # nothing changed since the last published run: no work done
     incremental: bool = False  # models, validation and publish covered only changed keys
     inputs_fingerprint: str | None = None
     data_docs: str | None = None
     duration_s: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # task name -> seconds
     message: str | None = None
 
     def render(self) -> str:
@@ -112,7 +118,8 @@ class RunSummary:
             f"marts: {marts or 'none'}"
             + (" (up to date: nothing changed)" if self.up_to_date else "")
             + (" (incremental)" if self.incremental and not self.up_to_date else "")
-            + ("" if self.published or self.up_to_date else " (not published)"),
+            + ("" if self.published or self.up_to_date else " (not published)")
+            + (f" ({self.docs_published} new or changed documents)" if self.published else ""),
             f"validation: {validation}",
         ]
         lines += [f"  failed: {name}" for name in self.failed_expectations]

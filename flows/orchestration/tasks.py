@@ -3,9 +3,10 @@ on the whole work file. I/O tasks retry with backoff: a disk hiccup should not f
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import duckdb
 import polars as pl
@@ -13,7 +14,6 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from flows.extract.article import Reference
 from flows.ingest.reading import (
     SourceFile,
     UnreadableInput,
@@ -22,22 +22,44 @@ from flows.ingest.reading import (
     discover,
     trusted_stats,
 )
-from flows.link.runner import link_documents
-from flows.load import warehouse
+from flows.load import runlog, warehouse
 from flows.load.transform import Loaded, concat_frames, raw_frame, rejected_frame
-from flows.orchestration.checks import validate_and_quarantine
+from flows.orchestration import summary
+from flows.orchestration.checks import copy_data_docs, validate_and_quarantine
 from flows.orchestration.parallel import Workers
-from flows.orchestration.runs import work
-from flows.orchestration.stages import clean_items, extract_frames, outlet_templates
+from flows.orchestration.runs import runs_parquet, work
 from flows.orchestration.summary import Plan, Rejected, quarantine_row
 from flows.quality import gate
 from flows.settings import Settings
 
+if TYPE_CHECKING:  # extraction code loads only when a run has documents to process
+    from flows.extract.article import Reference
+
 T = TypeVar("T")
+P = ParamSpec("P")
 # The staging tables that list, per mart key, what changed since the last publish.
 CHANGE_TABLES = {"doc_id": "staging.changed_docs", "meeting_id": "staging.changed_meetings"}
 IO_RETRIES = 2
 IO_RETRY_DELAYS = [1.0, 5.0]
+
+
+def timed(fn: Callable[P, T]) -> Callable[P, T]:
+    """Add the task's time (all its batches and retries) to the run's stage timings."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            # Through the module: Prefect pickles task functions by value to run a served
+            # flow in a subprocess, and a ContextVar global cannot be pickled.
+            seconds = summary.STAGE_SECONDS.get()
+            if seconds is not None:
+                name = fn.__name__
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+    return wrapper
 
 
 def opaque(value: T) -> T:
@@ -51,6 +73,7 @@ def opaque(value: T) -> T:
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@timed
 def discover_files(
     settings: Settings, run_id: str, full_refresh: bool
 ) -> tuple[list[SourceFile], list[Rejected]]:
@@ -98,6 +121,7 @@ def discover_files(
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@timed
 def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool) -> Plan:
     """Compare the folder with the warehouse: new, changed, unchanged, duplicate, removed."""
     with work(settings) as con:
@@ -132,6 +156,7 @@ def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@timed
 def read_and_decode(
     batch: Sequence[SourceFile], settings: Settings, run_id: str
 ) -> tuple[list[Loaded], list[Rejected]]:
@@ -180,6 +205,7 @@ def read_and_decode(
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@timed
 def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
     """Append new contents to the immutable raw layer."""
     frame = raw_frame(batch, run_id, warehouse.now())
@@ -188,25 +214,33 @@ def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def clean(batch: list[Loaded], workers: Workers, run_id: str) -> tuple[Sequence, list[Rejected]]:
     """Strip boilerplate and pull metadata out of each body (on every core)."""
+    from flows.orchestration.stages import clean_items, outlet_templates
+
     return workers.map(clean_items, batch, outlet_templates(batch, workers), run_id)
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def extract_batch(cleaned: Sequence, workers: Workers, run_id: str) -> tuple[Sequence, list]:
     """Find people, quotes, events and topics in each cleaned article and turn them into
     staging rows, one set of polars frames per chunk (on every core)."""
+    from flows.orchestration.stages import extract_frames
+
     return workers.map(extract_frames, cleaned, run_id)
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def transform(extracted: Sequence[dict[str, pl.DataFrame]], run_id: str) -> dict[str, pl.DataFrame]:
     """Put the chunks' staging frames together, in the batch's order, for the staging tables."""
     return concat_frames(extracted, run_id)
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@timed
 def land_staging(frames: dict[str, pl.DataFrame], paths: list[str], settings: Settings) -> None:
     """Replace the staging rows of every processed (or removed) source path."""
     with work(settings) as con:
@@ -214,6 +248,7 @@ def land_staging(frames: dict[str, pl.DataFrame], paths: list[str], settings: Se
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@timed
 def record_quarantine(rejected: list[Rejected], settings: Settings, run_id: str) -> None:
     """Store rejected inputs with their reasons, and their bytes so nothing is lost."""
     with work(settings) as con:
@@ -240,6 +275,7 @@ def record_quarantine(rejected: list[Rejected], settings: Settings, run_id: str)
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def gate_documents(
     settings: Settings, run_id: str, changed_only: bool
 ) -> tuple[bool, list[str], int]:
@@ -249,9 +285,12 @@ def gate_documents(
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def link(settings: Settings, reference: Reference, full: bool) -> dict[str, int]:
     """Link statements (new quotes only, unless `full`) and meetings across documents;
     refresh the reference tables."""
+    from flows.link.runner import link_documents
+
     with work(settings) as con:
         counts = link_documents(con, reference, settings.seeds_dir, full=full)
     get_run_logger().info("linked across documents: %s", counts)
@@ -259,6 +298,7 @@ def link(settings: Settings, reference: Reference, full: bool) -> dict[str, int]
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def build_models(settings: Settings, full: bool) -> list[str]:
     """Build the SQL models in dependency order (incremental marts only for the changed keys
     unless `full`), then run the SQL audits; returns the failing audits (the build is rolled
@@ -285,6 +325,7 @@ def build_models(settings: Settings, full: bool) -> list[str]:
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[bool, list[str], int]:
     """Validate the marts (only changed keys' rows when `changed_only`); quarantine failing
     rows, which the SQL models then leave out: the marts they touched are rebuilt and the
@@ -306,18 +347,18 @@ def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[boo
 
 
 @task(cache_policy=NO_CACHE)
+@timed
 def build_data_docs(settings: Settings) -> str:
-    """Render the GX Data Docs of this run's validation results."""
-    from flows.quality.validation import build_data_docs as build_docs
-
-    return str(build_docs(settings.expectations_dir))
+    """Render the GX Data Docs of this run's validation results, kept per warehouse."""
+    return copy_data_docs(settings)
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
-def publish(settings: Settings, incremental: bool) -> dict[str, int]:
+@timed
+def publish(settings: Settings, incremental: bool) -> tuple[dict[str, int], int]:
     """Write marts and meta into the published file by atomic rename (only the changed keys'
     rows of incremental marts when `incremental`), refresh the Parquet, then clear the list
-    of pending changes."""
+    of pending changes. Returns rows per mart and how many documents are new or changed."""
     from flows.models.runner import load_models
 
     delta = None
@@ -327,14 +368,22 @@ def publish(settings: Settings, incremental: bool) -> dict[str, int]:
             for model in load_models(settings.sql_dir)
             if model.schema == "marts" and model.unique_key
         }
+    runs_file = runs_parquet(settings)
     with work(settings) as con:
+        runlog.export_runs(con, runs_file)  # the published meta.runs is a view over it
         mode = warehouse.publish(
-            con, settings.warehouse, settings.parquet_folder, settings.storage_version, delta
+            con,
+            settings.warehouse,
+            settings.parquet_folder,
+            settings.storage_version,
+            delta,
+            runs_parquet=runs_file,
         )
+        documents = runlog.changed_documents_published(con)
         for table in CHANGE_TABLES.values():
             con.execute(f"delete from {table}")
         counts = warehouse.mart_counts(con)
     get_run_logger().info(
         "published %s (%s) and %s", settings.warehouse, mode, settings.parquet_folder
     )
-    return counts
+    return counts, documents
