@@ -1,4 +1,4 @@
-"""Command line: `summitry run | serve | sql | status` (also `python -m flows ...`)."""
+"""Command line: `summitry run | serve | sql | status | report` (also `python -m flows ...`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.load import warehouse
+from flows.load.guard import WriterHoldsLock
 from flows.settings import load_settings
 
 
@@ -72,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--workdir", type=_path, default=Path("benchmark"))
     bench.add_argument("--seed", type=int, default=7)
 
+    report = commands.add_parser(
+        "report", help="rebuild the HTML report beside the warehouse (done by every publish)"
+    )
+    report.add_argument("--warehouse", type=_path)
+    report.add_argument("--output", type=_path, help="default: <warehouse>_report.html beside it")
+
     status = commands.add_parser("status", help="recent runs from meta.runs")
     status.add_argument("--warehouse", type=_path)
     status.add_argument("--limit", type=int, default=10)
@@ -94,11 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _validate,
         "generate": _generate,
         "benchmark": _benchmark,
+        "report": _report,
     }
     handler = handlers[args.command]
     try:
         return handler(args)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, WriterHoldsLock) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -163,6 +171,14 @@ def _status(args: argparse.Namespace) -> int:
     if failure:
         run_id, finished, status, message = failure
         print(f"last failure: run {run_id} ({status}) at {finished}: {message}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from flows.report import build_report
+
+    settings = load_settings(warehouse=args.warehouse)
+    print(f"report written to {build_report(settings.warehouse, args.output)}")
     return 0
 
 

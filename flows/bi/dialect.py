@@ -8,9 +8,10 @@ type 'list'") because DuckDB's ``pg_catalog`` names every list type just ``list`
 
 This dialect answers those questions from DuckDB's own catalog instead (``duckdb_constraints()``
 and ``duckdb_columns()``): keys as declared, list columns as a typed ``ARRAY``. Everything
-else is duckdb-engine's. Select it with the URL scheme ``duckdb+summitry://``::
+else is duckdb-engine's, except that a connection is read-only unless the URL asks for
+``?access_mode=read_write``. Select it with the URL scheme ``duckdb+summitry://``::
 
-    duckdb+summitry:////abs/path/warehouse.duckdb?access_mode=read_only
+    duckdb+summitry:////abs/path/warehouse.duckdb
 
 The name is registered by the project's entry point (``sqlalchemy.dialects``) and by
 :func:`register`, for a process such as Superset that does not install the project. This
@@ -85,6 +86,14 @@ class ReflectingDialect(DuckDBDialect):  # type: ignore[misc]
         **DuckDBDialect.ischema_names,
         **{name: _Nested for name in ("list", "array", "struct", "map", "union")},
     }
+
+    def create_connect_args(self, url: Any) -> Any:
+        """Read-only unless the URL says ``?access_mode=read_write``: a BI connection that
+        writes locks every other reader out of the file."""
+        args, options = super().create_connect_args(url)
+        if options.get("database") not in (None, "", ":memory:"):
+            options["url_config"].setdefault("access_mode", "read_only")
+        return args, options
 
     # -- where a table lives ------------------------------------------------------------------
 

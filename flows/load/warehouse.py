@@ -23,6 +23,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from flows.load import guard
+
 # Staging tables holding one document's extraction, keyed by source_path. Replacing a
 # document means deleting its rows from each of these, then inserting the new ones.
 DOCUMENT_TABLES = (
@@ -101,7 +103,13 @@ def reader(published: Path, notes: list[str] | None = None) -> Iterator[duckdb.D
         raise FileNotFoundError(f"no warehouse at {published}: run `summitry run` first")
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_quoted(published)} as published (read_only)")
+        try:
+            con.execute(f"attach {_quoted(published)} as published (read_only)")
+        except duckdb.Error as exc:
+            holder = guard.lock_holder(exc, published)
+            if holder is None:
+                raise
+            raise holder from exc
         sources = {"marts": "published", "meta": "published"}
         if _attach_work(con, work_path(published), notes):
             sources.update(raw="work", staging="work", intermediate="work", meta="work")
@@ -145,6 +153,7 @@ def publish(
     parquet_dir: Path | None = None,
     storage_version: str = DEFAULT_STORAGE_VERSION,
     delta: dict[str, tuple[str, str]] | None = None,
+    notes: list[str] | None = None,
 ) -> str:
     """Write marts and meta into a new file and atomically rename it over `published`.
 
@@ -152,11 +161,16 @@ def publish(
     relation listing the changed keys)), the new file starts as a copy of the published one
     and only the changed keys' rows of those marts are replaced; the other marts and meta
     are copied whole. Without it, or with no published file yet, every table is copied.
-    Returns "delta" or "full".
+    Returns "delta" or "full". The new file is read-only (mode 0444). While another process
+    holds the published file open for writing, its bytes may be mid-change: the copy is full
+    and a note says who holds it (the writer keeps the old file; readers get the new one).
     """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)
-    mode = "delta" if delta is not None and published.exists() else "full"
+    writer = guard.writer_on(published) if delta is not None else None
+    if writer is not None and notes is not None:
+        notes.append(f"{writer}. Published a full copy instead of the changed rows.")
+    mode = "delta" if delta is not None and published.exists() and writer is None else "full"
     if mode == "delta":
         shutil.copyfile(published, staging_file)
         con.execute(f"attach {_quoted(staging_file)} as publishing")
@@ -172,6 +186,7 @@ def publish(
                 _copy_all(con)
     finally:
         con.execute("detach publishing")
+    guard.seal(staging_file)
     os.replace(staging_file, published)
     if parquet_dir is not None:
         export_parquet(con, parquet_dir)

@@ -326,14 +326,27 @@ def publish(settings: Settings, incremental: bool) -> dict[str, int]:
             for model in load_models(settings.sql_dir)
             if model.schema == "marts" and model.unique_key
         }
+    notes: list[str] = []
     with work(settings) as con:
         mode = warehouse.publish(
-            con, settings.warehouse, settings.parquet_folder, settings.storage_version, delta
+            con, settings.warehouse, settings.parquet_folder, settings.storage_version, delta, notes
         )
         for table in CHANGE_TABLES.values():
             con.execute(f"delete from {table}")
         counts = warehouse.mart_counts(con)
-    get_run_logger().info(
-        "published %s (%s) and %s", settings.warehouse, mode, settings.parquet_folder
-    )
+    logger = get_run_logger()
+    for note in notes:
+        logger.warning(note)
+    logger.info("published %s (%s) and %s", settings.warehouse, mode, settings.parquet_folder)
+    _rebuild_report(settings)
     return counts
+
+
+def _rebuild_report(settings: Settings) -> None:
+    """The HTML report beside the published file; a report that fails never fails the run."""
+    from flows.report import build_report
+
+    try:
+        get_run_logger().info("report: %s", build_report(settings.warehouse))
+    except Exception as exc:
+        get_run_logger().warning("report not rebuilt (`summitry report` retries): %s", exc)

@@ -16,6 +16,7 @@ PALETTE = qualitative.Safe + qualitative.Vivid
 KIND_LABELS = {"meeting": "Meetings", "phone_call": "Phone calls", "message": "Messages"}
 TOP_COUNTRIES = 10
 TOP_TOPICS = 8
+NETWORK_LABELS = 25  # names written beside the dots; every dot names itself on hover
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
 
@@ -182,6 +183,9 @@ def layout_network(
         length = np.maximum(np.linalg.norm(move, axis=1), 1e-9)
         pos += move / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature *= 0.985
+    # Fill the canvas: each axis spans -1..1 (the chart is wider than tall anyway).
+    pos -= pos.mean(axis=0)
+    pos /= np.maximum(np.abs(pos).max(axis=0), 1e-9)
     return {name: (float(pos[i, 0]), float(pos[i, 1])) for i, name in enumerate(names)}
 
 
@@ -216,6 +220,7 @@ def network(data: ReportData) -> go.Figure:
     countries = sorted({person["country"] or "unknown" for person in data.people})
     colour = {country: PALETTE[i % len(PALETTE)] for i, country in enumerate(countries)}
     biggest = max((person["meetings"] for person in data.people), default=1)
+    labelled = {person["name"] for person in data.people[:NETWORK_LABELS]}
     for country in countries:
         group = [p for p in data.people if (p["country"] or "unknown") == country]
         fig.add_scatter(
@@ -223,7 +228,8 @@ def network(data: ReportData) -> go.Figure:
             y=[pos[p["name"]][1] for p in group],
             mode="markers+text",
             name=country,
-            text=[p["name"] for p in group],
+            text=[p["name"] if p["name"] in labelled else "" for p in group],
+            hovertext=[p["name"] for p in group],
             textposition="top center",
             textfont={"size": 10, "color": "#333"},
             marker={
@@ -238,11 +244,11 @@ def network(data: ReportData) -> go.Figure:
                 ]
                 for p in group
             ],
-            hovertemplate="<b>%{text}</b> (" + country + ")<br>%{customdata[0]} engagements"
+            hovertemplate="<b>%{hovertext}</b> (" + country + ")<br>%{customdata[0]} engagements"
             "<br>most often with: %{customdata[1]}<extra></extra>",
         )
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_yaxes(visible=False)
     return _layout(fig, 620).update_layout(legend={"orientation": "v", "x": 1.0, "y": 1})
 
 
