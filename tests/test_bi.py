@@ -25,7 +25,8 @@ from devtools.browser import browser, find_chromium, open_page
 from flows.bi.dialect import register
 from flows.load import warehouse
 from flows.load.guard import WriterHoldsLock
-from flows.orchestration.pipeline import RunSummary, etl
+from flows.orchestration.flow import etl
+from flows.orchestration.summary import RunSummary
 from flows.report import report_path
 from tests.conftest import PROJECT, SAMPLE_ARTICLES
 
