@@ -14,7 +14,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.load import guard
+from flows.load import guard, publishing
 
 # Staging tables holding one document's extraction, keyed by source_path. Replacing a
 # document means deleting its rows from each of these, then inserting the new ones.
@@ -154,16 +154,19 @@ def publish(
     storage_version: str = DEFAULT_STORAGE_VERSION,
     delta: dict[str, tuple[str, str]] | None = None,
     notes: list[str] | None = None,
+    keys: Mapping[str, publishing.TableKeys] | None = None,
 ) -> str:
     """Write marts and meta into a new file and atomically rename it over `published`.
 
     Readers holding the old file keep their snapshot. With `delta` (mart -> (key column,
     relation listing the changed keys)), the new file starts as a copy of the published one
     and only the changed keys' rows of those marts are replaced; the other marts and meta
-    are copied whole. Without it, or with no published file yet, every table is copied.
-    Returns "delta" or "full". The new file is read-only (mode 0444). While another process
-    holds the published file open for writing, its bytes may be mid-change: the copy is full
-    and a note says who holds it (the writer keeps the old file; readers get the new one).
+    are copied whole. Without it, with no published file yet, or when the published marts'
+    columns or keys differ from the work file's and `keys` (mart -> TableKeys, declared in
+    the new file), every table is copied. Returns "delta" or "full". The new file is
+    read-only (mode 0444). While another process holds the published file open for writing,
+    its bytes may be mid-change: the copy is full and a note says who holds it (the writer
+    keeps the old file; readers get the new one).
     """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)
@@ -174,16 +177,20 @@ def publish(
     if mode == "delta":
         shutil.copyfile(published, staging_file)
         con.execute(f"attach {_quoted(staging_file)} as publishing")
-    else:
+        if not publishing.same_shape(con, MARTS, keys or {}):
+            con.execute("detach publishing")
+            staging_file.unlink()
+            mode = "full"
+    if mode == "full":
         con.execute(
             f"attach {_quoted(staging_file)} as publishing (storage_version '{storage_version}')"
         )
     try:
-        with transaction(con):
-            if mode == "delta":
-                _apply_delta(con, delta or {})
-            else:
-                _copy_all(con)
+        if mode == "delta":
+            publishing.apply_delta(con, MARTS, META_TABLES, delta or {}, keys or {})
+        else:
+            with transaction(con):
+                publishing.copy_all(con, MARTS, META_TABLES, keys or {})
     finally:
         con.execute("detach publishing")
     guard.seal(staging_file)
@@ -191,55 +198,6 @@ def publish(
     if parquet_dir is not None:
         export_parquet(con, parquet_dir)
     return mode
-
-
-def _copy_all(con: duckdb.DuckDBPyConnection) -> None:
-    for schema, tables in (("marts", MARTS), ("meta", META_TABLES)):
-        con.execute(f"create schema publishing.{schema}")
-        for table in tables:
-            con.execute(
-                f"create table publishing.{schema}.{table} as select * from {schema}.{table}"
-            )
-    _copy_comments(con, "publishing")
-
-
-def _apply_delta(con: duckdb.DuckDBPyConnection, delta: dict[str, tuple[str, str]]) -> None:
-    """Replace the changed keys' rows of the marts in `delta`; copy everything else whole."""
-    for mart in MARTS:
-        target = f"publishing.marts.{mart}"
-        if mart not in delta:
-            con.execute(f"delete from {target}")
-            con.execute(f"insert into {target} by name select * from marts.{mart}")
-            continue
-        key, changes = delta[mart]
-        changed = f"(select {key} from {changes})"
-        con.execute(f"delete from {target} where {key} in {changed}")
-        con.execute(
-            f"insert into {target} by name select * from marts.{mart} where {key} in {changed}"
-        )
-    for table in META_TABLES:
-        con.execute(f"delete from publishing.meta.{table}")
-        con.execute(f"insert into publishing.meta.{table} by name select * from meta.{table}")
-
-
-def _copy_comments(con: duckdb.DuckDBPyConnection, target: str) -> None:
-    """Carry the marts' table and column descriptions into the published copy."""
-    tables = con.execute(
-        "select table_name, comment from duckdb_tables() "
-        "where database_name = current_database() and schema_name = 'marts' and comment is not null"
-    ).fetchall()
-    columns = con.execute(
-        "select table_name, column_name, comment from duckdb_columns() "
-        "where database_name = current_database() and schema_name = 'marts' and comment is not null"
-    ).fetchall()
-    for table, comment in tables:
-        con.execute(f"comment on table {target}.marts.{table} is {_literal(comment)}")
-    for table, column, comment in columns:
-        con.execute(f'comment on column {target}.marts.{table}."{column}" is {_literal(comment)}')
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
