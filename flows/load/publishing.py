@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -189,3 +190,47 @@ def same_shape(
         if mine[mart][0] != theirs[mart][0] or constraints != expected_constraints(mart, keys):
             return False
     return True
+
+
+def declared_keys(sql_dir: Path, marts: Sequence[str]) -> dict[str, TableKeys]:
+    """The published marts' keys, from the contracts in `<sql_dir>/marts/schema.yml`.
+
+    A mart's primary key is its declared key when every key column is also tested not_null.
+    A `relationships` test between two marts becomes a foreign key when it references the
+    other mart's key and an incremental publish can keep it: the referencing mart is rebuilt
+    whole on every publish, or both marts are rebuilt by the same key and the relationship is
+    on that key. (DuckDB refuses to delete a row that rows left in place still reference:
+    quotes.meeting_id, for one, stays an audited relationship.)
+    """
+    from flows.models import contracts
+    from flows.models.project import SqlModelError
+    from flows.models.runner import load_models
+
+    tests = contracts.load(sql_dir)
+    rebuilt_by = {m.name: m.unique_key for m in load_models(sql_dir) if m.schema == "marts"}
+    primary: dict[str, tuple[str, ...]] = {}
+    for mart in marts:
+        try:
+            key = contracts.key(tests, mart)
+        except SqlModelError:
+            continue
+        not_null = {t.columns[0] for t in tests if t.model == mart and t.test == "not_null"}
+        if set(key) <= not_null:
+            primary[mart] = key
+    keys: dict[str, TableKeys] = {}
+    for mart in marts:
+        foreign = tuple(
+            ForeignKey(t.columns, t.to, (t.field,))
+            for t in tests
+            if t.model == mart
+            and t.test == "relationships"
+            and t.to in marts
+            and primary.get(t.to) == (t.field,)
+            and (
+                rebuilt_by.get(mart) is None
+                or (rebuilt_by.get(mart) == rebuilt_by.get(t.to) == t.field == t.columns[0])
+            )
+        )
+        if mart in primary or foreign:
+            keys[mart] = TableKeys(primary.get(mart, ()), foreign)
+    return keys

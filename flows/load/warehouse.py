@@ -35,7 +35,20 @@ DOCUMENT_TABLES = (
     "staging.quotes",
     "staging.events",
 )
-MARTS = ("documents", "removed_lines", "meetings", "quotes", "topics", "people")
+MARTS = (
+    "documents",
+    "removed_lines",
+    "meetings",
+    "quotes",
+    "topics",
+    "people",
+    # bridges: one row per element of a list column above
+    "meeting_participants",
+    "meeting_sources",
+    "quote_topics",
+    "person_roles",
+    "person_aliases",
+)
 META_TABLES = ("runs", "quarantine", "validations")
 LAYERS = ("raw", "staging", "intermediate", "marts", "meta")
 # Readers' BI drivers often bundle DuckDB 1.x, which cannot open the 2.x storage format.

@@ -23,7 +23,7 @@ from flows.ingest.reading import (
     trusted_stats,
 )
 from flows.link.runner import link_documents
-from flows.load import warehouse
+from flows.load import publishing, warehouse
 from flows.load.transform import Loaded, raw_frame, rejected_frame, staging_frames
 from flows.orchestration.checks import validate_and_quarantine
 from flows.orchestration.parallel import Workers
@@ -327,9 +327,16 @@ def publish(settings: Settings, incremental: bool) -> dict[str, int]:
             if model.schema == "marts" and model.unique_key
         }
     notes: list[str] = []
+    keys = publishing.declared_keys(settings.sql_dir, warehouse.MARTS)
     with work(settings) as con:
         mode = warehouse.publish(
-            con, settings.warehouse, settings.parquet_folder, settings.storage_version, delta, notes
+            con,
+            settings.warehouse,
+            settings.parquet_folder,
+            settings.storage_version,
+            delta,
+            notes,
+            keys,
         )
         for table in CHANGE_TABLES.values():
             con.execute(f"delete from {table}")
