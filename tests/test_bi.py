@@ -5,6 +5,7 @@ One real pipeline run on the sample corpus feeds every test here."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import stat
 import subprocess
 import sys
 import time
+import tomllib
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from devtools.browser import browser, find_chromium, open_page
 from flows.bi.dialect import register
 from flows.load import warehouse
 from flows.load.guard import WriterHoldsLock
+from flows.load.publishing import declared_keys
 from flows.orchestration.flow import etl
 from flows.orchestration.summary import RunSummary
 from flows.report import report_path
@@ -128,6 +131,69 @@ def test_sqlalchemy_reflects_every_mart_with_typed_lists(engine: sa.Engine) -> N
     assert isinstance(row, list) and row and all(isinstance(name, str) for name in row)
 
 
+BRIDGES = {
+    "meeting_participants": (["meeting_id", "person"], {"meetings", "people"}),
+    "meeting_sources": (["meeting_id", "source_path"], {"meetings", "documents"}),
+    "quote_topics": (["quote_id", "topic"], {"quotes"}),
+    "person_roles": (["person", "role_no"], {"people"}),
+    "person_aliases": (["person", "alias"], {"people"}),
+}
+
+
+def test_sqlalchemy_reflects_keys_and_bridges(engine: sa.Engine) -> None:
+    metadata = sa.MetaData()
+    metadata.reflect(engine, schema="marts")
+    for bridge, (key, parents) in BRIDGES.items():
+        table = metadata.tables[f"marts.{bridge}"]
+        assert table.primary_key.columns.keys() == key, bridge
+        assert {fk.column.table.name for fk in table.foreign_keys} == parents, bridge
+        assert all(isinstance(c.type, sa.String | sa.BigInteger) for c in table.columns)
+        assert table.comment and all(c.comment for c in table.columns), bridge
+    assert metadata.tables["marts.meetings"].primary_key.columns.keys() == ["meeting_id"]
+    inspector = sa.inspect(engine)
+    assert inspector.get_pk_constraint("topics", schema="marts")["constrained_columns"] == [
+        "meeting_id",
+        "topic",
+    ]
+    assert [fk["referred_table"] for fk in inspector.get_foreign_keys("topics", "marts")] == [
+        "meetings"
+    ]
+    with engine.connect() as con:
+        joined = con.execute(
+            sa.text(
+                "select count(*) from marts.meeting_participants p "
+                "join marts.meetings m using (meeting_id)"
+            )
+        ).scalar_one()
+        listed = con.execute(
+            sa.text("select sum(len(participants)) from marts.meetings")
+        ).scalar_one()
+    assert joined == listed > 0
+
+
+def test_the_dialect_is_an_entry_point() -> None:
+    declared = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    target = declared["project"]["entry-points"]["sqlalchemy.dialects"]["duckdb.summitry"]
+    module, name = target.split(":")
+    assert getattr(importlib.import_module(module), name).__name__ == "ReflectingDialect"
+
+
+def test_a_broken_key_fails_the_publish_and_keeps_the_last_file(
+    published: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "work.duckdb"
+    shutil.copyfile(warehouse.work_path(published), work)
+    target = tmp_path / "warehouse.duckdb"
+    keys = declared_keys(PROJECT / "dbt_like_sql", warehouse.MARTS)
+    with warehouse.session(work) as con:
+        warehouse.publish(con, target, keys=keys)
+        before = target.stat().st_ino
+        con.execute("insert into marts.meeting_participants values ('no such meeting', 'x')")
+        with pytest.raises(duckdb.ConstraintException, match="foreign key"):
+            warehouse.publish(con, target, keys=keys)
+    assert target.stat().st_ino == before
+
+
 def test_summitry_url_is_read_only(engine: sa.Engine) -> None:
     with engine.connect() as con, pytest.raises(sa.exc.DBAPIError, match=r"read-only|read_only"):
         con.execute(sa.text("create table marts.scratch (x integer)"))
@@ -206,8 +272,14 @@ print(json.dumps({
     "version": duckdb.__version__,
     "meetings": con.execute("select count(*) from marts.meetings").fetchall()[0][0],
     "types": dict(con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where schema_name = 'marts' and table_name = 'meetings'").fetchall()),
+        "select table_name || '.' || column_name, data_type from duckdb_columns() "
+        "where schema_name = 'marts'").fetchall()),
+    "keys": sorted(con.execute(
+        "select table_name || ' ' || constraint_type || ' ' || "
+        "array_to_string(constraint_column_names, ',') || coalesce(' ' || referenced_table, '') "
+        "from duckdb_constraints() where schema_name = 'marts' "
+        "and constraint_type in ('PRIMARY KEY', 'FOREIGN KEY')").fetchall()),
+    "bridge": con.execute("select count(*) from marts.quote_topics").fetchall()[0][0],
 }))
 """
 
@@ -217,4 +289,11 @@ def test_duckdb_1x_reads_the_published_file(published: Path) -> None:
     seen = json.loads(done.stdout)
     assert seen["version"] == "1.1.3"
     assert seen["meetings"] > 0
-    assert seen["types"]["participants"] == "VARCHAR[]"
+    assert seen["types"]["meetings.participants"] == "VARCHAR[]"
+    assert seen["types"]["person_roles.role_no"] == "BIGINT"
+    assert seen["bridge"] > 0
+    keys = {row[0] for row in seen["keys"]}
+    assert "meeting_participants PRIMARY KEY meeting_id,person" in keys
+    assert "meeting_participants FOREIGN KEY person people" in keys
+    assert "quote_topics FOREIGN KEY quote_id quotes" in keys
+    assert "documents PRIMARY KEY doc_id" in keys
