@@ -13,12 +13,17 @@ from typing import Any
 
 DATABASE_NAME = "summitry warehouse"
 DASHBOARD_SLUG = "summitry"
-# A dataset joining each engagement to its participants: the dashboard's person filter
-# applies to every chart built on it.
-PARTICIPATION_SQL = """
+# Datasets joining engagements and their topics to the participants (the bridge table): the
+# dashboard's Participant filter applies to every chart built on them.
+VIRTUAL = {
+    "engagements by participant": """
 select m.meeting_id, m.meeting_date, m.kind, m.country, m.location, p.person
-from marts.meetings m join marts.meeting_participants p using (meeting_id)
-""".strip()
+from marts.meetings m join marts.meeting_participants p using (meeting_id)""",
+    "topics by participant": """
+select t.meeting_id, t.meeting_date, t.topic, t.label, p.person
+from marts.topics t join marts.meeting_participants p using (meeting_id)""",
+}
+ENGAGEMENTS = {"metric_name": "engagements", "expression": "COUNT(DISTINCT meeting_id)"}
 
 
 def main() -> None:
@@ -50,8 +55,8 @@ def provision(warehouse: Path) -> None:
     db.session.commit()
 
     datasets = {name: _dataset(database, "marts", name) for name in _marts(database)}
-    participation = _virtual(database, "engagements by participant", PARTICIPATION_SQL)
-    datasets["engagements by participant"] = participation
+    for name, sql in VIRTUAL.items():
+        datasets[name] = _dataset(database, None, name, sql.strip(), [ENGAGEMENTS])
     db.session.commit()
     _dashboard(datasets)
     db.session.commit()
@@ -67,7 +72,13 @@ def _marts(database: Any) -> list[str]:
         return sorted(inspect(engine).get_table_names(schema="marts"))
 
 
-def _dataset(database: Any, schema: str | None, name: str, sql: str | None = None) -> Any:
+def _dataset(
+    database: Any,
+    schema: str | None,
+    name: str,
+    sql: str | None = None,
+    metrics: list[dict[str, str]] | None = None,
+) -> Any:
     from superset import db
     from superset.connectors.sqla.models import SqlaTable, SqlMetric
 
@@ -83,8 +94,9 @@ def _dataset(database: Any, schema: str | None, name: str, sql: str | None = Non
     table.database = database
     table.filter_select_enabled = True
     table.fetch_metadata()
-    if not any(metric.metric_name == "count" for metric in table.metrics):
-        table.metrics.append(SqlMetric(metric_name="count", expression="COUNT(*)"))
+    for metric in [{"metric_name": "count", "expression": "COUNT(*)"}, *(metrics or [])]:
+        if not any(known.metric_name == metric["metric_name"] for known in table.metrics):
+            table.metrics.append(SqlMetric(**metric))
     dates = [column for column in table.columns if column.is_dttm]
     if dates:
         table.main_dttm_col = dates[0].column_name
@@ -92,25 +104,26 @@ def _dataset(database: Any, schema: str | None, name: str, sql: str | None = Non
     return table
 
 
-def _virtual(database: Any, name: str, sql: str) -> Any:
-    return _dataset(database, None, name, sql)
-
-
 def _chart(name: str, table: Any, viz: str, **params: Any) -> Any:
     from superset import db
     from superset.models.slice import Slice
     from superset.utils.core import DatasourceType
 
+    fields = {
+        "datasource_id": table.id,
+        "datasource_type": DatasourceType.TABLE,
+        "viz_type": viz,
+        "params": json.dumps(
+            {"datasource": f"{table.id}__table", "viz_type": viz, "adhoc_filters": [], **params}
+        ),
+    }
     chart = db.session.query(Slice).filter_by(slice_name=name).one_or_none()
     if chart is None:
-        chart = Slice(slice_name=name)
+        chart = Slice(slice_name=name, **fields)
         db.session.add(chart)
-    chart.datasource_id = table.id
-    chart.datasource_type = DatasourceType.TABLE
-    chart.viz_type = viz
-    chart.params = json.dumps(
-        {"datasource": f"{table.id}__table", "viz_type": viz, "adhoc_filters": [], **params}
-    )
+    else:
+        for field, value in fields.items():
+            setattr(chart, field, value)
     db.session.flush()
     return chart
 
@@ -120,17 +133,16 @@ def _dashboard(datasets: dict[str, Any]) -> None:
     from superset.models.dashboard import Dashboard
 
     by_person = datasets["engagements by participant"]
-    meetings = datasets["meetings"]
     charts = [
         [
-            _chart("Engagements", meetings, "big_number_total", metric="count"),
+            _chart("Engagements", by_person, "big_number_total", metric="engagements"),
             _chart(
                 "Engagements per month",
-                meetings,
+                by_person,
                 "echarts_timeseries_bar",
                 x_axis="meeting_date",
                 time_grain_sqla="P1M",
-                metrics=["count"],
+                metrics=["engagements"],
                 groupby=["kind"],
                 stack="Stack",
                 show_legend=True,
@@ -144,17 +156,17 @@ def _dashboard(datasets: dict[str, Any]) -> None:
                 "table",
                 query_mode="aggregate",
                 groupby=["person"],
-                metrics=["count"],
-                timeseries_limit_metric="count",
+                metrics=["engagements"],
+                timeseries_limit_metric="engagements",
                 order_desc=True,
                 row_limit=15,
             ),
             _chart(
                 "Topics",
-                datasets["topics"],
+                datasets["topics by participant"],
                 "pie",
                 groupby=["label"],
-                metric="count",
+                metric="engagements",
                 row_limit=12,
                 donut=True,
                 show_labels=True,
