@@ -46,10 +46,25 @@ def login(base: str, password: str) -> http.cookiejar.CookieJar:
     return jar
 
 
+def _dashboard_url(base: str, person: str | None) -> str:
+    """The dashboard, with its Participant filter set (Superset's rison URL state) if asked."""
+    url = f"{base}/superset/dashboard/summitry/"
+    if not person:
+        return url
+    name = person.replace("!", "!!").replace("'", "!'")
+    state = (
+        "(NATIVE_FILTER-person:(id:NATIVE_FILTER-person,"
+        f"extraFormData:(filters:!((col:person,op:IN,val:!('{name}')))),"
+        f"filterState:(label:'{name}',value:!('{name}')),ownState:()))"
+    )
+    return f"{url}?native_filters={urllib.parse.quote(state)}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output", type=Path)
     parser.add_argument("--url", default="http://127.0.0.1:8088")
+    parser.add_argument("--person", help="set the dashboard's Participant filter to this name")
     parser.add_argument("--password-file", type=Path, default=REPO / ".superset/admin_password")
     args = parser.parse_args()
     jar = login(args.url, args.password_file.read_text(encoding="utf-8").strip())
@@ -58,9 +73,7 @@ def main() -> int:
         for cookie in jar:
             value = cookie.value or ""
             page.call("Network.setCookie", name=cookie.name, value=value, domain=host, path="/")
-        result = open_page(
-            page, f"{args.url}/superset/dashboard/summitry/", ready=READY, timeout_s=120
-        )
+        result = open_page(page, _dashboard_url(args.url, args.person), ready=READY, timeout_s=120)
         time.sleep(3)  # chart animations
         page.screenshot(args.output, 1400, max_height=1400)
     print(f"ready in {result.ready_s} s; errors: {result.errors or 'none'}; saved {args.output}")

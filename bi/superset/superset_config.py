@@ -34,6 +34,7 @@ TALISMAN_ENABLED = False
 RATELIMIT_ENABLED = False
 AUTH_RATE_LIMITED = False
 CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
-DATA_CACHE_CONFIG = CACHE_CONFIG
+# No chart-data cache: DuckDB answers in milliseconds, and every publish must show at once.
+DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 FEATURE_FLAGS = {"DASHBOARD_NATIVE_FILTERS": True}
 ROW_LIMIT = 50_000
