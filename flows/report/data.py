@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from flows.load.guard import lock_holder
+
 # The latest meetings listed in full, and the most-connected people drawn in the network.
 LATEST_MEETINGS = 40
 NETWORK_PEOPLE = 60
@@ -43,7 +45,13 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = N
 
 def load(published: Path) -> ReportData:
     """Read everything the report needs from the published file (read-only)."""
-    con = duckdb.connect(str(published), read_only=True)
+    try:
+        con = duckdb.connect(str(published), read_only=True)
+    except duckdb.Error as exc:
+        holder = lock_holder(exc, published)
+        if holder is None:
+            raise
+        raise holder from exc
     try:
         return _load(con)
     finally:
