@@ -132,7 +132,7 @@ def test_sqlalchemy_reflects_every_mart_with_typed_lists(engine: sa.Engine) -> N
 
 
 BRIDGES = {
-    "meeting_participants": (["meeting_id", "person"], {"meetings", "people"}),
+    "meeting_participants": (["meeting_id", "person"], {"meetings"}),
     "meeting_sources": (["meeting_id", "source_path"], {"meetings", "documents"}),
     "quote_topics": (["quote_id", "topic"], {"quotes"}),
     "person_roles": (["person", "role_no"], {"people"}),
@@ -294,6 +294,6 @@ def test_duckdb_1x_reads_the_published_file(published: Path) -> None:
     assert seen["bridge"] > 0
     keys = {row[0] for row in seen["keys"]}
     assert "meeting_participants PRIMARY KEY meeting_id,person" in keys
-    assert "meeting_participants FOREIGN KEY person people" in keys
+    assert "meeting_participants FOREIGN KEY meeting_id meetings" in keys
     assert "quote_topics FOREIGN KEY quote_id quotes" in keys
     assert "documents PRIMARY KEY doc_id" in keys
