@@ -1,4 +1,5 @@
-"""Command line: `summitry run | serve | server | sql | status | ...` (also `python -m flows`)."""
+"""Command line: `summitry run | serve | server | sql | status | report | ...` (also
+`python -m flows`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.load.guard import WriterHoldsLock
 from flows.load.lock import RunInProgress, run_lock
 from flows.settings import load_settings
 
@@ -82,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--workdir", type=_path, default=Path("benchmark"))
     bench.add_argument("--seed", type=int, default=7)
 
+    report = commands.add_parser(
+        "report", help="rebuild the HTML report beside the warehouse (done by every publish)"
+    )
+    report.add_argument("--warehouse", type=_path)
+    report.add_argument("--output", type=_path, help="default: <warehouse>_report.html beside it")
+
     status = commands.add_parser("status", help="recent runs from meta.runs")
     status.add_argument("--warehouse", type=_path)
     status.add_argument("--limit", type=int, default=10)
@@ -111,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _validate,
         "generate": _generate,
         "benchmark": _benchmark,
+        "report": _report,
     }
     handler = handlers[args.command]
     try:
         return handler(args)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, WriterHoldsLock) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -293,6 +302,14 @@ def status_frame(runs: pl.DataFrame) -> pl.DataFrame:
         .alias("published"),
         pl.col("message").fill_null("").str.slice(0, 50).alias("message"),
     )
+
+
+def _report(args: argparse.Namespace) -> int:
+    from flows.report import build_report
+
+    settings = load_settings(warehouse=args.warehouse)
+    print(f"report written to {build_report(settings.warehouse, args.output)}")
+    return 0
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from tests.test_pipeline import run
 
 pytestmark = pytest.mark.slow
 
-MARTS = ("documents", "removed_lines", "meetings", "quotes", "topics", "people")
+MARTS = warehouse.MARTS
 
 
 def free_port() -> int:

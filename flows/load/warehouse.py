@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 import polars as pl
+
+from flows.load import guard, publishing
 
 # Staging tables holding one document's extraction, keyed by source_path. Replacing a
 # document means deleting its rows from each of these, then inserting the new ones.
@@ -31,7 +33,20 @@ DOCUMENT_TABLES = (
     "staging.quotes",
     "staging.events",
 )
-MARTS = ("documents", "removed_lines", "meetings", "quotes", "topics", "people")
+MARTS = (
+    "documents",
+    "removed_lines",
+    "meetings",
+    "quotes",
+    "topics",
+    "people",
+    # bridges: one row per element of a list column above
+    "meeting_participants",
+    "meeting_sources",
+    "quote_topics",
+    "person_roles",
+    "person_aliases",
+)
 META_TABLES = ("runs", "quarantine", "validations")
 LAYERS = ("raw", "staging", "intermediate", "marts", "meta")
 # Readers' BI drivers often bundle DuckDB 1.x, which cannot open the 2.x storage format.
@@ -99,7 +114,13 @@ def reader(published: Path, notes: list[str] | None = None) -> Iterator[duckdb.D
         raise FileNotFoundError(f"no warehouse at {published}: run `summitry run` first")
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_quoted(published)} as published (read_only)")
+        try:
+            con.execute(f"attach {_quoted(published)} as published (read_only)")
+        except duckdb.Error as exc:
+            holder = guard.lock_holder(exc, published)
+            if holder is None:
+                raise
+            raise holder from exc
         sources = {"marts": "published", "meta": "published"}
         if _attach_work(con, work_path(published), notes):
             sources.update(raw="work", staging="work", intermediate="work", meta="work")
@@ -144,73 +165,58 @@ def publish(
     storage_version: str = DEFAULT_STORAGE_VERSION,
     delta: dict[str, tuple[str, str]] | None = None,
     runs_parquet: Path | None = None,
+    notes: list[str] | None = None,
+    keys: Mapping[str, publishing.TableKeys] | None = None,
 ) -> str:
     """Write marts and meta into a new file and atomically rename it over `published`.
 
     Readers holding the old file keep their snapshot. With `delta` (mart -> (key column,
     relation listing the changed keys)), the new file starts as a copy of the published one
     and only the changed keys' rows of those marts are replaced; the other marts and meta
-    are copied whole. Without it, or with no published file yet, every table is copied.
-    With `runs_parquet` (see `export_runs`), meta.runs in the published file is a view over
-    that file, which every run refreshes: readers see each run, a no-op included, without
-    the published file being copied. Returns "delta" or "full".
+    are copied whole. Without it, with no published file yet, or when the published marts'
+    columns or keys differ from the work file's and `keys` (mart -> TableKeys, declared in
+    the new file), every table is copied. The new file is read-only (mode 0444). While
+    another process holds the published file open for writing, its bytes may be mid-change:
+    the copy is full and a note says who holds it (the writer keeps the old file; readers get
+    the new one). With `runs_parquet` (see `export_runs`), meta.runs in the published file
+    is a view over that file, which every run refreshes: readers see each run, a no-op
+    included, without the published file being copied. Returns "delta" or "full".
     """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)
-    mode = "delta" if delta is not None and published.exists() else "full"
+    writer = guard.writer_on(published) if delta is not None else None
+    if writer is not None and notes is not None:
+        notes.append(f"{writer}. Published a full copy instead of the changed rows.")
+    mode = "delta" if delta is not None and published.exists() and writer is None else "full"
     if mode == "delta":
         shutil.copyfile(published, staging_file)
         con.execute(f"attach {_quoted(staging_file)} as publishing")
-    else:
+        if not publishing.same_shape(con, MARTS, keys or {}):
+            con.execute("detach publishing")
+            staging_file.unlink()
+            mode = "full"
+    if mode == "full":
         con.execute(
             f"attach {_quoted(staging_file)} as publishing (storage_version '{storage_version}')"
         )
+    # With runs_parquet, meta.runs is a view over that file, not a copied table.
+    meta = META_TABLES if runs_parquet is None else tuple(t for t in META_TABLES if t != "runs")
     try:
-        with transaction(con):
-            if mode == "delta":
-                _apply_delta(con, delta or {}, runs_parquet is None)
-            else:
-                _copy_all(con, runs_parquet is None)
-            if runs_parquet is not None:
+        if mode == "delta":
+            publishing.apply_delta(con, MARTS, meta, delta or {}, keys or {})
+        else:
+            with transaction(con):
+                publishing.copy_all(con, MARTS, meta, keys or {})
+        if runs_parquet is not None:
+            with transaction(con):
                 _runs_views(con, "publishing", runs_parquet)
     finally:
         con.execute("detach publishing")
+    guard.seal(staging_file)
     os.replace(staging_file, published)
     if parquet_dir is not None:
         export_parquet(con, parquet_dir)
     return mode
-
-
-def _copy_all(con: duckdb.DuckDBPyConnection, with_runs: bool = True) -> None:
-    meta = META_TABLES if with_runs else tuple(t for t in META_TABLES if t != "runs")
-    for schema, tables in (("marts", MARTS), ("meta", meta)):
-        con.execute(f"create schema publishing.{schema}")
-        for table in tables:
-            con.execute(
-                f"create table publishing.{schema}.{table} as select * from {schema}.{table}"
-            )
-    _copy_comments(con, "publishing")
-
-
-def _apply_delta(
-    con: duckdb.DuckDBPyConnection, delta: dict[str, tuple[str, str]], with_runs: bool = True
-) -> None:
-    """Replace the changed keys' rows of the marts in `delta`; copy everything else whole."""
-    for mart in MARTS:
-        target = f"publishing.marts.{mart}"
-        if mart not in delta:
-            con.execute(f"delete from {target}")
-            con.execute(f"insert into {target} by name select * from marts.{mart}")
-            continue
-        key, changes = delta[mart]
-        changed = f"(select {key} from {changes})"
-        con.execute(f"delete from {target} where {key} in {changed}")
-        con.execute(
-            f"insert into {target} by name select * from marts.{mart} where {key} in {changed}"
-        )
-    for table in META_TABLES if with_runs else tuple(t for t in META_TABLES if t != "runs"):
-        con.execute(f"delete from publishing.meta.{table}")
-        con.execute(f"insert into publishing.meta.{table} by name select * from meta.{table}")
 
 
 # One row: when the pipeline last checked the sources, how that run ended, and when the
@@ -246,26 +252,6 @@ def _runs_views(con: duckdb.DuckDBPyConnection, catalog: str, runs_parquet: Path
         f"select * from read_parquet({_quoted(runs_parquet.resolve())})"
     )
     freshness_view(con, catalog)
-
-
-def _copy_comments(con: duckdb.DuckDBPyConnection, target: str) -> None:
-    """Carry the marts' table and column descriptions into the published copy."""
-    tables = con.execute(
-        "select table_name, comment from duckdb_tables() "
-        "where database_name = current_database() and schema_name = 'marts' and comment is not null"
-    ).fetchall()
-    columns = con.execute(
-        "select table_name, column_name, comment from duckdb_columns() "
-        "where database_name = current_database() and schema_name = 'marts' and comment is not null"
-    ).fetchall()
-    for table, comment in tables:
-        con.execute(f"comment on table {target}.marts.{table} is {_literal(comment)}")
-    for table, column, comment in columns:
-        con.execute(f'comment on column {target}.marts.{table}."{column}" is {_literal(comment)}')
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

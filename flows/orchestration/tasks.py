@@ -22,7 +22,7 @@ from flows.ingest.reading import (
     discover,
     trusted_stats,
 )
-from flows.load import runlog, warehouse
+from flows.load import publishing, runlog, warehouse
 from flows.load.transform import Loaded, concat_frames, raw_frame, rejected_frame
 from flows.orchestration import summary
 from flows.orchestration.checks import copy_data_docs, validate_and_quarantine
@@ -369,6 +369,8 @@ def publish(settings: Settings, incremental: bool) -> tuple[dict[str, int], int]
             if model.schema == "marts" and model.unique_key
         }
     runs_file = runs_parquet(settings)
+    notes: list[str] = []
+    keys = publishing.declared_keys(settings.sql_dir, warehouse.MARTS)
     with work(settings) as con:
         runlog.export_runs(con, runs_file)  # the published meta.runs is a view over it
         mode = warehouse.publish(
@@ -378,12 +380,26 @@ def publish(settings: Settings, incremental: bool) -> tuple[dict[str, int], int]
             settings.storage_version,
             delta,
             runs_parquet=runs_file,
+            notes=notes,
+            keys=keys,
         )
         documents = runlog.changed_documents_published(con)
         for table in CHANGE_TABLES.values():
             con.execute(f"delete from {table}")
         counts = warehouse.mart_counts(con)
-    get_run_logger().info(
-        "published %s (%s) and %s", settings.warehouse, mode, settings.parquet_folder
-    )
+    logger = get_run_logger()
+    for note in notes:
+        logger.warning(note)
+    logger.info("published %s (%s) and %s", settings.warehouse, mode, settings.parquet_folder)
+    _rebuild_report(settings)
     return counts, documents
+
+
+def _rebuild_report(settings: Settings) -> None:
+    """The HTML report beside the published file; a report that fails never fails the run."""
+    from flows.report import build_report
+
+    try:
+        get_run_logger().info("report: %s", build_report(settings.warehouse))
+    except Exception as exc:
+        get_run_logger().warning("report not rebuilt (`summitry report` retries): %s", exc)

@@ -1,0 +1,1 @@
+"""What BI tools need to read the warehouse; imports nothing else from the project."""
