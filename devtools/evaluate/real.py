@@ -136,7 +136,7 @@ def apply_errata(label: dict[str, Any], name: str, errata: list[dict[str, Any]])
 def load_cases(corpus: Path, half: str, reference: Reference) -> list[Case]:
     """Extract every file of the half (labels as given)."""
     cases = []
-    for region in REGIONS:
+    for region in regions_of(corpus):
         labels = json.loads((corpus / region / "labels.json").read_text(encoding="utf-8"))
         for label in labels:
             if half != "all" and half_of(label["file"]) != half:
@@ -147,6 +147,14 @@ def load_cases(corpus: Path, half: str, reference: Reference) -> list[Case]:
             number = int(label["file"].split("_", 1)[0])
             cases.append(Case(region, f"{region}/{label['file']}", number, text, label, extraction))
     return cases
+
+
+def regions_of(corpus: Path) -> list[str]:
+    """The corpus's region folders: the four of ../shared/realnews, or (another labelled set in
+    the same format, such as a private study set) every folder with a labels.json."""
+    if all((corpus / region / "labels.json").exists() for region in REGIONS):
+        return list(REGIONS)
+    return sorted(p.parent.name for p in corpus.glob("*/labels.json"))
 
 
 @dataclass(slots=True)
@@ -401,7 +409,7 @@ def run(
     if half not in HALVES:
         raise ValueError(f"half must be one of {HALVES}")
     corpus = Path(cases_dir) if cases_dir else DEFAULT_CORPUS
-    if not (corpus / REGIONS[0] / "labels.json").exists():
+    if not regions_of(corpus):
         raise FileNotFoundError(f"no real-news corpus at {corpus}")
     cases = load_cases(corpus, half, Reference.from_seeds(PROJECT_ROOT / "seeds"))
     report = EvalReport(f"real ({half})")

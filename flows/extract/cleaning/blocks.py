@@ -31,6 +31,8 @@ _MIN_RUN_LINKS = 3  # link headlines in a row that make a list inside the body
 _MIN_LINK_WORDS = 6  # a link headline is a clause, not a label
 _MAX_QUESTION_WORDS = 12  # "What is APEC anyway?" heads a list like a label
 _MIN_CUT_WORDS = 8  # a cut-off last paragraph worth keeping
+_MIN_FURNITURE_RUN = 4  # furniture lines right above a cut-off last line that make it furniture
+_MAX_PROMPT_QUESTION_WORDS = 8  # "Are you sure you want to log out?" after the story
 _MAX_PROMPT_WORDS = 12  # longer unfinished lines read as story text even on a whole page
 
 
@@ -45,7 +47,8 @@ def _mark_tail(state: _State) -> None:
         # "...alternate addresses:" introducing only furniture is furniture too
         lead_in = tail and line.text.endswith(":") and len(_words(line.text)) <= 20
         last = line.no == last_no
-        if not (lead_in or _tail_furniture(state, line, last, line.no in wrapped)):
+        furniture = lead_in or _tail_furniture(state, line, last, line.no in wrapped)
+        if not (furniture or (last and _under_furniture(state, kept, wrapped))):
             break
         tail.append(line)
     if len(tail) < len(kept):  # never empty the whole body
@@ -63,7 +66,22 @@ def _tail_furniture(state: _State, line: _Line, last: bool, wrapped: bool) -> bo
         return False  # the store cut the story's last paragraph here
     if _furniture_like(state, line) or _is_promo(state, line.text):
         return True
-    return not wrapped and _headline_shaped(state, line.text)
+    return not wrapped and (_headline_shaped(state, line.text) or _prompt_question(line.text))
+
+
+def _prompt_question(text: str) -> bool:
+    """A widget's short question ("Are you sure you want to log out?"), not quoted speech."""
+    short = len(_words(text)) <= _MAX_PROMPT_QUESTION_WORDS
+    return short and text.rstrip(_CLOSERS).endswith("?") and not re.search(r"[\"“”«»]", text)
+
+
+def _under_furniture(state: _State, kept: list[_Line], wrapped: set[int]) -> bool:
+    """The page's cut-off last line sits under a run of furniture (tag rows, menus, widget
+    labels): it is the site's blurb or the next teaser, not the story's last paragraph."""
+    above = kept[-1 - _MIN_FURNITURE_RUN : -1]
+    return len(above) == _MIN_FURNITURE_RUN and all(
+        _tail_furniture(state, line, False, line.no in wrapped) for line in above
+    )
 
 
 def _wrapped(state: _State, kept: list[_Line]) -> set[int]:

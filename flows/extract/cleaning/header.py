@@ -18,13 +18,14 @@ from flows.extract.cleaning.features import (
     _words,
 )
 from flows.extract.cleaning.lines import _key, _Line, _State
+from flows.extract.cleaning.page_dates import header_date
 from flows.extract.cleaning.patterns import (
     _CLOSERS,
     _MAX_TITLE_WORDS,
     _THREE_DIGITS,
     _THREE_LETTERS,
 )
-from flows.extract.dates import month_number, parse_date, parse_date_field
+from flows.extract.dates import month_number, parse_date
 from flows.extract.html import HtmlPage
 from flows.extract.metadata import (
     Byline,
@@ -157,7 +158,9 @@ def _take_header_field(state: _State, line: _Line, after_title: bool) -> bool:
     """Take a header line that carries a field; False for page furniture."""
     if line.role == "byline" and _take_role_byline(state, line):
         return True
-    if _take_masthead(state, line) or _take_byline(state, line) or _take_date_line(state, line):
+    if _take_masthead(state, line) or _take_byline(state, line, after_title):
+        return True
+    if _take_date_line(state, line, after_title):
         return True
     if _take_place_line(state, line, alone=False):
         return True
@@ -336,14 +339,14 @@ def _masthead_outlet(state: _State, text: str) -> str | None:
     )
 
 
-def _take_byline(state: _State, line: _Line) -> bool:
+def _take_byline(state: _State, line: _Line, after_title: bool = False) -> bool:
     byline = parse_byline(line.text, state.patterns.byline_prefixes, state.patterns.outlets)
     if byline is None and not state.patterns.date_prefix.match(line.text):
         byline = _name_and_date(line.text)
     if byline is None:
         return False
     state.doc.byline = state.doc.byline or byline.name
-    state.doc.published_date = state.doc.published_date or byline.published
+    _set_published(state, byline.published, after_title)
     if byline.outlet:
         state.evidence.setdefault("byline", byline.outlet)
     state.remove(line, "metadata")
@@ -365,8 +368,8 @@ def _name_and_date(text: str) -> Byline | None:
     return None
 
 
-def _take_date_line(state: _State, line: _Line) -> bool:
-    published = parse_date_field(state.patterns.date_prefix.sub("", line.text))
+def _take_date_line(state: _State, line: _Line, after_title: bool = False) -> bool:
+    published = header_date(line.text, state.patterns.date_prefix)
     if published is None:
         return False
     for part in line.text.split("|")[1:] if "|" in line.text else []:
@@ -379,9 +382,19 @@ def _take_date_line(state: _State, line: _Line) -> bool:
         outlet = state.patterns.outlets.match(re.sub(r"^\s*sources?\s*:\s*", "", first, flags=re.I))
         if outlet:
             state.evidence.setdefault("credit", outlet)
-    state.doc.published_date = state.doc.published_date or published
+    _set_published(state, published, after_title)
     state.remove(line, "metadata")
     return True
+
+
+def _set_published(state: _State, published: date | None, after_title: bool) -> None:
+    """The first header date is the page's, except that a date above the headline (a site's
+    clock or ticker) gives way to one beside the story (a byline or date line under it)."""
+    if published is None:
+        return
+    if state.doc.published_date is None or (after_title and state.date_above_title):
+        state.doc.published_date = published
+        state.date_above_title = not after_title
 
 
 def _is_header_line(state: _State, line: _Line) -> bool:
@@ -389,7 +402,7 @@ def _is_header_line(state: _State, line: _Line) -> bool:
     prefixes, outlets = state.patterns.byline_prefixes, state.patterns.outlets
     if parse_byline(line.text, prefixes, outlets) is not None:
         return True
-    return parse_date(state.patterns.date_prefix.sub("", line.text)) is not None
+    return header_date(line.text, state.patterns.date_prefix) is not None
 
 
 def _mark_dateline(state: _State) -> None:
