@@ -44,6 +44,9 @@ _COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\D{0,20}(?P<y>(?:19|20)\d{2
 _WEEKDAY_NAME = re.compile(
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b", re.I
 )
+_MAX_PROMO_WORDS = 30  # longer lines above a date line are a story paragraph, not a promotion
+_DATE_LINE_REACH = 4  # lines between a header promotion and the page's date line
+_MAX_DATE_LINE_WORDS = 12
 _MAX_CUT_TITLE_WORDS = 20  # a headline is shorter; a paragraph the store cut may not end
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d{2})(?!\d)")
 
@@ -240,8 +243,8 @@ def _body_start(state: _State, kept: list[_Line]) -> int:
             return index
         if line.no == state.store_line and _opens_story(state, line):
             return index
-        if _story_like(state, _paragraph_from(state, kept, index)) and not _before_header(
-            state, kept, index
+        if _story_like(state, _paragraph_from(state, kept, index)) and not (
+            _before_header(state, kept, index) or _above_page_date(state, kept, index)
         ):
             return index
     long = [i for i, ln in enumerate(kept) if len(_words(ln.text)) >= 12]
@@ -270,6 +273,21 @@ def _paragraph_from(state: _State, kept: list[_Line], index: int) -> str:
             break
         parts.append(line.text)
     return " ".join(parts)
+
+
+def _above_page_date(state: _State, kept: list[_Line], index: int) -> bool:
+    """A short line in one block (no blank line) with the page's date line a few lines below
+    it sits in the header (an advertisement or promotion above the byline), not in the
+    story: stories start under the page's date, not over it."""
+    if len(_words(kept[index].text)) > _MAX_PROMO_WORDS:
+        return False
+    for line in kept[index + 1 : index + 1 + _DATE_LINE_REACH]:
+        if line.blank_before:
+            return False
+        short = len(_words(line.text)) <= _MAX_DATE_LINE_WORDS
+        if short and header_date(line.text, state.patterns.date_prefix) is not None:
+            return True
+    return False
 
 
 def _before_header(state: _State, kept: list[_Line], index: int) -> bool:
