@@ -1,7 +1,7 @@
 """Page dates in header lines of any shape: a date with a bullet, a label ("Created:",
 "Date"), a time and time zone before or after it, a place, section or credit beside it
-("11:52 pm GMT+12, 18/11/2014, Fiji", "Agency | @handle | 25 Jan 2020, 07:04 am",
-"By Office of X     Date 15 November 2022")."""
+("11:52 pm GMT+12, 18/11/2014, Fiji", "Written by // November 17, 2022 // Section",
+"Agency | @handle | 25 Jan 2020, 07:04 am", "By Office of X     Date 15 November 2022")."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ _LABELLED = re.compile(
     re.I,
 )
 # what separates the pieces of a date line: bars, bullets, spaced dashes, commas
-_PIECES = re.compile(r"\s*[|•·]\s*|\s+[-–—]\s+|,\s+")
+_PIECES = re.compile(r"\s*[|•·]\s*|\s+(?:[-–—]|/{1,2})\s+|,\s+")
 _MAX_DATE_LINE_WORDS = 16  # longer lines are story text or a byline without a date field
 _MAX_LABELLED_LINE_WORDS = 30  # a byline with a "Date ..." field at its end
-_MAX_SIDE_WORDS = 4  # a time, a zone, a place, a section or a short credit beside the date
+_MAX_SIDE_WORDS = 6  # a time, a zone, a place, a section or a short credit beside the date
 _MAX_DATE_PIECES = 3  # "May 26, 2025" is two pieces; "Tuesday, April 27, 2021" three
 
 
