@@ -32,6 +32,7 @@ _MIN_LINK_WORDS = 6  # a link headline is a clause, not a label
 _MAX_QUESTION_WORDS = 12  # "What is APEC anyway?" heads a list like a label
 _MIN_CUT_WORDS = 8  # a cut-off last paragraph worth keeping
 _MIN_FURNITURE_RUN = 4  # furniture lines right above a cut-off last line that make it furniture
+_MAX_LABEL_WORDS = 3  # a section label in capitals inside the body ("FOREIGN AFFAIRS")
 _MAX_PROMPT_QUESTION_WORDS = 8  # "Are you sure you want to log out?" after the story
 _MAX_PROMPT_WORDS = 12  # longer unfinished lines read as story text even on a whole page
 
@@ -158,3 +159,25 @@ def _link_shaped(state: _State, line: _Line) -> bool:
         return False
     question = text.rstrip(_CLOSERS).endswith("?") and len(_words(text)) <= _MAX_QUESTION_WORDS
     return question or _headline_shaped(state, text)
+
+
+def _mark_labels(state: _State) -> None:
+    """A category or widget label inside the body: one word alone on its line ("Opinion",
+    "Newsletter"), or a short line in capitals ("DIPLOMACY"), under story text. Subheadings
+    are longer and in sentence or title case; a word wrapped from a sentence joins it."""
+    kept = state.kept()
+    wrapped = _wrapped(state, kept)
+    story_seen = False
+    for line in kept:
+        if story_seen and line.no not in wrapped and _label_shaped(state, line.text):
+            state.remove(line, "boilerplate")
+            continue
+        story_seen = story_seen or _story_like(state, line.text)
+
+
+def _label_shaped(state: _State, text: str) -> bool:
+    words = _words(text)
+    if not words or _ends_sentence(text) or _is_foreign(state, text) or re.search(r"\d", text):
+        return False
+    capitals = all(word.isupper() for word in words) and len(words) <= _MAX_LABEL_WORDS
+    return (len(words) == 1 and len(words[0]) >= 2 and text.strip() == words[0]) or capitals
