@@ -285,7 +285,9 @@ def extract_quotes(
             quote = _make_quote(paragraphs, span, ctx, previous)
             if source == "read":
                 quote.speaker = None  # an unsigned document's text speaks for nobody named
-            split = _split_speaker(ctx, span, before) if quote.speaker is None else None
+            # no speaker or no verb of its own: the attribution of the quotation before it
+            unattributed = quote.speaker is None or quote.attribution_verb is None
+            split = _split_speaker(ctx, span, before) if unattributed else None
             if split is not None:
                 quote.speaker, quote.attribution_verb = split
             quotes.append(quote)
