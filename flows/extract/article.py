@@ -60,7 +60,10 @@ def extract_from_clean(document: CleanDocument, reference: Reference) -> Extract
     """Extract people, quotes, events and topics from an already cleaned article."""
     paragraphs, published = document.paragraphs, document.published_date
     mentions = reference.people.find_mentions(paragraphs, published)
-    quotes = extract_quotes(paragraphs, reference.people, published, mentions)
+    beside = [document.title or "", document.subtitle or ""] + [
+        removed.text for removed in document.removed if removed.reason == "caption"
+    ]
+    quotes = extract_quotes(paragraphs, reference.people, published, mentions, beside)
     # Names in the headline block (title and standfirst) help find an event's participants;
     # paragraph_no -1 marks them. People are found in headline and body together, so a bare
     # surname in the body refers to the full name the headline introduced, and back.

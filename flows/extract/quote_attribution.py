@@ -108,12 +108,14 @@ _DOCUMENT_VERBS = {"read", "reads"}
 
 def _split_speaker(ctx: _Context, span: _Span, before: Quote | None) -> tuple[str, str] | None:
     """'“...,” said Olmert, “...”': the second half of a quotation split by its attribution
-    has the first half's speaker."""
+    has the first half's speaker; so has a quotation without an attribution of its own right
+    after the attribution sentence ('“...,” Roe, head of X, told reporters. “...”')."""
     if before is None or before.speaker is None or before.paragraph_no != span.first:
         return None
     close = before.start + len(before.text)
     between = ctx.para[close : span.start - 1]
-    if not re.fullmatch(r"[\s,”\"'’]*[^.!?;:“”\"]{1,80}?,\s*", between):
+    split = re.fullmatch(r"[\s,”\"'’]*[^.!?;:“”\"]{1,80}?,\s*", between)
+    if not (split or re.fullmatch(r"[\s,”\"'’]*[^!?;:“”\"]{1,160}?\.\s*", between)):
         return None
     verb = ctx.verbs.regex.search(between)
     if verb is None:

@@ -184,11 +184,20 @@ def named_at_verb(
     runs = list(_NAME_RUN.finditer(before))
     if runs and runs[-1].end() == len(before):
         return _untitled(runs[-1].group(0), sources)
+    # '..., ” Jane Roe, managing director of the Fund, told reporters': the name opening the
+    # clause, however long the apposition after its comma
+    lead = _NAME_RUN.match(before.lstrip(" ,"))
+    if lead and before.lstrip(" ,")[lead.end() : lead.end() + 1] == "," and before.endswith(","):
+        name = _untitled(lead.group(0), sources)
+        if name:
+            return name
     after = masked[verb.end() : hi].lstrip()
     run = _NAME_RUN.match(after)
     if run:
         return _untitled(run.group(0), sources)
-    single = re.search(rf"(?<![\w.])({_NAME_TOKEN})$", before) or re.match(_NAME_TOKEN, after)
+    # "Minh also noted": an adverb between the surname and its verb
+    bare = _ADVERB_BEFORE_VERB.sub("", before)
+    single = re.search(rf"(?<![\w.])({_NAME_TOKEN})$", bare) or re.match(_NAME_TOKEN, after)
     if single is None:
         return None
     word = single.group(single.lastindex or 0)
@@ -197,9 +206,17 @@ def named_at_verb(
     return _full_name(word, document, sources)
 
 
+_ADVERB_BEFORE_VERB = re.compile(r"\s+(?:also|further|then|later|again|however|earlier)$")
+
+
 def _untitled(name: str, sources: Sources) -> str | None:
-    """The name without the title words leading it ("Minister S. Roe" -> "S. Roe")."""
+    """The name without the title leading it ("Minister S. Roe" -> "S. Roe", "Vietnamese
+    Foreign Minister Pham Binh Minh" -> "Pham Binh Minh": the words after the last title
+    word)."""
     words = name.split()
+    titles = [i for i, word in enumerate(words) if word.lower().rstrip(".") in sources.title_words]
+    if titles and len(words) - titles[-1] - 1 >= 2:
+        words = words[titles[-1] + 1 :]
     while words and words[0].lower().rstrip(".") in sources.title_words:
         words.pop(0)
     return " ".join(words) if len(words) >= 2 else None

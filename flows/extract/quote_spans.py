@@ -229,7 +229,9 @@ _SMALL = {"of", "the", "and", "in", "on", "a", "an", "for", "to", "at", "with"}
 
 # ----------------------------------------------------------------------------- subjects
 def _sentence_start(para: str, pos: int) -> int:
-    starts = [m.end() for m in _SENTENCE_END.finditer(para, 0, pos)]
+    # (the end bound lets the look-ahead see the letter at `pos`: a word opening its
+    # sentence is in that sentence, not the one before)
+    starts = [m.end() for m in _SENTENCE_END.finditer(para, 0, min(len(para), pos + 1))]
     return starts[-1] if starts else 0
 
 

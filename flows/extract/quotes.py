@@ -255,8 +255,12 @@ def extract_quotes(
     people: PeopleDirectory,
     on: date | None,
     mentions: list[Mention] | None = None,
+    context: list[str] | None = None,
 ) -> list[Quote]:
-    """Direct quotations in `paragraphs`, each attributed to a canonical speaker where possible."""
+    """Direct quotations in `paragraphs`, each attributed to a canonical speaker where possible.
+
+    `context` holds text beside the story (headline, standfirst, photo captions): a speaker
+    the story calls only by surname ("Minh said") may be named in full there."""
     verbs = _load_verbs(_seeds_dir(people))
     sources = load_sources(_seeds_dir(people))
     if mentions is None:
@@ -272,7 +276,7 @@ def extract_quotes(
         ctx = _Context(para, para_mentions, subjects, carried, people, verbs)
         ctx.masked = mask_quotes(para, _quoted_ranges(paragraphs, spans, i))
         ctx.sources = sources
-        ctx.earlier = ([m for m in outside if m.paragraph_no <= i], paragraphs)
+        ctx.earlier = ([m for m in outside if m.paragraph_no <= i], [*paragraphs, *(context or [])])
         before: Quote | None = None
         for span in (s for s in spans if s.first == i):
             source = _institutional(ctx, span)
@@ -281,7 +285,9 @@ def extract_quotes(
             quote = _make_quote(paragraphs, span, ctx, previous)
             if source == "read":
                 quote.speaker = None  # an unsigned document's text speaks for nobody named
-            split = _split_speaker(ctx, span, before) if quote.speaker is None else None
+            # no speaker or no verb of its own: the attribution of the quotation before it
+            unattributed = quote.speaker is None or quote.attribution_verb is None
+            split = _split_speaker(ctx, span, before) if unattributed else None
             if split is not None:
                 quote.speaker, quote.attribution_verb = split
             quotes.append(quote)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows.extract.cleaning.blocks import _mark_link_runs, _mark_tail
+from flows.extract.cleaning.blocks import _mark_labels, _mark_link_runs, _mark_tail
 from flows.extract.cleaning.body import (
     _collect_credits,
     _collect_page_outlet,
@@ -103,6 +103,7 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_cut,
     _mark_tail,
     _mark_link_runs,
+    _mark_labels,
     _mark_foreign,
     _mark_duplicates,
     _collect_credits,

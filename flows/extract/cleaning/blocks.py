@@ -31,6 +31,9 @@ _MIN_RUN_LINKS = 3  # link headlines in a row that make a list inside the body
 _MIN_LINK_WORDS = 6  # a link headline is a clause, not a label
 _MAX_QUESTION_WORDS = 12  # "What is APEC anyway?" heads a list like a label
 _MIN_CUT_WORDS = 8  # a cut-off last paragraph worth keeping
+_MIN_FURNITURE_RUN = 4  # furniture lines right above a cut-off last line that make it furniture
+_MAX_LABEL_WORDS = 3  # a section label in capitals inside the body ("FOREIGN AFFAIRS")
+_MAX_PROMPT_QUESTION_WORDS = 8  # "Are you sure you want to log out?" after the story
 _MAX_PROMPT_WORDS = 12  # longer unfinished lines read as story text even on a whole page
 
 
@@ -45,7 +48,8 @@ def _mark_tail(state: _State) -> None:
         # "...alternate addresses:" introducing only furniture is furniture too
         lead_in = tail and line.text.endswith(":") and len(_words(line.text)) <= 20
         last = line.no == last_no
-        if not (lead_in or _tail_furniture(state, line, last, line.no in wrapped)):
+        furniture = lead_in or _tail_furniture(state, line, last, line.no in wrapped)
+        if not (furniture or (last and _under_furniture(state, kept, wrapped))):
             break
         tail.append(line)
     if len(tail) < len(kept):  # never empty the whole body
@@ -63,7 +67,22 @@ def _tail_furniture(state: _State, line: _Line, last: bool, wrapped: bool) -> bo
         return False  # the store cut the story's last paragraph here
     if _furniture_like(state, line) or _is_promo(state, line.text):
         return True
-    return not wrapped and _headline_shaped(state, line.text)
+    return not wrapped and (_headline_shaped(state, line.text) or _prompt_question(line.text))
+
+
+def _prompt_question(text: str) -> bool:
+    """A widget's short question ("Are you sure you want to log out?"), not quoted speech."""
+    short = len(_words(text)) <= _MAX_PROMPT_QUESTION_WORDS
+    return short and text.rstrip(_CLOSERS).endswith("?") and not re.search(r"[\"“”«»]", text)
+
+
+def _under_furniture(state: _State, kept: list[_Line], wrapped: set[int]) -> bool:
+    """The page's cut-off last line sits under a run of furniture (tag rows, menus, widget
+    labels): it is the site's blurb or the next teaser, not the story's last paragraph."""
+    above = kept[-1 - _MIN_FURNITURE_RUN : -1]
+    return len(above) == _MIN_FURNITURE_RUN and all(
+        _tail_furniture(state, line, False, line.no in wrapped) for line in above
+    )
 
 
 def _wrapped(state: _State, kept: list[_Line]) -> set[int]:
@@ -140,3 +159,25 @@ def _link_shaped(state: _State, line: _Line) -> bool:
         return False
     question = text.rstrip(_CLOSERS).endswith("?") and len(_words(text)) <= _MAX_QUESTION_WORDS
     return question or _headline_shaped(state, text)
+
+
+def _mark_labels(state: _State) -> None:
+    """A category or widget label inside the body: one word alone on its line ("Opinion",
+    "Newsletter"), or a short line in capitals ("DIPLOMACY"), under story text. Subheadings
+    are longer and in sentence or title case; a word wrapped from a sentence joins it."""
+    kept = state.kept()
+    wrapped = _wrapped(state, kept)
+    story_seen = False
+    for line in kept:
+        if story_seen and line.no not in wrapped and _label_shaped(state, line.text):
+            state.remove(line, "boilerplate")
+            continue
+        story_seen = story_seen or _story_like(state, line.text)
+
+
+def _label_shaped(state: _State, text: str) -> bool:
+    words = _words(text)
+    if not words or _ends_sentence(text) or _is_foreign(state, text) or re.search(r"\d", text):
+        return False
+    capitals = all(word.isupper() for word in words) and len(words) <= _MAX_LABEL_WORDS
+    return (len(words) == 1 and len(words[0]) >= 2 and text.strip() == words[0]) or capitals

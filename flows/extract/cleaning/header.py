@@ -18,13 +18,14 @@ from flows.extract.cleaning.features import (
     _words,
 )
 from flows.extract.cleaning.lines import _key, _Line, _State
+from flows.extract.cleaning.page_dates import header_date
 from flows.extract.cleaning.patterns import (
     _CLOSERS,
     _MAX_TITLE_WORDS,
     _THREE_DIGITS,
     _THREE_LETTERS,
 )
-from flows.extract.dates import month_number, parse_date, parse_date_field
+from flows.extract.dates import month_number, parse_date
 from flows.extract.html import HtmlPage
 from flows.extract.metadata import (
     Byline,
@@ -43,6 +44,9 @@ _COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\D{0,20}(?P<y>(?:19|20)\d{2
 _WEEKDAY_NAME = re.compile(
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b", re.I
 )
+_MAX_PROMO_WORDS = 30  # longer lines above a date line are a story paragraph, not a promotion
+_DATE_LINE_REACH = 4  # lines between a header promotion and the page's date line
+_MAX_DATE_LINE_WORDS = 12
 _MAX_CUT_TITLE_WORDS = 20  # a headline is shorter; a paragraph the store cut may not end
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d{2})(?!\d)")
 
@@ -157,7 +161,9 @@ def _take_header_field(state: _State, line: _Line, after_title: bool) -> bool:
     """Take a header line that carries a field; False for page furniture."""
     if line.role == "byline" and _take_role_byline(state, line):
         return True
-    if _take_masthead(state, line) or _take_byline(state, line) or _take_date_line(state, line):
+    if _take_masthead(state, line) or _take_byline(state, line, after_title):
+        return True
+    if _take_date_line(state, line, after_title):
         return True
     if _take_place_line(state, line, alone=False):
         return True
@@ -237,8 +243,8 @@ def _body_start(state: _State, kept: list[_Line]) -> int:
             return index
         if line.no == state.store_line and _opens_story(state, line):
             return index
-        if _story_like(state, _paragraph_from(state, kept, index)) and not _before_header(
-            state, kept, index
+        if _story_like(state, _paragraph_from(state, kept, index)) and not (
+            _before_header(state, kept, index) or _above_page_date(state, kept, index)
         ):
             return index
     long = [i for i, ln in enumerate(kept) if len(_words(ln.text)) >= 12]
@@ -267,6 +273,21 @@ def _paragraph_from(state: _State, kept: list[_Line], index: int) -> str:
             break
         parts.append(line.text)
     return " ".join(parts)
+
+
+def _above_page_date(state: _State, kept: list[_Line], index: int) -> bool:
+    """A short line in one block (no blank line) with the page's date line a few lines below
+    it sits in the header (an advertisement or promotion above the byline), not in the
+    story: stories start under the page's date, not over it."""
+    if len(_words(kept[index].text)) > _MAX_PROMO_WORDS:
+        return False
+    for line in kept[index + 1 : index + 1 + _DATE_LINE_REACH]:
+        if line.blank_before:
+            return False
+        short = len(_words(line.text)) <= _MAX_DATE_LINE_WORDS
+        if short and header_date(line.text, state.patterns.date_prefix) is not None:
+            return True
+    return False
 
 
 def _before_header(state: _State, kept: list[_Line], index: int) -> bool:
@@ -336,14 +357,14 @@ def _masthead_outlet(state: _State, text: str) -> str | None:
     )
 
 
-def _take_byline(state: _State, line: _Line) -> bool:
+def _take_byline(state: _State, line: _Line, after_title: bool = False) -> bool:
     byline = parse_byline(line.text, state.patterns.byline_prefixes, state.patterns.outlets)
     if byline is None and not state.patterns.date_prefix.match(line.text):
         byline = _name_and_date(line.text)
     if byline is None:
         return False
     state.doc.byline = state.doc.byline or byline.name
-    state.doc.published_date = state.doc.published_date or byline.published
+    _set_published(state, byline.published, after_title)
     if byline.outlet:
         state.evidence.setdefault("byline", byline.outlet)
     state.remove(line, "metadata")
@@ -365,8 +386,8 @@ def _name_and_date(text: str) -> Byline | None:
     return None
 
 
-def _take_date_line(state: _State, line: _Line) -> bool:
-    published = parse_date_field(state.patterns.date_prefix.sub("", line.text))
+def _take_date_line(state: _State, line: _Line, after_title: bool = False) -> bool:
+    published = header_date(line.text, state.patterns.date_prefix)
     if published is None:
         return False
     for part in line.text.split("|")[1:] if "|" in line.text else []:
@@ -379,9 +400,19 @@ def _take_date_line(state: _State, line: _Line) -> bool:
         outlet = state.patterns.outlets.match(re.sub(r"^\s*sources?\s*:\s*", "", first, flags=re.I))
         if outlet:
             state.evidence.setdefault("credit", outlet)
-    state.doc.published_date = state.doc.published_date or published
+    _set_published(state, published, after_title)
     state.remove(line, "metadata")
     return True
+
+
+def _set_published(state: _State, published: date | None, after_title: bool) -> None:
+    """The first header date is the page's, except that a date above the headline (a site's
+    clock or ticker) gives way to one beside the story (a byline or date line under it)."""
+    if published is None:
+        return
+    if state.doc.published_date is None or (after_title and state.date_above_title):
+        state.doc.published_date = published
+        state.date_above_title = not after_title
 
 
 def _is_header_line(state: _State, line: _Line) -> bool:
@@ -389,7 +420,7 @@ def _is_header_line(state: _State, line: _Line) -> bool:
     prefixes, outlets = state.patterns.byline_prefixes, state.patterns.outlets
     if parse_byline(line.text, prefixes, outlets) is not None:
         return True
-    return parse_date(state.patterns.date_prefix.sub("", line.text)) is not None
+    return header_date(line.text, state.patterns.date_prefix) is not None
 
 
 def _mark_dateline(state: _State) -> None:

@@ -54,6 +54,7 @@ class _State:
     # dates of removed lines that were a date as a whole, by line number: the page's date
     # when no header field gives one (a date line taken for a caption or a stray date)
     dates: list[tuple[int, date]] = field(default_factory=list)
+    date_above_title: bool = False  # the page's date so far came from above the headline
     month_day: tuple[int, int] | None = None  # a dateline's date without its year
     store_line: int = 0  # number of the line that carried the store's date prefix
     store_cut: bool = False  # the text ends where a page store cuts pages (see store_cut)
