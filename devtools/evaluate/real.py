@@ -157,14 +157,6 @@ def load_cases(corpus: Path, half: str, reference: Reference) -> list[Case]:
     return cases
 
 
-def regions_of(corpus: Path) -> list[str]:
-    """The corpus's region folders: the four of ../shared/realnews, or (another labelled set in
-    the same format, such as a private study set) every folder with a labels.json."""
-    if all((corpus / region / "labels.json").exists() for region in REGIONS):
-        return list(REGIONS)
-    return sorted(p.parent.name for p in corpus.glob("*/labels.json"))
-
-
 @dataclass(slots=True)
 class Tally:
     hits: dict[str, int] = field(default_factory=dict)
