@@ -145,6 +145,11 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = load_settings(source=args.source, warehouse=args.warehouse, executor=args.executor)
     wait_s = settings.lock_wait_s if args.wait is None else args.wait
+    try:
+        check_reachable(settings.executor)  # before the lock, Prefect, and anything written
+    except ExecutorUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     with ExitStack() as stack:
         try:
             stack.enter_context(run_lock(settings.warehouse, wait_s))
@@ -152,11 +157,6 @@ def _run(args: argparse.Namespace) -> int:
             note_skipped(settings.warehouse, f"summitry run refused: {exc}")
             print(f"busy: {exc}", file=sys.stderr)
             return EX_TEMPFAIL
-        try:
-            check_reachable(settings.executor)  # before Prefect starts and anything is written
-        except ExecutorUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_UNREACHABLE
         api_url = stack.enter_context(api_for_run(settings.prefect_port))
         from flows.orchestration.flow import etl  # imports Prefect, now pointed at the API
         from flows.orchestration.summary import RunSummary

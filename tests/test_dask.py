@@ -224,7 +224,9 @@ def test_workers_with_other_seeds_are_refused_before_any_write(
         error = capsys.readouterr().err.strip().splitlines()
         assert code == EXIT_MISMATCH
         assert error[-1].startswith("error: Dask workers run other code or seeds than the flow")
-        assert not db.parent.exists()  # refused before anything was written
+        # refused before anything was written: the CLI holds the run lock (its lock file is
+        # all there is), the flow refuses before the work file or the warehouse exist
+        assert sorted(p.name for p in db.parent.iterdir()) == ["wh.duckdb.lock"]
     finally:
         other.stop()
 

@@ -68,8 +68,8 @@ def mark_published(con: duckdb.DuckDBPyConnection, run_id: str, docs_published: 
 def changed_documents_published(con: duckdb.DuckDBPyConnection) -> int:
     """Documents that are new or changed since the last publish and are in the marts."""
     row = con.execute(
-        "select count(distinct doc_id) from staging.changed_docs "
-        "where doc_id in (select doc_id from marts.documents)"
+        "select count(*) from marts.documents "
+        "where doc_id in (select doc_id from staging.changed_docs)"
     ).fetchone()
     return int(row[0]) if row else 0
 
