@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # DuckDB's memory for one connection to the work file (it spills to disk beyond this);
     # DuckDB's own default is 80% of the machine's RAM.
     duckdb_memory_limit: str = "1GB"
+    # Statement linking ignores a content word held by more current quotes than this (a hub:
+    # no signal, and n² pairs); changing it relinks every statement.
+    statement_hub_postings: int = 1000
     # Port of the local Prefect server `summitry serve` starts when PREFECT_API_URL is unset.
     prefect_port: int = 4200
 

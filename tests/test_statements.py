@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 import pytest
 from hypothesis import example, given, settings
@@ -25,6 +24,7 @@ from flows.link.statements import (
     scored_pairs,
     statement_id,
 )
+from flows.load.statement_store import StatementStore, in_memory
 from tests.test_quotes import sample_paragraphs
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -282,9 +282,12 @@ def _day_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def _refreshed(index: StatementIndex, rows: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
-    index.con.register("current_quotes", _day_frame(rows))
-    index.refresh("select * from current_quotes")
+    index.refresh(_day_frame(rows))
     return _ids(index.links())
+
+
+def _indexed(store: StatementStore) -> int:
+    return int(store.con.execute("select count(*) from staging.statement_quotes").fetchall()[0][0])
 
 
 def test_refresh_one_document_at_a_time_matches_a_full_link(
@@ -294,16 +297,15 @@ def test_refresh_one_document_at_a_time_matches_a_full_link(
     linking the whole set at once gives, and each run compares only its new quotes."""
     synonyms = load_synonyms(SEEDS / "quote_synonyms.csv")
     docs = sorted({r["doc_id"] for r in sample_rows}, reverse=True)  # not in seq order
-    with duckdb.connect() as con:
-        index = StatementIndex(con, synonyms, chunk=3)  # small chunks: several per refresh
+    with in_memory() as store:
+        index = StatementIndex(store, synonyms, chunk=3)  # small chunks: several per refresh
         present: list[dict[str, Any]] = []
         for doc in docs:
             arriving = [r for r in sample_rows if r["doc_id"] == doc]
             present += arriving
-            before = con.execute("select count(*) from staging.statement_quotes").fetchall()
+            before = _indexed(store)
             links = _refreshed(index, present)
-            after = con.execute("select count(*) from staging.statement_quotes").fetchall()
-            assert after[0][0] - before[0][0] == len(arriving)
+            assert _indexed(store) - before == len(arriving)
         full = _ids(link_statements(pl.DataFrame(sample_rows), seeds_dir=SEEDS))
         assert links == full
         assert len(set(full.values())) < len(full)  # the samples do hold shared statements
@@ -316,17 +318,16 @@ def test_refresh_one_document_at_a_time_matches_a_full_link(
             link_statements(pl.DataFrame(remaining), seeds_dir=SEEDS)
         )
         # Nothing new: nothing compared, nothing changed.
-        assert index.refresh("select * from current_quotes") == 0
+        assert index.refresh(_day_frame(remaining)) == 0
         assert _ids(index.links()) == _refreshed(index, remaining)
 
 
 def test_full_refresh_rebuilds_the_index(sample_rows: list[dict[str, Any]]) -> None:
     synonyms = load_synonyms(SEEDS / "quote_synonyms.csv")
-    with duckdb.connect() as con:
-        index = StatementIndex(con, synonyms)
+    with in_memory() as store:
+        index = StatementIndex(store, synonyms)
         first = _refreshed(index, sample_rows)
-        con.register("current_quotes", _day_frame(sample_rows))
-        assert index.refresh("select * from current_quotes", full=True) == len(sample_rows)
+        assert index.refresh(_day_frame(sample_rows), full=True) == len(sample_rows)
         assert _ids(index.links()) == first
 
 

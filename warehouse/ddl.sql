@@ -104,13 +104,50 @@ create table if not exists staging.events (
     last_paragraph  integer not null
 );
 
--- Cross-document links. Statement links are kept current by flows/statements.py StatementIndex
--- (only new quotes are compared; its index tables live beside them); meeting links are
--- recomputed on every run.
+-- Cross-document links. Statement links are kept current by flows/link/statements.py
+-- StatementIndex over the index tables below (read and written by
+-- flows/load/statement_store.py); meeting links are recomputed around what changed.
 create table if not exists staging.statement_links (
     doc_id       varchar not null,
     quote_no     integer not null,
     statement_id varchar not null
+);
+
+-- The statement index: each current quote (numbered by seq), its content words, the words
+-- held by more current quotes than the postings cap (hubs, ignored), the scored pairs above
+-- the threshold (edges, seq > other_seq) and the settings they were found with.
+create table if not exists staging.statement_quotes (
+    seq        bigint not null,
+    doc_id     varchar not null,
+    quote_no   integer not null,
+    speaker    varchar,
+    day        date,
+    quote_text varchar,
+    norm       varchar not null,
+    sentences  varchar not null,
+    words      integer not null
+);
+
+create table if not exists staging.statement_words (
+    seq     bigint not null,
+    word    varchar not null,
+    speaker varchar,
+    day     date
+);
+
+create table if not exists staging.statement_hubs (
+    word varchar not null
+);
+
+create table if not exists staging.statement_edges (
+    seq       bigint not null,
+    other_seq bigint not null
+);
+
+create table if not exists staging.statement_settings (
+    hub_postings integer not null,
+    threshold    double not null,
+    max_days     integer not null
 );
 
 create table if not exists staging.meeting_links (

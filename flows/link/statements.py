@@ -7,8 +7,9 @@ token-sort test for short quotes, whose word sets are contained in almost anythi
 fragment one outlet weaves into its sentence ("is “the best mechanism” for") of a statement
 another outlet quotes whole is the same statement: it links when its words appear contiguous
 in the other quote, said by the same named speaker within FRAGMENT_MAX_DAYS.
-Clusters are the connected components (union-find); a cluster's id is a stable hash of its
-smallest (doc_id, quote_no).
+Clusters are the connected components (union-find) of those links over the whole current set
+of quotes; a cluster's id is a stable hash of its smallest (doc_id, quote_no). So the
+statements depend on which quotes are current, never on the order they arrived in.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import duckdb
 import polars as pl
 from rapidfuzz import fuzz
 
 from flows.extract.names import fold
 from flows.extract.seeds import read_seed_csv
-from flows.load.warehouse import insert_frame, transaction
+from flows.load import statement_store
+from flows.load.statement_store import SIDE, StatementStore
 from flows.settings import PROJECT_ROOT
 
 # Measured on tests/seeds_expected.json (tests/test_statements.py): the 6 labelled pairs score
@@ -41,7 +42,8 @@ DEFAULT_THRESHOLD = 80.0
 # Articles recalling a meeting months later quote it again (a 2022 message recalls the 2021
 # summit), so the window is wide; similarity does the real work.
 DEFAULT_MAX_DAYS = 366
-# A word found in more quotes than this carries no signal and would rebuild the n² pairs.
+# A word found in more current quotes than this carries no signal and would rebuild the n²
+# pairs (setting SUMMITRY_STATEMENT_HUB_POSTINGS).
 HUB_POSTINGS = 1000
 _SHORT_QUOTE_WORDS = 6  # below this, token-set similarity is too lenient
 # A fragment quoted by one outlet from a statement another quotes whole is the same statement
@@ -199,184 +201,91 @@ def statement_id(doc_id: str, quote_no: int) -> str:
     return hashlib.sha256(f"{doc_id}:{quote_no}".encode()).hexdigest()[:16]
 
 
-# The index's own tables, beside the links they produce. `seq` numbers quotes in order of
-# arrival: a pair is scored once, when the later of its two quotes arrives.
-_INDEX_DDL = """
-create schema if not exists {schema};
-create table if not exists {schema}.statement_links (
-    doc_id varchar not null, quote_no integer not null, statement_id varchar not null
-);
-create table if not exists {schema}.statement_quotes (
-    seq bigint not null, doc_id varchar not null, quote_no integer not null, speaker varchar,
-    day date, quote_text varchar, norm varchar not null, sentences varchar not null,
-    words integer not null
-);
-create table if not exists {schema}.statement_words (
-    seq bigint not null, word varchar not null, speaker varchar, day date
-);
-create table if not exists {schema}.statement_edges (
-    seq bigint not null, other_seq bigint not null
-);
-"""
-
-# Pairs of quotes, one of them in seq range [lo, hi], that share at least two content words
-# (or all the words of a quote with fewer), leaving out words found in more than `hub`
-# quotes: they carry no signal and would bring back the n² pairs. Speaker and date
-# windows are checked inside the join so the pairs never pile up.
-_CANDIDATES = """
-with probe as (
-    select w.seq, w.word, w.speaker, w.day
-    from {schema}.statement_words w
-    where w.seq between $lo and $hi
-      and w.word not in (
-        select word from {schema}.statement_words group by word having count(*) > $hub
-      )
-),
-shared as (
-    select p.seq, o.seq as other_seq, count(*) as shared
-    from probe p
-    join {schema}.statement_words o
-      on o.word = p.word
-     and o.seq < p.seq
-     and (p.speaker is null or o.speaker is null or o.speaker = p.speaker)
-     and (p.day is null or o.day is null or abs(p.day - o.day) <= $max_days)
-    group by p.seq, o.seq
-)
-select
-    a.seq, a.doc_id, a.speaker, a.day, a.quote_text, a.norm, a.sentences,
-    b.seq as other_seq, b.doc_id as other_doc_id, b.speaker as other_speaker,
-    b.day as other_day, b.quote_text as other_quote_text, b.norm as other_norm,
-    b.sentences as other_sentences
-from shared s
-join {schema}.statement_quotes a on a.seq = s.seq
-join {schema}.statement_quotes b on b.seq = s.other_seq
-where a.doc_id <> b.doc_id and s.shared >= least(2, a.words, b.words)
-"""
-_SIDE = ("seq", "doc_id", "speaker", "day", "quote_text", "norm", "sentences")
-_QUOTE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "seq": pl.Int64,
-    "doc_id": pl.String,
-    "quote_no": pl.Int32,
-    "speaker": pl.String,
-    "day": pl.Date,
-    "quote_text": pl.String,
-    "norm": pl.String,
-    "sentences": pl.String,  # normalised sentences, one per line
-    "words": pl.Int32,
-}
-
-
 class StatementIndex:
-    """Statement links kept current by comparing only the quotes that arrived since the
-    last refresh with all the others, through an inverted index of their content words.
+    """Statement links over the current quotes, kept current incrementally with exactly the
+    result a link of the whole set gives, whatever order the quotes arrived in.
 
-    Its tables live in `schema` of the connection's database: statement_links (the
-    output: one statement_id per quote), statement_quotes, statement_words and
-    statement_edges (the scored links above the threshold). A refresh:
+    The links are a function of the current set of quotes alone:
 
-    1. drops the quotes that left the current set, and their edges;
-    2. indexes the new quotes;
-    3. scores each new quote against the candidates the index finds, in chunks of
-       `chunk` quotes, so memory stays flat however many arrive;
-    4. recomputes the clusters touched by a dropped quote or a new edge, and only those.
+    - a *hub* is a content word held by more than `hub_postings` current quotes: it carries
+      no signal and would bring back the n² pairs, so it is ignored;
+    - a *candidate* pair shares at least two content words that are not hubs (all the words
+      of a quote with fewer), comes from two documents, has compatible speakers and days;
+    - an *edge* is a candidate pair whose `pair_score` reaches the threshold;
+    - statements are the connected components of the edges, named after their smallest
+      (doc_id, quote_no).
 
-    Words become hubs as the corpus grows, so quotes linked long ago may have met through
-    a word that is a hub today; `full=True` rebuilds the index from nothing.
+    The edges found so far are kept (flows/load/statement_store.py). A refresh:
+
+    1. drops the quotes that left the current set (or changed), and their edges;
+    2. indexes the new quotes and recounts the words they and the dropped ones hold; a word
+       that became a hub removes the edges whose quotes no longer share enough other words,
+       a word that stopped being one adds the pairs it makes candidates, scored now;
+    3. scores each new quote against the candidates the index finds, in chunks of `chunk`
+       quotes, so memory stays flat however many arrive;
+    4. recomputes the components touched by a dropped quote or a new or dropped edge.
+
+    The settings the edges were found with are stored; other settings rebuild the index.
     """
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        store: StatementStore,
         synonyms: Synonyms,
         threshold: float = DEFAULT_THRESHOLD,
         max_days: int = DEFAULT_MAX_DAYS,
-        schema: str = "staging",
         chunk: int = 5000,
+        hub_postings: int = HUB_POSTINGS,
     ) -> None:
-        self.con, self.synonyms, self.schema, self.chunk = con, synonyms, schema, chunk
-        self.threshold, self.max_days = threshold, max_days
+        self.store, self.synonyms, self.chunk = store, synonyms, chunk
+        self.settings = {"hub_postings": hub_postings, "threshold": threshold, "max_days": max_days}
+        self.threshold, self.max_days, self.hub_postings = threshold, max_days, hub_postings
         # Documents whose quotes left, arrived or changed statement since the index was made.
         self.changed_docs: set[str] = set()
-        con.execute(_INDEX_DDL.format(schema=schema))
 
-    def refresh(self, current: str, full: bool = False) -> int:
-        """Bring the links up to date with `current`, a query returning one row per quote:
-        doc_id, quote_no, speaker, quote_text, day. Returns the quotes newly indexed.
+    def refresh(self, current: str | pl.DataFrame, full: bool = False) -> int:
+        """Bring the links up to date with `current`, a query or frame with one row per
+        quote: doc_id, quote_no, speaker, quote_text, day. Returns the quotes newly indexed.
 
         One transaction: a run killed half way leaves the index as it was, never with quotes
         indexed but not compared.
         """
-        with transaction(self.con):
-            return self._refresh(current, full)
+        with self.store.transaction(), self.store.current(current) as relation:
+            return self._refresh(relation, full)
 
     def _refresh(self, current: str, full: bool) -> int:
-        con, schema = self.con, self.schema
-        indexed = con.execute(f"select count(*) from {schema}.statement_quotes").fetchall()
-        if full or not indexed[0][0]:  # nothing indexed: old links are stale
-            for table in ("links", "quotes", "words", "edges"):
-                con.execute(f"delete from {schema}.statement_{table}")
-        affected = self._drop_gone(current)
-        first, last = self._index_new(current)
+        store = self.store
+        rebuild = full or not store.settings_match(self.settings)
+        if rebuild:  # nothing indexed, or with other settings: old links are stale
+            store.reset(self.settings)
+        affected, gone_docs, gone_words = store.drop_gone(current)
+        self.changed_docs |= gone_docs
+        first, last, new_words = self._index_new(current)
+        new_hubs, freed = store.update_hubs(
+            None if rebuild else gone_words | new_words, self.hub_postings
+        )
+        weakened = store.drop_weakened_edges(new_hubs)
+        affected |= store.statements_of(weakened)
         edges: list[tuple[int, int]] = []
         for lo in range(first, last + 1, self.chunk):
-            edges += self._score(lo, min(lo + self.chunk - 1, last))
-        if edges:
-            insert_frame(
-                con,
-                f"{schema}.statement_edges",
-                pl.DataFrame(edges, schema={"seq": pl.Int64, "other_seq": pl.Int64}, orient="row"),
-            )
-            affected |= self._statements_of([other for _, other in edges if other < first])
+            edges += self._edges(store.new_pairs(lo, min(lo + self.chunk - 1, last), self.max_days))
+        edges += self._edges(store.freed_pairs(freed, new_hubs, first, self.max_days))
+        store.add_edges(edges)
+        affected |= store.statements_of(seq for edge in edges for seq in edge if seq < first)
         if last >= first or affected:
             self._relink(affected, first)
         return max(0, last - first + 1)
 
     def links(self) -> pl.DataFrame:
         """Every quote's statement_id, ordered by (doc_id, quote_no)."""
-        return self.con.sql(
-            f"select doc_id, quote_no::bigint as quote_no, statement_id "
-            f"from {self.schema}.statement_links order by doc_id, quote_no"
-        ).pl()
+        return self.store.links()
 
-    def _drop_gone(self, current: str) -> set[str]:
-        """Forget quotes no longer current; returns the statements they belonged to."""
-        con, schema = self.con, self.schema
-        con.execute(
-            f"create or replace temp table gone_quotes as "
-            f"select q.seq, q.doc_id, q.quote_no from {schema}.statement_quotes q "
-            f"anti join ({current}) c using (doc_id, quote_no)"
-        )
-        affected = {
-            row[0]
-            for row in con.sql(
-                f"select distinct l.statement_id from {schema}.statement_links l "
-                "semi join gone_quotes g using (doc_id, quote_no)"
-            ).fetchall()
-        }
-        gone_docs = con.sql("select distinct doc_id from gone_quotes").fetchall()
-        self.changed_docs.update(row[0] for row in gone_docs)
-        con.execute(
-            f"delete from {schema}.statement_edges where seq in (select seq from gone_quotes) "
-            "or other_seq in (select seq from gone_quotes)"
-        )
-        for table in ("statement_quotes", "statement_words"):
-            con.execute(f"delete from {schema}.{table} where seq in (select seq from gone_quotes)")
-        con.execute(
-            f"delete from {schema}.statement_links where (doc_id, quote_no) in "
-            "(select (doc_id, quote_no) from gone_quotes)"
-        )
-        return affected
-
-    def _index_new(self, current: str) -> tuple[int, int]:
-        """Add quotes not indexed yet, numbered after the last seq; returns their seq range."""
-        con, schema = self.con, self.schema
-        start = con.execute(f"select coalesce(max(seq), -1) + 1 from {schema}.statement_quotes")
-        first = int(start.fetchall()[0][0])
-        fresh = con.sql(
-            f"select c.doc_id, c.quote_no, c.speaker, c.quote_text, c.day from ({current}) c "
-            f"anti join {schema}.statement_quotes q using (doc_id, quote_no) "
-            "order by c.doc_id, c.quote_no"
-        ).pl()
+    def _index_new(self, current: str) -> tuple[int, int, set[str]]:
+        """Add quotes not indexed yet, numbered after the last seq; returns their seq range
+        and their content words."""
+        first = self.store.next_seq()
+        fresh = self.store.fresh(current)
+        found_words: set[str] = set()
         for offset in range(0, fresh.height, self.chunk):
             part = fresh.slice(offset, self.chunk)
             rows = part.to_dicts()
@@ -384,6 +293,7 @@ class StatementIndex:
             for seq, row in enumerate(rows, start=first + offset):
                 prepare(row, self.synonyms)
                 found = _content_words(row["norm"])
+                found_words |= found
                 sizes.append(len(found))
                 words += [(seq, word, row["speaker"], row["day"]) for word in sorted(found)]
             quotes = part.with_columns(
@@ -392,95 +302,34 @@ class StatementIndex:
                 sentences=pl.Series(["\n".join(row["sentences"]) for row in rows], dtype=pl.String),
                 words=pl.Series(sizes, dtype=pl.Int32),
             )
-            insert_frame(con, f"{schema}.statement_quotes", quotes.cast(_QUOTE_SCHEMA))
-            insert_frame(
-                con,
-                f"{schema}.statement_words",
-                pl.DataFrame(
-                    words,
-                    schema={
-                        "seq": pl.Int64,
-                        "word": pl.String,
-                        "speaker": pl.String,
-                        "day": pl.Date,
-                    },
-                    orient="row",
-                ),
-            )
-        return first, first + fresh.height - 1
+            self.store.add(quotes, words)
+        return first, first + fresh.height - 1, found_words
 
-    def _score(self, lo: int, hi: int) -> list[tuple[int, int]]:
-        """Edges (seq, other_seq) between quotes lo..hi and earlier ones above the threshold."""
-        pairs = self.con.sql(
-            _CANDIDATES.format(schema=self.schema),
-            params={"lo": lo, "hi": hi, "hub": HUB_POSTINGS, "max_days": self.max_days},
-        ).pl()
+    def _edges(self, pairs: pl.DataFrame) -> list[tuple[int, int]]:
+        """The candidate pairs (both sides' fields, see statement_store.SIDE) that score at
+        least the threshold, as (seq, other_seq)."""
         edges = []
         for pair in pairs.iter_rows(named=True):
-            a = {key: pair[key] for key in _SIDE}
-            b = {key: pair[f"other_{key}"] for key in _SIDE}
+            a = {key: pair[key] for key in SIDE}
+            b = {key: pair[f"other_{key}"] for key in SIDE}
             a["sentences"], b["sentences"] = a["sentences"].split("\n"), b["sentences"].split("\n")
             if pair_score(a, b) >= self.threshold:
                 edges.append((pair["seq"], pair["other_seq"]))
         return edges
 
-    def _statements_of(self, seqs: list[int]) -> set[str]:
-        if not seqs:
-            return set()
-        rows = self.con.sql(
-            f"select distinct l.statement_id from {self.schema}.statement_links l "
-            f"join {self.schema}.statement_quotes q using (doc_id, quote_no) "
-            "where list_contains($seqs, q.seq)",
-            params={"seqs": sorted(set(seqs))},
-        ).fetchall()
-        return {row[0] for row in rows}
-
-    def _relink(self, affected: set[str], first_new: int) -> None:
-        """Recompute the clusters of the affected statements and of every new quote."""
-        con, schema = self.con, self.schema
-        con.register(
-            "affected_statements",
-            pl.DataFrame({"statement_id": sorted(affected)}, schema={"statement_id": pl.String}),
+    def _relink(self, affected: set[str], first: int) -> None:
+        """Recompute the components of the affected statements and of every new quote: no
+        edge leaves that set of quotes, so its components are the whole graph's."""
+        nodes, edges = self.store.component_input(affected, first)
+        position = {seq: i for i, seq in enumerate(nodes.get_column("seq").to_list())}
+        roots = _clusters(len(position), ((position[a], position[b]) for a, b in edges))
+        doc_ids, quote_nos = nodes.get_column("doc_id"), nodes.get_column("quote_no")
+        links = nodes.select("doc_id", "quote_no").with_columns(
+            statement_id=pl.Series(
+                [statement_id(doc_ids[r], int(quote_nos[r])) for r in roots], dtype=pl.String
+            )
         )
-        try:
-            nodes = con.sql(
-                f"select q.seq, q.doc_id, q.quote_no from {schema}.statement_quotes q "
-                f"where q.seq >= $first or (q.doc_id, q.quote_no) in ("
-                f"  select (doc_id, quote_no) from {schema}.statement_links "
-                "   semi join affected_statements using (statement_id)) "
-                "order by q.doc_id, q.quote_no",
-                params={"first": first_new},
-            ).pl()
-            position = {seq: i for i, seq in enumerate(nodes.get_column("seq").to_list())}
-            edges = con.sql(
-                f"select seq, other_seq from {schema}.statement_edges "
-                "where list_contains($seqs, seq)",
-                params={"seqs": list(position)},
-            ).fetchall()
-            roots = _clusters(len(position), ((position[a], position[b]) for a, b in edges))
-            doc_ids, quote_nos = nodes.get_column("doc_id"), nodes.get_column("quote_no")
-            links = nodes.select("doc_id", "quote_no").with_columns(
-                statement_id=pl.Series(
-                    [statement_id(doc_ids[r], int(quote_nos[r])) for r in roots], dtype=pl.String
-                )
-            )
-            before = con.sql(
-                f"select doc_id, quote_no, statement_id as before from {schema}.statement_links "
-                "semi join affected_statements using (statement_id)"
-            ).pl()
-            moved = links.join(before, on=["doc_id", "quote_no"], how="left").filter(
-                pl.col("before").is_null() | (pl.col("before") != pl.col("statement_id"))
-            )
-            self.changed_docs.update(moved.get_column("doc_id").to_list())
-            con.execute(
-                f"delete from {schema}.statement_links where statement_id in "
-                "(select statement_id from affected_statements) or (doc_id, quote_no) in "
-                f"(select (doc_id, quote_no) from {schema}.statement_quotes where seq >= $first)",
-                {"first": first_new},
-            )
-            insert_frame(con, f"{schema}.statement_links", links)
-        finally:
-            con.unregister("affected_statements")
+        self.changed_docs |= self.store.replace_links(links)
 
 
 def link_statements(
@@ -488,6 +337,7 @@ def link_statements(
     threshold: float = DEFAULT_THRESHOLD,
     max_days: int = DEFAULT_MAX_DAYS,
     seeds_dir: Path | None = None,
+    hub_postings: int = HUB_POSTINGS,
 ) -> pl.DataFrame:
     """Give every quote a statement_id shared with the same statement in other documents.
 
@@ -504,8 +354,7 @@ def link_statements(
     frame = quotes.select(
         "doc_id", "quote_no", "speaker", "quote_text", day.cast(pl.Date).alias("day")
     )
-    with duckdb.connect() as con:
-        con.register("quotes_in", frame)
-        index = StatementIndex(con, synonyms, threshold, max_days)
-        index.refresh("select * from quotes_in")
+    with statement_store.in_memory() as store:
+        index = StatementIndex(store, synonyms, threshold, max_days, hub_postings=hub_postings)
+        index.refresh(frame)
         return index.links().cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
