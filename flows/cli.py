@@ -1,4 +1,4 @@
-"""Command line: `summitry run | serve | server | sql | status | report | ...` (also
+"""Command line: `summitry run | serve | server | sql | status | report | verify | ...` (also
 `python -m flows`)."""
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--warehouse", type=_path)
     report.add_argument("--output", type=_path, help="default: <warehouse>_report.html beside it")
 
+    verify = commands.add_parser(
+        "verify", help="rebuild the sources from nothing and diff against the published marts"
+    )
+    verify.add_argument("--source", type=_path, help="folder of article files (recursive)")
+    verify.add_argument("--warehouse", type=_path)
+
     status = commands.add_parser("status", help="recent runs from meta.runs")
     status.add_argument("--warehouse", type=_path)
     status.add_argument("--limit", type=int, default=10)
@@ -120,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "generate": _generate,
         "benchmark": _benchmark,
         "report": _report,
+        "verify": _verify,
     }
     handler = handlers[args.command]
     try:
@@ -355,6 +362,14 @@ def _benchmark(args: argparse.Namespace) -> int:
     print(report.markdown())
     print(f"tables written to {args.workdir}/benchmark.md and benchmark.json")
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from flows.orchestration.verify import verify
+
+    outcome = verify(load_settings(source=args.source, warehouse=args.warehouse))
+    print(outcome.render())
+    return 0 if outcome.identical else 1
 
 
 def _evaluate(args: argparse.Namespace) -> int:
