@@ -156,6 +156,28 @@ create table if not exists staging.meeting_links (
     meeting_id varchar not null
 );
 
+-- Page templates over each outlet folder's whole current set of documents (read and written by
+-- flows/load/template_store.py): the current files of every subfolder that decoded, the
+-- distinct line keys of each, the template line keys its documents are cleaned with, and the
+-- documents to clean again because a line they hold entered or left their folder's template.
+create table if not exists staging.outlet_documents (
+    source_path varchar not null,
+    folder      varchar not null,
+    doc_id      varchar not null
+);
+
+create table if not exists staging.outlet_document_lines (
+    source_path varchar not null,
+    line_key    varchar not null
+);
+
+create table if not exists staging.outlet_templates (
+    folder   varchar not null,
+    line_key varchar not null
+);
+
+create table if not exists staging.template_pending (source_path varchar not null);
+
 -- Size, modification and change times of each source file when it was last hashed: a file whose
 -- stat is unchanged keeps its digest without being read (flows/reading.py discover).
 create table if not exists staging.source_files (

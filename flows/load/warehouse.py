@@ -384,7 +384,7 @@ def replace_documents(
         )
         if "staging.documents" in frames:
             insert_frame(con, "staging.changed_docs", frames["staging.documents"].select("doc_id"))
-        for table in DOCUMENT_TABLES:
+        for table in (*DOCUMENT_TABLES, "staging.template_pending"):  # cleaned now: current
             con.execute(f"delete from {table} where list_contains(?, source_path)", [paths])
         for table, frame in frames.items():
             insert_frame(con, table, frame)

@@ -40,8 +40,10 @@ from flows.extract.cleaning.lines import (
     _text_lines,
     document_lines,
     fix_document_encoding,
+    line_keys,
     normalise_line,
     store_cut,
+    template_from_counts,
     template_lines,
 )
 from flows.extract.cleaning.patterns import BoilerplatePatterns, union_of
@@ -53,7 +55,9 @@ __all__ = [
     "clean_document",
     "document_lines",
     "fix_document_encoding",
+    "line_keys",
     "normalise_line",
+    "template_from_counts",
     "template_lines",
     "union_of",
 ]
@@ -70,8 +74,9 @@ def clean_document(
 ) -> CleanDocument:
     """Strip boilerplate from one decoded article and pull out its metadata.
 
-    `template` holds lines repeated across many documents of the same outlet (from
-    `template_lines` over a batch); they are removed unless they read as story text.
+    `template` holds lines (or their keys) repeated across many documents of the same outlet
+    (from `template_lines` over the outlet's current documents); they are removed unless they
+    read as story text.
     """
     page = html_to_blocks(text, patterns.html_roles) if content_type == "html" else None
     lines = _html_lines(page) if page is not None else _text_lines(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -201,14 +202,22 @@ def document_lines(text: str, content_type: str) -> list[str]:
     return [line.text for line in _text_lines(text)]
 
 
+# A template line recurs in at least this many documents of the folder, and this share.
+TEMPLATE_MIN_DOCUMENTS = 3
+TEMPLATE_MIN_SHARE = 0.3
+
+
 def template_lines(
-    documents: list[list[str]], min_documents: int = 3, min_share: float = 0.3
+    documents: list[list[str]],
+    min_documents: int = TEMPLATE_MIN_DOCUMENTS,
+    min_share: float = TEMPLATE_MIN_SHARE,
 ) -> set[str]:
     """Lines that recur in many documents of one outlet: its page template (menus, footers).
 
     A line counts once per document; it is a template line when it occurs in at least
-    `min_documents` documents and in at least `min_share` of them. Feed one outlet's (or one
-    source folder's) batch, then pass the result to `clean_document(..., template=...)`.
+    `min_documents` documents and in at least `min_share` of them. Feed all of one outlet's
+    (or one source folder's) current documents, then pass the result to
+    `clean_document(..., template=...)`.
     """
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
@@ -217,8 +226,25 @@ def template_lines(
         counts.update(keys.keys())
         for key, line in keys.items():
             spelling.setdefault(key, line)
-    floor = max(min_documents, min_share * len(documents))
-    return {spelling[key] for key, n in counts.items() if n >= floor}
+    template = template_from_counts(counts, len(documents), min_documents, min_share)
+    return {spelling[key] for key in template}
+
+
+def template_from_counts(
+    counts: Mapping[str, int],
+    documents: int,
+    min_documents: int = TEMPLATE_MIN_DOCUMENTS,
+    min_share: float = TEMPLATE_MIN_SHARE,
+) -> set[str]:
+    """The template line keys of a folder of `documents` documents, given how many of them
+    hold each line key (`template_lines`' rule, for counts kept elsewhere)."""
+    floor = max(min_documents, min_share * documents)
+    return {key for key, n in counts.items() if n >= floor}
+
+
+def line_keys(text: str, content_type: str) -> set[str]:
+    """The comparison keys of one document's lines, as `template_lines` counts them."""
+    return {_key(line) for line in document_lines(text, content_type) if line.strip()}
 
 
 @lru_cache(maxsize=8192)
