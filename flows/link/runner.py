@@ -3,6 +3,7 @@ reference tables. Reads and writes go through flows/load (links.py, statement_st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def link_documents(
     with warehouse.transaction(con):
         compared = index.refresh(links.CURRENT_QUOTES, full=full)
         events = links.events(con)
-        meetings = meeting_links(events, None if full else links.meeting_links(con))
+        previous = None if full else links.meeting_links(con)
+        meetings = meeting_links(events, previous, links.changed_docs(con))
         links.record_changes(con, index.changed_docs, meetings)
         warehouse.replace_table(con, "staging.meeting_links", meetings)
         people, roles = reference.people.records()
@@ -51,9 +53,14 @@ def link_documents(
 _KEYS = ["doc_id", "event_no"]
 
 
-def meeting_links(events: pl.DataFrame, previous: pl.DataFrame | None = None) -> pl.DataFrame:
+def meeting_links(
+    events: pl.DataFrame, previous: pl.DataFrame | None = None, redone: Iterable[str] = ()
+) -> pl.DataFrame:
     """Meeting links for every event: recomputed whole without `previous` links, else only
     around what changed, with exactly the result a whole recomputation gives.
+
+    The events of the `redone` documents count as gone and arrived again: a document cleaned
+    again (its folder's template changed) keeps its doc_id but its events may differ.
 
     Linking joins events at most a day apart, so an event that arrives can only join the
     meetings of events dated within a day of it, and one that leaves can only split its own
@@ -64,8 +71,10 @@ def meeting_links(events: pl.DataFrame, previous: pl.DataFrame | None = None) ->
         return link_meetings(events)
     events = events.with_columns(pl.col("event_no").cast(pl.Int64))
     previous = previous.with_columns(pl.col("event_no").cast(pl.Int64))
-    arrived = events.join(previous, on=_KEYS, how="anti")
-    gone = previous.join(events, on=_KEYS, how="anti")
+    redo = pl.col("doc_id").is_in(sorted(set(redone)))
+    arrived = pl.concat([events.join(previous, on=_KEYS, how="anti"), events.filter(redo)])
+    gone = pl.concat([previous.join(events, on=_KEYS, how="anti"), previous.filter(redo)])
+    arrived, gone = (frame.unique(_KEYS, maintain_order=True) for frame in (arrived, gone))
     if arrived.is_empty() and gone.is_empty():
         return previous
     window = {
@@ -96,5 +105,6 @@ def _relink(
 ) -> pl.DataFrame:
     """Links of the arrived events and of every current event of `meetings`."""
     members = previous.filter(pl.col("meeting_id").is_in(sorted(meetings)))
-    subset = pl.concat([events.join(members, on=_KEYS, how="semi"), arrived]).sort(_KEYS)
+    subset = pl.concat([events.join(members, on=_KEYS, how="semi"), arrived])
+    subset = subset.unique(_KEYS, maintain_order=True).sort(_KEYS)
     return link_meetings(subset)

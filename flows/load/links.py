@@ -43,6 +43,11 @@ def meeting_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+def changed_docs(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The documents landed (or left) since the last publish."""
+    return {row[0] for row in con.execute("select doc_id from staging.changed_docs").fetchall()}
+
+
 def record_changes(
     con: duckdb.DuckDBPyConnection, statement_docs: set[str], meetings: pl.DataFrame
 ) -> None:

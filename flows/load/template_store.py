@@ -158,3 +158,40 @@ def pending(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
             "join staging.outlet_documents d using (source_path) order by p.source_path"
         ).fetchall()
     ]
+
+
+def unindexed(con: duckdb.DuckDBPyConnection, files: list[tuple[str, str]]) -> list[str]:
+    """Of `files` (source_path, doc_id), the paths not counted yet whose content the raw layer
+    holds (a warehouse made before templates were counted, or a run killed half way)."""
+    frame = pl.DataFrame(
+        files, schema={"source_path": pl.String, "doc_id": pl.String}, orient="row"
+    )
+    con.register("unchanged_files", frame)
+    try:
+        rows = con.execute(
+            "select f.source_path from unchanged_files f "
+            "anti join staging.outlet_documents d using (source_path) "
+            "semi join raw.documents r using (doc_id) order by f.source_path"
+        ).fetchall()
+    finally:
+        con.unregister("unchanged_files")
+    return [row[0] for row in rows]
+
+
+def raw_documents(
+    con: duckdb.DuckDBPyConnection, files: list[tuple[str, str]]
+) -> list[tuple[str, str, str, int, str]]:
+    """(source_path, doc_id, raw_text, byte_size, encoding) of `files` (source_path, doc_id)
+    from the raw layer, in the order given (files it does not hold are left out)."""
+    frame = pl.DataFrame(
+        files, schema={"source_path": pl.String, "doc_id": pl.String}, orient="row"
+    )
+    con.register("wanted_files", frame.with_row_index("position"))
+    try:
+        rows = con.execute(
+            "select f.source_path, f.doc_id, r.raw_text, r.byte_size, r.encoding "
+            "from wanted_files f join raw.documents r using (doc_id) order by f.position"
+        ).fetchall()
+    finally:
+        con.unregister("wanted_files")
+    return [tuple(row) for row in rows]  # type: ignore[misc]

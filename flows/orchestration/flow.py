@@ -10,12 +10,11 @@ the worker pool runs in `stages.py`, validate-and-quarantine in `checks.py`.
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
-from flows.ingest.reading import SourceFile
 from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
     from flows.extract.article import Reference
 
 BATCH_SIZE = 1000
+T = TypeVar("T")
 # Called with (documents done, documents to do) after each batch, e.g. to draw a progress bar.
 Progress = Callable[[int, int], None]
 
@@ -123,34 +123,51 @@ def _process(
     pidfile: Pidfile,
     remote: DaskPool | None,
 ) -> list[Rejected]:
-    """Run the per-document stages over the files to process, batch by batch."""
+    """Run the per-document stages over the files to process, batch by batch: read them and
+    count their lines; recompute the touched folders' page templates; then clean (with the
+    documents a template change marked), extract and land."""
     rejected: list[Rejected] = []
-    done, total = 0, len(plan.to_process)
-    if reference is not None and total:
-        parallel = total >= settings.parallel_min_docs
-        with Workers(
-            reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile
-        ) as pool:
-            workers = opaque(pool)
-            for batch in _batches(plan.to_process, BATCH_SIZE):
-                loaded, bad = read_and_decode(opaque(batch), settings, run_id)
-                land_raw(opaque(loaded), settings, run_id)
-                cleaned, bad_clean = clean(opaque(loaded), workers, run_id)
-                extracted, bad_extract = extract_batch(opaque(cleaned), workers, run_id)
-                frames = transform(opaque(extracted), run_id)
-                paths = [file.rel_path for file in batch]
-                land_staging(opaque(frames), opaque(paths), settings)
-                rejected += bad + bad_clean + bad_extract
-                done += len(batch)
-                get_run_logger().info("processed %d/%d documents", done, total)
-                if progress is not None:
-                    progress(done, total)
+    if reference is None:  # nothing changed since the last publish
+        return rejected
+    from flows.orchestration import templates
+
+    decoded: set[str] = set()
+    parallel = len(plan.to_process) >= settings.parallel_min_docs
+    with Workers(
+        reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile
+    ) as pool:
+        workers = opaque(pool)
+        for batch in _batches(plan.to_process, BATCH_SIZE):
+            loaded, bad = read_and_decode(opaque(batch), settings, run_id)
+            land_raw(opaque(loaded), settings, run_id)
+            paths = [file.rel_path for file in batch]
+            templates.count_lines(opaque(loaded), paths, workers, settings)
+            decoded.update(item.source_path for item in loaded)
+            rejected += bad
+        templates.count_lines([], plan.removed, workers, settings)
+        earlier = templates.count_unindexed(opaque(plan.unchanged), workers, settings)
+        paths = [file.rel_path for file in plan.to_process]
+        pending = templates.update_templates(paths + plan.removed + earlier, paths, settings)
+        decoded.update(path for path, _ in pending)
+        todo = [(file.rel_path, file.doc_id) for file in plan.to_process] + pending
+        done, total = 0, len(todo)
+        for part in _batches(todo, BATCH_SIZE):
+            loaded = templates.reload([item for item in part if item[0] in decoded], settings)
+            cleaned, bad_clean = clean(opaque(loaded), workers, run_id, settings)
+            extracted, bad_extract = extract_batch(opaque(cleaned), workers, run_id)
+            frames = transform(opaque(extracted), run_id)
+            land_staging(opaque(frames), opaque([path for path, _ in part]), settings)
+            rejected += bad_clean + bad_extract
+            done += len(part)
+            get_run_logger().info("processed %d/%d documents", done, total)
+            if progress is not None:
+                progress(done, total)
     if plan.removed:
         land_staging(opaque({}), opaque(plan.removed), settings)
     return rejected
 
 
-def _batches(items: Sequence[SourceFile], size: int) -> Iterator[Sequence[SourceFile]]:
+def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

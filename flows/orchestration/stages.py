@@ -12,7 +12,6 @@ from pathlib import Path
 
 from flows.extract.article import Extraction, Reference, extract_from_clean
 from flows.load.transform import Loaded, staging_frames
-from flows.orchestration.parallel import Workers
 from flows.orchestration.summary import Rejected, quarantine_row
 
 
@@ -40,43 +39,6 @@ def clean_items(
             continue
         cleaned.append((item, document))
     return cleaned, rejected
-
-
-def outlet_templates(batch: list[Loaded], workers: Workers) -> dict[str, set[str]]:
-    """Page-template lines per source subfolder (one folder per outlet, see README).
-
-    Files at the top of the source folder may come from many outlets, and a wire story
-    reprinted by several of them would look like a template, so they get none. The lines
-    are split out on every core; only the counting happens here.
-    """
-    from flows.extract.cleaning import template_lines
-
-    folders: dict[str, list[Loaded]] = {}
-    for item in batch:
-        folder = str(Path(item.source_path).parent)
-        if folder != ".":
-            folders.setdefault(folder, []).append(item)
-    outlets = {folder: items for folder, items in folders.items() if len(items) >= 3}
-    lines, _ = workers.map(line_items, [item for items in outlets.values() for item in items])
-    templates, start = {}, 0
-    for folder, items in outlets.items():
-        templates[folder] = template_lines(list(lines[start : start + len(items)]))
-        start += len(items)
-    return templates
-
-
-def line_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
-    """The normalised lines of each article; one that cannot be split has none (cleaning
-    will quarantine it with the reason)."""
-    from flows.extract.cleaning import document_lines
-
-    lines: list[list[str]] = []
-    for item in batch:
-        try:
-            lines.append(document_lines(item.text, item.content_type))
-        except Exception:  # clean_items reports the same article with the reason
-            lines.append([])
-    return lines, []
 
 
 def extract_items(cleaned: Sequence, reference: Reference, run_id: str) -> tuple[list, list]:

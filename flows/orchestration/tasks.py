@@ -215,11 +215,15 @@ def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
 
 @task(cache_policy=NO_CACHE)
 @timed
-def clean(batch: list[Loaded], workers: Workers, run_id: str) -> tuple[Sequence, list[Rejected]]:
-    """Strip boilerplate and pull metadata out of each body (on every core)."""
-    from flows.orchestration.stages import clean_items, outlet_templates
+def clean(
+    batch: list[Loaded], workers: Workers, run_id: str, settings: Settings
+) -> tuple[Sequence, list[Rejected]]:
+    """Strip boilerplate and pull metadata out of each body (on every core), with the page
+    template of each document's folder (see templates.py)."""
+    from flows.orchestration.stages import clean_items
+    from flows.orchestration.templates import templates_for
 
-    return workers.map(clean_items, batch, outlet_templates(batch, workers), run_id)
+    return workers.map(clean_items, batch, templates_for(settings, batch), run_id)
 
 
 @task(cache_policy=NO_CACHE)
@@ -287,12 +291,14 @@ def gate_documents(
 @task(cache_policy=NO_CACHE)
 @timed
 def link(settings: Settings, reference: Reference, full: bool) -> dict[str, int]:
-    """Link statements (new quotes only, unless `full`) and meetings across documents;
+    """Link statements (what changed only, unless `full`) and meetings across documents;
     refresh the reference tables."""
     from flows.link.runner import link_documents
 
     with work(settings) as con:
-        counts = link_documents(con, reference, settings.seeds_dir, full=full)
+        counts = link_documents(
+            con, reference, settings.seeds_dir, full, settings.statement_hub_postings
+        )
     get_run_logger().info("linked across documents: %s", counts)
     return counts
 

@@ -1,0 +1,150 @@
+"""Page templates over each outlet folder's whole current set of documents.
+
+A template line is one that recurs in enough of a folder's documents
+(`flows.extract.cleaning.template_from_counts`). Counted over one run's batch, the templates,
+hence the cleaned bodies, depended on which files arrived together. So the line keys of every
+current document are kept in the work file (flows/load/template_store.py); a run:
+
+1. counts the line keys of the files it decoded, and forgets the files that left or changed
+   (`count_lines`); files counted by no run yet are counted from the raw layer
+   (`count_unindexed`: a warehouse made before this, a run killed half way);
+2. recomputes the templates of the folders it touched and marks for cleaning again every
+   document holding a line that entered or left its folder's template (`update_templates`);
+3. cleans the files it processes and the marked documents with their folder's template
+   (`templates_for`), re-reading the texts from the raw layer (`reload`).
+
+Files at the top of the source folder may come from many outlets, and a wire story reprinted
+by several of them would look like a template, so they get none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.extract.article import Reference
+from flows.extract.cleaning import line_keys, template_from_counts
+from flows.extract.cleaning.lines import TEMPLATE_MIN_DOCUMENTS
+from flows.ingest.reading import SourceFile, content_type
+from flows.load import template_store
+from flows.load.transform import Loaded
+from flows.orchestration.parallel import Workers
+from flows.orchestration.runs import work
+from flows.settings import Settings
+
+
+def folder_of(path: str) -> str | None:
+    """The outlet folder of a source path; None at the top of the source folder."""
+    folder = str(Path(path).parent)
+    return None if folder == "." else folder
+
+
+def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
+    """The line keys of each article (worker stage); one that cannot be split has none
+    (cleaning quarantines it with the reason)."""
+    keys: list[list[str]] = []
+    for item in batch:
+        try:
+            keys.append(sorted(line_keys(item.text, item.content_type)))
+        except Exception:  # clean_items reports the same article with the reason
+            keys.append([])
+    return keys, []
+
+
+def _count(
+    settings: Settings, workers: Workers, loaded: Sequence[Loaded], gone: Iterable[str]
+) -> None:
+    members = [item for item in loaded if folder_of(item.source_path) is not None]
+    keys, _ = workers.map(key_items, members)
+    documents = pl.DataFrame(
+        {
+            "source_path": [item.source_path for item in members],
+            "folder": [folder_of(item.source_path) for item in members],
+            "doc_id": [item.doc_id for item in members],
+        },
+        schema=template_store.DOCUMENT_SCHEMA,
+    )
+    lines = pl.DataFrame(
+        {
+            "source_path": [
+                item.source_path for item, k in zip(members, keys, strict=True) for _ in k
+            ],
+            "line_key": [key for k in keys for key in k],
+        },
+        schema=template_store.LINE_SCHEMA,
+    )
+    with work(settings) as con:
+        template_store.remember(con, gone, documents, lines)
+
+
+@task(cache_policy=NO_CACHE)
+def count_lines(
+    loaded: list[Loaded], paths: list[str], workers: Workers, settings: Settings
+) -> None:
+    """Count the line keys of the decoded files; forget `paths` (the batch's files, some
+    of which may no longer decode, or the files that left) first."""
+    _count(settings, workers, loaded, paths)
+
+
+@task(cache_policy=NO_CACHE)
+def count_unindexed(unchanged: list[SourceFile], workers: Workers, settings: Settings) -> list[str]:
+    """Count the unchanged files of a subfolder that no run counted yet, from the raw layer;
+    returns their paths."""
+    files = [(f.rel_path, f.doc_id) for f in unchanged if folder_of(f.rel_path) is not None]
+    with work(settings) as con:
+        missing = set(template_store.unindexed(con, files))
+    if not missing:
+        return []
+    loaded = reload.fn([f for f in files if f[0] in missing], settings)
+    _count(settings, workers, loaded, [])
+    get_run_logger().info("counted the template lines of %d earlier documents", len(loaded))
+    return sorted(missing)
+
+
+@task(cache_policy=NO_CACHE)
+def update_templates(
+    touched: list[str], processing: list[str], settings: Settings
+) -> list[tuple[str, str]]:
+    """Recompute the templates of the folders of the `touched` paths over their current
+    documents; returns (source_path, doc_id) of every document to clean again (this run's
+    `processing` paths are cleaned anyway), by path."""
+    folders = sorted({folder for path in touched if (folder := folder_of(path)) is not None})
+    with work(settings) as con:
+        counts = template_store.folder_counts(con, folders, TEMPLATE_MIN_DOCUMENTS)
+        new = {}
+        for folder in folders:
+            documents, keys = counts.get(folder, (0, {}))
+            new[folder] = template_from_counts(keys, documents)
+        marked = template_store.replace_templates(con, new, processing)
+        pending = template_store.pending(con)
+    get_run_logger().info(
+        "templates of %d folders recomputed; %d documents to clean again (%d marked now)",
+        len(folders),
+        len(pending),
+        marked,
+    )
+    return pending
+
+
+def templates_for(settings: Settings, loaded: Sequence[Loaded]) -> dict[str, set[str]]:
+    """The stored template line keys of the folders of `loaded`."""
+    folders = {folder for item in loaded if (folder := folder_of(item.source_path)) is not None}
+    if not folders:
+        return {}
+    with work(settings) as con:
+        return template_store.templates(con, folders)
+
+
+@task(cache_policy=NO_CACHE)
+def reload(files: list[tuple[str, str]], settings: Settings) -> list[Loaded]:
+    """The decoded texts of `files` (source_path, doc_id) from the raw layer."""
+    with work(settings) as con:
+        rows = template_store.raw_documents(con, files)
+    return [
+        Loaded(path, doc_id, content_type(path, text), size, text, encoding)
+        for path, doc_id, text, size, encoding in rows
+    ]
