@@ -43,7 +43,8 @@ class Verification:
 def verify(settings: Settings) -> Verification:
     """Rebuild settings.source into a temporary warehouse and compare its marts with the
     ones published at settings.warehouse."""
-    from flows.orchestration.pipeline import RunSummary, etl
+    from flows.orchestration.flow import etl
+    from flows.orchestration.summary import RunSummary
 
     if not settings.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse}: run `summitry run` first")
