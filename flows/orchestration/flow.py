@@ -144,10 +144,9 @@ def _process(
             templates.count_lines(opaque(loaded), paths, workers, settings)
             decoded.update(item.source_path for item in loaded)
             rejected += bad
-        templates.count_lines([], plan.removed, workers, settings)
-        earlier = templates.count_unindexed(opaque(plan.unchanged), workers, settings)
-        paths = [file.rel_path for file in plan.to_process]
-        pending = templates.update_templates(paths + plan.removed + earlier, paths, settings)
+        if plan.removed:
+            templates.count_lines([], plan.removed, workers, settings)
+        pending = templates.update_templates(opaque(plan), workers, settings)
         decoded.update(path for path, _ in pending)
         todo = [(file.rel_path, file.doc_id) for file in plan.to_process] + pending
         done, total = 0, len(todo)

@@ -7,7 +7,7 @@ current document are kept in the work file (flows/load/template_store.py); a run
 
 1. counts the line keys of the files it decoded, and forgets the files that left or changed
    (`count_lines`); files counted by no run yet are counted from the raw layer
-   (`count_unindexed`: a warehouse made before this, a run killed half way);
+   (a warehouse made before this, a run killed half way);
 2. recomputes the templates of the folders it touched and marks for cleaning again every
    document holding a line that entered or left its folder's template (`update_templates`);
 3. cleans the files it processes and the marked documents with their folder's template
@@ -34,6 +34,7 @@ from flows.load import template_store
 from flows.load.transform import Loaded
 from flows.orchestration.parallel import Workers
 from flows.orchestration.runs import work
+from flows.orchestration.summary import Plan
 from flows.settings import Settings
 
 
@@ -91,27 +92,13 @@ def count_lines(
 
 
 @task(cache_policy=NO_CACHE)
-def count_unindexed(unchanged: list[SourceFile], workers: Workers, settings: Settings) -> list[str]:
-    """Count the unchanged files of a subfolder that no run counted yet, from the raw layer;
-    returns their paths."""
-    files = [(f.rel_path, f.doc_id) for f in unchanged if folder_of(f.rel_path) is not None]
-    with work(settings) as con:
-        missing = set(template_store.unindexed(con, files))
-    if not missing:
-        return []
-    loaded = reload.fn([f for f in files if f[0] in missing], settings)
-    _count(settings, workers, loaded, [])
-    get_run_logger().info("counted the template lines of %d earlier documents", len(loaded))
-    return sorted(missing)
-
-
-@task(cache_policy=NO_CACHE)
-def update_templates(
-    touched: list[str], processing: list[str], settings: Settings
-) -> list[tuple[str, str]]:
-    """Recompute the templates of the folders of the `touched` paths over their current
-    documents; returns (source_path, doc_id) of every document to clean again (this run's
-    `processing` paths are cleaned anyway), by path."""
+def update_templates(plan: Plan, workers: Workers, settings: Settings) -> list[tuple[str, str]]:
+    """Recompute the templates of the folders the plan touches over their current documents
+    (first counting the unchanged files no run counted yet, from the raw layer); returns
+    (source_path, doc_id) of every document to clean again (not the plan's files to process,
+    which are cleaned anyway), by path."""
+    processing = [file.rel_path for file in plan.to_process]
+    touched = processing + plan.removed + _count_unindexed(plan.unchanged, workers, settings)
     folders = sorted({folder for path in touched if (folder := folder_of(path)) is not None})
     with work(settings) as con:
         counts = template_store.folder_counts(con, folders, TEMPLATE_MIN_DOCUMENTS)
@@ -128,6 +115,22 @@ def update_templates(
         marked,
     )
     return pending
+
+
+def _count_unindexed(
+    unchanged: list[SourceFile], workers: Workers, settings: Settings
+) -> list[str]:
+    """Count the unchanged files of a subfolder that no run counted yet, from the raw layer;
+    returns their paths."""
+    files = [(f.rel_path, f.doc_id) for f in unchanged if folder_of(f.rel_path) is not None]
+    with work(settings) as con:
+        missing = set(template_store.unindexed(con, files))
+    if not missing:
+        return []
+    loaded = reload.fn([f for f in files if f[0] in missing], settings)
+    _count(settings, workers, loaded, [])
+    get_run_logger().info("counted the template lines of %d earlier documents", len(loaded))
+    return sorted(missing)
 
 
 def templates_for(settings: Settings, loaded: Sequence[Loaded]) -> dict[str, set[str]]:
