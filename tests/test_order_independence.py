@@ -1,10 +1,10 @@
 """Issue 14: the marts do not depend on the order in which articles arrive.
 
 A synthetic corpus arrives in a random sequence of runs (seeded, so a failure replays):
-batches of new files, an edited file, a deleted file, and a run killed with SIGKILL at a
-random stage boundary. The final marts must equal a `--full-refresh` build of the same files,
-row for row. The corpus is large enough, and the hub cap small enough, that statement hubs and
-page templates both change during the sequence.
+batches of new files, an edited file, a deleted file, and runs killed with SIGKILL at random
+stage boundaries (before and after the documents land). The final marts must equal a
+`--full-refresh` build of the same files, row for row. The corpus is large enough, and the hub
+cap small enough, that statement hubs and page templates both change during the sequence.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ from tests.test_pipeline import RunSummary, run, snapshot
 SEEDS = [int(s) for s in os.environ.get("SUMMITRY_ORDER_SEEDS", "14").split()]
 HUB_POSTINGS = 6  # small, so that words become (and stop being) hubs as files come and go
 FOLDERS, PER_FOLDER = 3, 14
-# Kill the victim run once one of these tasks has finished (a stage boundary).
-KILL_AFTER = ("land_raw", "count_lines", "update_templates", "land_staging", "link")
+# Kill a victim run once one of these tasks has finished (a stage boundary): one before the
+# documents land, then one after (their changes landed, not published).
+KILL_BEFORE_LANDING = ("land_raw", "count_lines", "update_templates")
+KILL_AFTER_LANDING = ("land_staging", "link", "build_models")
 
 
 def _corpus(target: Path) -> list[Path]:
@@ -112,9 +114,10 @@ def test_random_arrival_equals_a_full_refresh(
         handle.write("\n\nThis article was updated.\n")
     (source / deleted).unlink()
     _ok(run(source, db))
-    # The last files arrive; the run is killed at a random stage boundary, the next finishes.
+    # The last files arrive; two runs are killed at random stage boundaries, the next finishes.
     arrive(third)
-    _killed_run(source, db, tmp_path, rng.choice(KILL_AFTER))
+    _killed_run(source, db, tmp_path, rng.choice(KILL_BEFORE_LANDING))
+    _killed_run(source, db, tmp_path, rng.choice(KILL_AFTER_LANDING))
     _ok(run(source, db))
     hubs, templates = _work_counts(db)
     assert hubs > 0 and templates > 0, "the corpus must exercise hubs and templates"

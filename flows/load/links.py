@@ -43,6 +43,18 @@ def meeting_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+def unpublished_changes(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether staging holds changes no publish has carried yet: documents or meetings a run
+    landed or relinked before it was killed or blocked, or documents to clean again."""
+    return bool(
+        con.execute(
+            "select exists(select 1 from staging.changed_docs) "
+            "or exists(select 1 from staging.changed_meetings) "
+            "or exists(select 1 from staging.template_pending)"
+        ).fetchall()[0][0]
+    )
+
+
 def changed_docs(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The documents landed (or left) since the last publish."""
     return {row[0] for row in con.execute("select doc_id from staging.changed_docs").fetchall()}

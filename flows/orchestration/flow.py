@@ -83,6 +83,8 @@ def etl(
         summary.inputs_fingerprint = runs.inputs_fingerprint(settings)
         same_inputs = runs.last_fingerprint(settings) == summary.inputs_fingerprint
         current = same_inputs and not plan.touches_documents and settings.warehouse.exists()
+        # ... and no run before this one left changes unpublished (killed after landing them)
+        current = current and not runs.unpublished_changes(settings)
         reference = None if current else _reference(settings)
         pidfile = runs.pidfile(settings)
         processed = _process(plan, settings, reference, run_id, progress, pidfile, remote)

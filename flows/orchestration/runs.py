@@ -107,6 +107,14 @@ def last_fingerprint(settings: Settings) -> str | None:
         return runlog.last_published_fingerprint(con)
 
 
+def unpublished_changes(settings: Settings) -> bool:
+    """Whether staging holds changes no publish has carried yet (see links.py)."""
+    from flows.load.links import unpublished_changes as pending
+
+    with work(settings) as con:
+        return pending(con)
+
+
 def flow_run_id() -> str | None:
     """The Prefect flow run's id, when running in one."""
     run_id = flow_run.get_id()

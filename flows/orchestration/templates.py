@@ -27,8 +27,6 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.extract.article import Reference
-from flows.extract.cleaning import line_keys, template_from_counts
-from flows.extract.cleaning.lines import TEMPLATE_MIN_DOCUMENTS
 from flows.ingest.reading import SourceFile, content_type
 from flows.load import template_store
 from flows.load.transform import Loaded
@@ -47,6 +45,8 @@ def folder_of(path: str) -> str | None:
 def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
     """The line keys of each article (worker stage); one that cannot be split has none
     (cleaning quarantines it with the reason)."""
+    from flows.extract.cleaning import line_keys
+
     keys: list[list[str]] = []
     for item in batch:
         try:
@@ -97,6 +97,9 @@ def update_templates(plan: Plan, workers: Workers, settings: Settings) -> list[t
     (first counting the unchanged files no run counted yet, from the raw layer); returns
     (source_path, doc_id) of every document to clean again (not the plan's files to process,
     which are cleaned anyway), by path."""
+    from flows.extract.cleaning import template_from_counts
+    from flows.extract.cleaning.lines import TEMPLATE_MIN_DOCUMENTS
+
     processing = [file.rel_path for file in plan.to_process]
     touched = processing + plan.removed + _count_unindexed(plan.unchanged, workers, settings)
     folders = sorted({folder for path in touched if (folder := folder_of(path)) is not None})

@@ -43,14 +43,23 @@ class Verification:
 def verify(settings: Settings) -> Verification:
     """Rebuild settings.source into a temporary warehouse and compare its marts with the
     ones published at settings.warehouse."""
-    from flows.orchestration.flow import etl
-    from flows.orchestration.summary import RunSummary
+    from flows.orchestration.serving import api_for_run, wait_ready
 
     if not settings.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse}: run `summitry run` first")
-    with tempfile.TemporaryDirectory(prefix="summitry-verify-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="summitry-verify-") as folder,
+        api_for_run(settings.prefect_port) as api_url,  # as `summitry run` finds its API
+    ):
+        from flows.orchestration.flow import etl  # imports Prefect, now pointed at the API
+        from flows.orchestration.summary import RunSummary
+
+        if api_url is not None:
+            wait_ready(api_url)
         rebuilt = Path(folder) / "rebuilt.duckdb"
-        state = etl(str(settings.source), str(rebuilt), True, return_state=True)
+        state = etl(
+            str(settings.source), str(rebuilt), True, executor=settings.executor, return_state=True
+        )
         summary = state.result(raise_on_failure=False)
         if not isinstance(summary, RunSummary) or summary.status != "success":
             message = summary.message if isinstance(summary, RunSummary) else state.message
