@@ -158,6 +158,12 @@ def _alias_schemas(con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> N
             )
 
 
+def clear_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> None:
+    """Empty each table (e.g. the change lists once a run has published them)."""
+    for table in tables:
+        con.execute(f"delete from {table}")
+
+
 def publish(
     con: duckdb.DuckDBPyConnection,
     published: Path,

@@ -390,8 +390,7 @@ def publish(settings: Settings, incremental: bool) -> tuple[dict[str, int], int]
             keys=keys,
         )
         documents = runlog.changed_documents_published(con)
-        for table in CHANGE_TABLES.values():
-            con.execute(f"delete from {table}")
+        warehouse.clear_tables(con, CHANGE_TABLES.values())  # published: nothing pending
         counts = warehouse.mart_counts(con)
     logger = get_run_logger()
     for note in notes:
