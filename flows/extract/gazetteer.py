@@ -79,7 +79,10 @@ class TriggerSet:
         return self._gates[kinds]
 
     def any(self, text: str, kind: str) -> bool:
-        """Whether a pattern of this kind matches the text."""
+        """Whether a pattern of this kind matches the text (one search of their union)."""
+        union = self._gate(frozenset((kind,)))
+        if union is not None:
+            return union.search(text) is not None
         return any(k == kind and p.search(text) for p, k, _, _ in self._patterns)
 
 

@@ -137,10 +137,16 @@ _NAME_TOKEN = rf"[{_UPPER}][\w'’\-]*[a-zà-ɏ][\w'’\-]*"
 
 
 def _strip_honorifics(text: str, honorifics: list[str]) -> str:
+    ordered = _longest_first(tuple(honorifics))
+    firsts = _first_words(ordered)
     changed = True
     while changed:
         changed = False
-        for h in _longest_first(tuple(honorifics)):
+        # An honorific can only match when the text's first word is an honorific's first
+        # word: most texts are rejected without lower-casing them whole.
+        if text.split(" ", 1)[0].lower() not in firsts:
+            break
+        for h in ordered:
             if text.lower().startswith(h.lower() + " "):
                 text, changed = text[len(h) + 1 :].lstrip(), True
     return text
@@ -150,6 +156,12 @@ def _strip_honorifics(text: str, honorifics: list[str]) -> str:
 def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
     """Distinct words, longest first (cached: called for every name candidate)."""
     return tuple(sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=16)
+def _first_words(words: tuple[str, ...]) -> frozenset[str]:
+    """The lower-cased first word (up to the first space) of each word."""
+    return frozenset(w.lower().split(" ", 1)[0] for w in words)
 
 
 def _skip_honorifics(para: str, pos: int, honorifics: list[str]) -> int:

@@ -68,6 +68,11 @@ class _Entry:
     case_sensitive: str | None = None  # the phrase must appear with this exact casing
 
 
+# One phrase match: start, end, surface, entry, candidate people.
+_Raw = tuple[int, int, str, _Entry, tuple[str, ...]]
+_MEMO_LIMIT = 4096  # paragraphs remembered before the memos start afresh
+
+
 @dataclass
 class PeopleDirectory:
     """Canonical people, their aliases and offices, and a mention finder over them."""
@@ -88,6 +93,11 @@ class PeopleDirectory:
     # first word -> regex of the phrases starting with it (None: some phrase starts otherwise)
     _by_first_word: dict[str, re.Pattern[str]] | None = field(default=None, init=False)
     _shapes: NameShapes | None = field(default=None, init=False)
+    # paragraph -> its phrase matches / its names missing from the directory: both depend on
+    # the paragraph's text alone, and an article's paragraphs are searched twice (body, and
+    # headline + body); bounded, cleared when full
+    _raw_memo: dict[str, list[_Raw]] = field(default_factory=dict, init=False, repr=False)
+    _names_memo: dict[str, list] = field(default_factory=dict, init=False, repr=False)
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -285,9 +295,16 @@ class PeopleDirectory:
         mentions = self._contextual(paragraphs, mentions, on, named)
         return sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
 
-    def _raw_matches(
-        self, index: int, para: str
-    ) -> list[tuple[int, int, str, _Entry, tuple[str, ...]]]:
+    def _raw_matches(self, index: int, para: str) -> list[_Raw]:
+        """Phrase matches of a paragraph (memoised by its text: treat as read-only)."""
+        found = self._raw_memo.get(para)
+        if found is None:
+            if len(self._raw_memo) >= _MEMO_LIMIT:
+                self._raw_memo.clear()
+            found = self._raw_memo[para] = self._raw_matches_of(para)
+        return found
+
+    def _raw_matches_of(self, para: str) -> list[_Raw]:
         out = []
         for match in self._phrase_matches(fold(para)):
             entry = self._entries[_key(match.group(0))]
@@ -327,7 +344,7 @@ class PeopleDirectory:
         self,
         index: int,
         para: str,
-        raw: list[tuple[int, int, str, _Entry, tuple[str, ...]]],
+        raw: list[_Raw],
         named: set[str],
         on: date | None,
     ) -> list[Mention]:

@@ -81,6 +81,22 @@ _LIST_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+")
 
 
 def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list[Candidate]:
+    """`_names_of` the paragraph, memoised by its text in the directory (read-only)."""
+    if shapes is not directory._shapes:
+        return _names_of(directory, shapes, para)
+    memo = directory._names_memo
+    found = memo.get(para)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[para] = _names_of(directory, shapes, para)
+    return found
+
+
+_MEMO_LIMIT = 4096  # paragraphs remembered before the memo starts afresh
+
+
+def _names_of(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list[Candidate]:
     """Titled names and cued candidates of one paragraph; where they overlap, a licensed one
     before an unlicensed one, then the longer ("Senator the Honourable Kamina Johnson Smith"),
     then a titled one."""
