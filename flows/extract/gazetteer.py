@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.extract.cleaning import union_of
 from flows.extract.occasions import OccasionNormaliser
+from flows.extract.regexes import literal_hint, lowered, may_match
 from flows.extract.seeds import read_seed_csv, split_variants
 
 # ---------------------------------------------------------------------------------------------
@@ -55,35 +55,37 @@ class TriggerSet:
             )
             for r in rows
         ]
-        self._gates: dict[frozenset[str], re.Pattern[str] | None] = {}
+        # words one of which each pattern's match holds: a pattern is not run on a text
+        # without them (most paragraphs hold no trigger word at all)
+        self._hints = [literal_hint(p) for p, _, _, _ in self._patterns]
+        self._of_kinds: dict[frozenset[str], list] = {}  # kinds -> [(pattern row, hint)]
+
+    def _candidates(
+        self, text: str, wanted: frozenset[str]
+    ) -> list[tuple[re.Pattern[str], str, bool, bool]]:
+        """The patterns of these kinds that may match the text, in seed order."""
+        rows = self._of_kinds.get(wanted)
+        if rows is None:
+            rows = self._of_kinds[wanted] = [
+                (row, hint)
+                for row, hint in zip(self._patterns, self._hints, strict=True)
+                if row[1] in wanted
+            ]
+        low = lowered(text)
+        return [row for row, hint in rows if may_match(hint, low)]
 
     def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
         """All matches of the given kinds, by position (longer first on a tie)."""
-        wanted = frozenset(kinds)
-        gate = self._gate(wanted)
-        if gate is not None and gate.search(text) is None:
-            return []  # most paragraphs hold no trigger: one search tells
         hits = [
             TriggerHit(kind, m.start(), m.end(), m.group(0), weak, follows)
-            for pattern, kind, weak, follows in self._patterns
-            if kind in wanted
+            for pattern, kind, weak, follows in self._candidates(text, frozenset(kinds))
             for m in pattern.finditer(text)
         ]
         return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
 
-    def _gate(self, kinds: frozenset[str]) -> re.Pattern[str] | None:
-        """One regex that matches where any pattern of these kinds does (None: none built)."""
-        if kinds not in self._gates:
-            patterns = tuple(p for p, kind, _, _ in self._patterns if kind in kinds)
-            self._gates[kinds] = union_of(patterns)
-        return self._gates[kinds]
-
     def any(self, text: str, kind: str) -> bool:
-        """Whether a pattern of this kind matches the text (one search of their union)."""
-        union = self._gate(frozenset((kind,)))
-        if union is not None:
-            return union.search(text) is not None
-        return any(k == kind and p.search(text) for p, k, _, _ in self._patterns)
+        """Whether a pattern of this kind matches the text."""
+        return any(p.search(text) for p, _, _, _ in self._candidates(text, frozenset((kind,))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -128,6 +128,10 @@ _DESCRIBED_ROLES = {
     "minister": lambda role: "minister" in role,
     "leader": lambda role: role in ("president", "supreme_leader", "prime_minister"),
 }
+# Literal words every match of _CONTEXT_RE / _DESCRIBED_RE holds (case-sensitive in both):
+# a paragraph holding none of them is not scanned. Keep them in step with the regexes.
+_CONTEXT_WORDS = ("resident", "counterpart")
+_DESCRIBED_WORDS = ("head", "minister", "diplomat", "premier", "leader", "president")
 # Without a nationality these still name an office; "the leader" or "the diplomat" do not.
 _BARE_NOUNS = {"head of state", "prime minister", "premier", "foreign minister", "minister"}
 

@@ -17,13 +17,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flows.extract.name_cues import NameShapes
 from flows.extract.names import (
     _BARE_NOUNS,
     _CONTEXT_RE,
+    _CONTEXT_WORDS,
     _DESCRIBED_RE,
     _DESCRIBED_ROLES,
+    _DESCRIBED_WORDS,
     _WORD_START,
     _followed_by_name,
     _index_by_first_word,
@@ -386,8 +389,9 @@ class PeopleDirectory:
         ordered = sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
         adjectives = self._adjective_index()
         for i, para in enumerate(paragraphs):
-            found = [(m, self._resolve_context) for m in _CONTEXT_RE.finditer(para)]
-            found += [(m, self._resolve_described) for m in _DESCRIBED_RE.finditer(para)]
+            found = _context_matches(para, self._resolve_context, self._resolve_described)
+            if not found:
+                continue
             for match, resolve in sorted(found, key=lambda f: f[0].start(1)):
                 start, end = match.start(1), match.end(1)
                 if _overlaps(ordered, i, start, end):
@@ -451,3 +455,13 @@ class PeopleDirectory:
             if any(wanted(r.role) for r in self._held(m.person, on, named)):
                 return m.person
         return None
+
+
+def _context_matches(para: str, context: Any, described: Any) -> list[tuple[re.Match[str], Any]]:
+    """(match, resolver) for every contextual reference of the paragraph."""
+    found: list[tuple[re.Match[str], Any]] = []
+    if any(word in para for word in _CONTEXT_WORDS):
+        found = [(m, context) for m in _CONTEXT_RE.finditer(para)]
+    if any(word in para for word in _DESCRIBED_WORDS):
+        found += [(m, described) for m in _DESCRIBED_RE.finditer(para)]
+    return found

@@ -64,11 +64,14 @@ def valid_triggers(
     text: str, gazetteer: Gazetteer, mentions: list[Mention]
 ) -> list[tuple[TriggerHit, tuple[int, int]]]:
     """Every trigger of the paragraph that reports an engagement, with its sentence span."""
+    found = gazetteer.triggers.find(text)
+    if not found:
+        return []  # most paragraphs: no sentence or quotation scan needed
     spans = sentence_spans(text)
     quoted = quoted_spans(text)
     out: list[tuple[TriggerHit, tuple[int, int]]] = []
     unreal: list[TriggerHit] = []
-    for trig in gazetteer.triggers.find(text):
+    for trig in found:
         if any(u.start <= trig.start < u.end for u in unreal):
             continue  # "no agreement to [hold a [meeting] between]": the phrase is denied
         lo, hi = span_at(spans, trig.start)

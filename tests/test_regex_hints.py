@@ -1,0 +1,59 @@
+"""Literal hints (flows/extract/regexes.py): a regex is skipped only on texts it cannot match.
+
+Every text here is written for the test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.extract.gazetteer import Gazetteer
+from flows.extract.regexes import literal_hint, lowered, may_match
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TRIGGERS = [p for p, _, _, _ in Gazetteer.from_seeds(SEEDS).triggers._patterns]
+
+
+def test_hints_are_words_every_match_holds() -> None:
+    assert literal_hint(re.compile(r"\bmeetings?\s+with\b", re.I)) == ("meeting",)
+    assert literal_hint(re.compile(r"\b(?:held|had)\s+(?:talks|a\s+meeting)\b", re.I)) == (
+        "meeting",
+        "talks",
+    )
+    assert literal_hint(re.compile(r"\w+\s+\d+")) is None  # nothing literal to require
+    assert literal_hint(re.compile(r"(?:met|)\s+\d")) is None  # an empty branch requires none
+    assert literal_hint(re.compile(r"(?:met|)\s+xy")) == ("xy",)
+
+
+def test_a_text_without_the_hint_is_skipped_and_one_with_it_is_not() -> None:
+    pattern = re.compile(r"\bphone\s+call\b", re.I)
+    hint = literal_hint(pattern)
+    assert not may_match(hint, lowered("They met in Rome on Monday."))
+    assert may_match(hint, lowered("A PHONE Call took place."))
+
+
+def test_characters_that_match_ascii_letters_case_insensitively_disable_the_hint() -> None:
+    # "ı" (dotless i) matches "i" under re.IGNORECASE, but "ı".lower() is not "i"
+    pattern = re.compile(r"\bmeeting\b", re.I)
+    text = "the meetıng ended"
+    assert pattern.search(text)
+    assert may_match(literal_hint(pattern), lowered(text))
+
+
+WORDS = ["met", "Met", "meeting", "talks", "held", "phone", "call", "with", "his", "the", "ı"]
+WORDS += ["counterpart", "President", "Ana", "Alvarez", "received", "on", "Monday", "sidelines"]
+WORDS += ["of", "letter", "to", "congratulated", "by", "telephone", "virtual", ",", ".", "İn"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12))
+def test_no_trigger_match_is_ever_skipped(words: list[str]) -> None:
+    text = " ".join(words)
+    low = lowered(text)
+    for pattern in TRIGGERS:
+        if pattern.search(text):
+            assert may_match(literal_hint(pattern), low), (pattern.pattern, text)
