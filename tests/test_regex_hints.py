@@ -12,28 +12,36 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.extract.gazetteer import Gazetteer
-from flows.extract.regexes import literal_hint, lowered, may_match
+from flows.extract.regexes import HintedPatterns, literal_hint, lowered, may_match
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TRIGGERS = [p for p, _, _, _ in Gazetteer.from_seeds(SEEDS).triggers._patterns]
 
 
 def test_hints_are_words_every_match_holds() -> None:
-    assert literal_hint(re.compile(r"\bmeetings?\s+with\b", re.I)) == ("meeting",)
+    assert literal_hint(re.compile(r"\bmeetings?\s+with\b", re.I)) == (("meeting",), ())
     assert literal_hint(re.compile(r"\b(?:held|had)\s+(?:talks|a\s+meeting)\b", re.I)) == (
-        "meeting",
-        "talks",
+        ("meeting", "talks"),
+        (),
     )
+    # a case-sensitive part keeps its case
+    assert literal_hint(re.compile(r"\b(?-i:PM|HE)\s+\w+", re.I)) == ((), ("HE", "PM"))
+    assert literal_hint(re.compile(r"\b(?i:minister)\s+X")) == (("minister",), ())
     assert literal_hint(re.compile(r"\w+\s+\d+")) is None  # nothing literal to require
     assert literal_hint(re.compile(r"(?:met|)\s+\d")) is None  # an empty branch requires none
-    assert literal_hint(re.compile(r"(?:met|)\s+xy")) == ("xy",)
+    assert literal_hint(re.compile(r"(?:met|)\s+xy")) == ((), ("xy",))
 
 
 def test_a_text_without_the_hint_is_skipped_and_one_with_it_is_not() -> None:
     pattern = re.compile(r"\bphone\s+call\b", re.I)
     hint = literal_hint(pattern)
-    assert not may_match(hint, lowered("They met in Rome on Monday."))
-    assert may_match(hint, lowered("A PHONE Call took place."))
+    text = "They met in Rome on Monday."
+    assert not may_match(hint, lowered(text), text)
+    text = "A PHONE Call took place."
+    assert may_match(hint, lowered(text), text)
+    exact = literal_hint(re.compile(r"(?-i:PM)\s+\w+", re.I))
+    assert not may_match(exact, "pm modi", "pm Modi")
+    assert may_match(exact, "pm modi", "PM Modi")
 
 
 def test_characters_that_match_ascii_letters_case_insensitively_disable_the_hint() -> None:
@@ -41,7 +49,7 @@ def test_characters_that_match_ascii_letters_case_insensitively_disable_the_hint
     pattern = re.compile(r"\bmeeting\b", re.I)
     text = "the meetıng ended"
     assert pattern.search(text)
-    assert may_match(literal_hint(pattern), lowered(text))
+    assert may_match(literal_hint(pattern), lowered(text), text)
 
 
 WORDS = ["met", "Met", "meeting", "talks", "held", "phone", "call", "with", "his", "the", "ı"]
@@ -56,4 +64,16 @@ def test_no_trigger_match_is_ever_skipped(words: list[str]) -> None:
     low = lowered(text)
     for pattern in TRIGGERS:
         if pattern.search(text):
-            assert may_match(literal_hint(pattern), low), (pattern.pattern, text)
+            assert may_match(literal_hint(pattern), low, text), (pattern.pattern, text)
+
+
+def test_hinted_patterns_keep_every_pattern_that_matches() -> None:
+    patterns = [
+        re.compile(r"\bphone\s+call\b", re.I),
+        re.compile(r"\w+\d"),  # no hint: always a candidate
+        re.compile(r"\b(?-i:PM)\s+\w+", re.I),
+    ]
+    hinted = HintedPatterns(patterns)
+    assert hinted.candidates("They met on Monday.") == [1]
+    assert hinted.candidates("A Phone call with PM Modi.") == [0, 1, 2]
+    assert hinted.candidates("ſ") == [0, 1, 2]  # folds to an ASCII letter: no skipping

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.extract.occasions import OccasionNormaliser
-from flows.extract.regexes import literal_hint, lowered, may_match
+from flows.extract.regexes import HintedPatterns
 from flows.extract.seeds import read_seed_csv, split_variants
 
 # ---------------------------------------------------------------------------------------------
@@ -55,24 +55,20 @@ class TriggerSet:
             )
             for r in rows
         ]
-        # words one of which each pattern's match holds: a pattern is not run on a text
-        # without them (most paragraphs hold no trigger word at all)
-        self._hints = [literal_hint(p) for p, _, _, _ in self._patterns]
-        self._of_kinds: dict[frozenset[str], list] = {}  # kinds -> [(pattern row, hint)]
+        # kinds -> their patterns, each tried only on texts holding one of its literal words
+        # (most paragraphs hold no trigger word at all)
+        self._of_kinds: dict[frozenset[str], tuple[list, HintedPatterns]] = {}
 
     def _candidates(
         self, text: str, wanted: frozenset[str]
     ) -> list[tuple[re.Pattern[str], str, bool, bool]]:
         """The patterns of these kinds that may match the text, in seed order."""
-        rows = self._of_kinds.get(wanted)
-        if rows is None:
-            rows = self._of_kinds[wanted] = [
-                (row, hint)
-                for row, hint in zip(self._patterns, self._hints, strict=True)
-                if row[1] in wanted
-            ]
-        low = lowered(text)
-        return [row for row, hint in rows if may_match(hint, low)]
+        group = self._of_kinds.get(wanted)
+        if group is None:
+            rows = [row for row in self._patterns if row[1] in wanted]
+            group = self._of_kinds[wanted] = (rows, HintedPatterns([r[0] for r in rows]))
+        rows, hinted = group
+        return [rows[i] for i in hinted.candidates(text)]
 
     def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
         """All matches of the given kinds, by position (longer first on a tie)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flows.extract.regexes import HintedPatterns
 from flows.extract.seeds import alternation, split_variants
 
 # ---------------------------------------------------------------------------------------------
@@ -108,6 +109,8 @@ class OccasionNormaliser:
             )
             for r in named
         ]
+        # a named occasion is searched for only in texts holding one of its literal words
+        self._named_hints = HintedPatterns([pattern for pattern, _ in self._named])
         rows = [r for r in rows if r["event_word"] == "summit" and COUNTRIES not in r["occasion"]]
         self._templates = [
             (
@@ -160,7 +163,8 @@ class OccasionNormaliser:
 
     def _find_named(self, text: str) -> str | None:
         """A named occasion ("COP29", "the UN General Assembly"), numbers filled in."""
-        for pattern, name in self._named:
+        for index in self._named_hints.candidates(text):
+            pattern, name = self._named[index]
             m = pattern.search(text)
             if m:
                 number = next((g for g in m.groups() if g), None)

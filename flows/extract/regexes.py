@@ -21,15 +21,25 @@ from re import _parser  # type: ignore[attr-defined]
 _FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def literal_hint(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Lower-case ASCII strings one of which every match of `pattern` holds (see
-    `may_match`), or None when the pattern promises none."""
+# The strings one of which a match holds: (lower-case strings, looked for in the text's
+# lower case; exact strings, from case-sensitive parts of the pattern, looked for as written).
+Hint = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def literal_hint(pattern: re.Pattern[str]) -> Hint | None:
+    """ASCII strings one of which every match of `pattern` holds (see `may_match`), or None
+    when the pattern promises none."""
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except Exception:  # an internal parser; a pattern it cannot read gets no hint
         return None
-    hint = _required(list(parsed))
-    return tuple(sorted(hint)) if hint else None
+    hint = _required(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+    if not hint:
+        return None
+    return (
+        tuple(sorted(s for s, exact in hint if not exact)),
+        tuple(sorted(s for s, exact in hint if exact)),
+    )
 
 
 def lowered(text: str) -> str | None:
@@ -38,42 +48,83 @@ def lowered(text: str) -> str | None:
     return None if _FOLDS_TO_ASCII.search(text) else text.lower()
 
 
-def may_match(hint: tuple[str, ...] | None, low: str | None) -> bool:
-    """False only when a pattern with this hint cannot match the text whose `lowered` is
-    `low`: none of the hint's strings is in it."""
-    return hint is None or low is None or any(h in low for h in hint)
+def may_match(hint: Hint | None, low: str | None, text: str) -> bool:
+    """False only when a pattern with this hint cannot match `text` (`low` is
+    `lowered(text)`): none of the hint's strings is in it."""
+    if hint is None or low is None:
+        return True
+    return any(map(low.__contains__, hint[0])) or any(map(text.__contains__, hint[1]))
 
 
-def _required(items: list) -> set[str] | None:  # type: ignore[type-arg]
-    """The best set of strings one of which a match of this sequence holds, or None."""
-    best: set[str] | None = None
+def _required(items: list, ignore: bool) -> set[tuple[str, bool]] | None:  # type: ignore[type-arg]
+    """The best set of strings one of which a match of this sequence holds, or None
+    (`ignore`: the sequence matches case-insensitively)."""
+    best: set[tuple[str, bool]] | None = None
     run: list[str] = []
 
-    def consider(found: set[str] | None) -> None:
+    def consider(found: set[tuple[str, bool]] | None) -> None:
         nonlocal best
-        if found and all(found) and (best is None or _score(found) > _score(best)):
+        if found and all(s for s, _ in found) and (best is None or _score(found) > _score(best)):
             best = found
+
+    def literal() -> set[tuple[str, bool]] | None:
+        return {("".join(run), not ignore)} if run else None
 
     for op, av in items:
         if op is _c.LITERAL and av < 128:
-            run.append(chr(av).lower())
+            run.append(chr(av).lower() if ignore else chr(av))
             continue
-        consider({"".join(run)} if run else None)
+        consider(literal())
         run = []
         if op is _c.BRANCH:
-            alternatives = [_required(list(branch)) for branch in av[1]]
+            alternatives = [_required(list(branch), ignore) for branch in av[1]]
             if all(alternatives):
                 consider(set().union(*alternatives))  # type: ignore[arg-type]
         elif op is _c.SUBPATTERN:
-            consider(_required(list(av[3])))
+            flags = (ignore and not av[2] & re.IGNORECASE) or bool(av[1] & re.IGNORECASE)
+            consider(_required(list(av[3]), flags))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            consider(_required(list(av[2])))
+            consider(_required(list(av[2]), ignore))
         elif op is _c.ATOMIC_GROUP:
-            consider(_required(list(av)))
-    consider({"".join(run)} if run else None)
+            consider(_required(list(av), ignore))
+    consider(literal())
     return best
 
 
-def _score(strings: set[str]) -> tuple[int, int]:
+def _score(strings: set[tuple[str, bool]]) -> tuple[int, int]:
     """Longer shortest string first (rarer), then fewer strings."""
-    return (min(len(s) for s in strings), -len(strings))
+    return (min(len(s) for s, _ in strings), -len(strings))
+
+
+class HintedPatterns:
+    """Patterns with their hints: which of them may match a text, found with one pass over
+    the distinct hint strings instead of one test per pattern."""
+
+    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        self.count = len(patterns)
+        self._always: list[int] = []
+        self._lower: dict[str, list[int]] = {}
+        self._exact: dict[str, list[int]] = {}
+        for index, pattern in enumerate(patterns):
+            hint = literal_hint(pattern)
+            if hint is None:
+                self._always.append(index)
+                continue
+            for string in hint[0]:
+                self._lower.setdefault(string, []).append(index)
+            for string in hint[1]:
+                self._exact.setdefault(string, []).append(index)
+        self._lower_strings = tuple(self._lower)
+        self._exact_strings = tuple(self._exact)
+
+    def candidates(self, text: str) -> list[int]:
+        """Indices (ascending) of the patterns that may match `text`; the others cannot."""
+        low = lowered(text)
+        if low is None:
+            return list(range(self.count))
+        found = set(self._always)
+        for string in filter(low.__contains__, self._lower_strings):
+            found.update(self._lower[string])
+        for string in filter(text.__contains__, self._exact_strings):
+            found.update(self._exact[string])
+        return sorted(found)
