@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.extract.gazetteer import Gazetteer
-from flows.extract.regexes import HintedPatterns, literal_hint, lowered, may_match
+from flows.extract.regexes import (
+    HintedPatterns,
+    literal_hint,
+    lowered,
+    may_match,
+    word_alternation,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TRIGGERS = [p for p, _, _, _ in Gazetteer.from_seeds(SEEDS).triggers._patterns]
@@ -77,3 +83,23 @@ def test_hinted_patterns_keep_every_pattern_that_matches() -> None:
     assert hinted.candidates("They met on Monday.") == [1]
     assert hinted.candidates("A Phone call with PM Modi.") == [0, 1, 2]
     assert hinted.candidates("ſ") == [0, 1, 2]  # folds to an ASCII letter: no skipping
+
+
+LETTERS = st.text(alphabet="aAbBıiİIkK.- ", min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LETTERS, min_size=1, max_size=8), st.text(alphabet="aAbBıiİIkK.- x", max_size=30))
+def test_word_alternation_matches_as_the_plain_alternation(words: list[str], text: str) -> None:
+    for flags in (0, re.IGNORECASE):
+        plain = re.compile("|".join(re.escape(w) for w in words), flags)
+        grouped = re.compile(word_alternation(words, bool(flags)), flags)
+        for pos in range(len(text) + 1):
+            a, b = plain.match(text, pos), grouped.match(text, pos)
+            assert (a and a.span()) == (b and b.span()), (words, text, pos)
+
+
+def test_word_alternation_groups_by_first_letter() -> None:
+    assert word_alternation(["Minister", "Mayor", "Dr"], True) == "M(?:inister|ayor)|D(?:r)"
+    # a dotless i matches i case-insensitively: grouping could change the preferred word
+    assert word_alternation(["ıx", "iy"], True) == "ıx|iy"

@@ -128,3 +128,38 @@ class HintedPatterns:
         for string in filter(text.__contains__, self._exact_strings):
             found.update(self._exact[string])
         return sorted(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Alternations of many words
+# ---------------------------------------------------------------------------------------------
+
+
+def word_alternation(words: list[str], ignorecase: bool) -> str:
+    """Regex source that matches what `"|".join(map(re.escape, words))` matches, with the
+    same preference among the words, but with the words grouped by their first character:
+    "a(?:dmiral|dviser)|c(?:hancellor|ounterpart)". At each position the regex engine then
+    tries one branch per first character instead of every word, which matters for the long
+    word lists of titles and honorifics (a case-insensitive branch has no fast first-character
+    test of its own).
+
+    `ignorecase`: whether the regex is compiled case-insensitively. Two first characters
+    that match the same character (a dotted and a dotless i, case-insensitively) would let
+    the grouping change which word is preferred: then the plain alternation is returned.
+    """
+    flat = "|".join(re.escape(w) for w in words)
+    if any(not w for w in words):
+        return flat
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0].lower() if ignorecase else word[0], []).append(word)
+    flags = re.IGNORECASE if ignorecase else 0
+    firsts = [ws[0][0] for ws in groups.values()]
+    for i, a in enumerate(firsts):
+        for b in firsts[i + 1 :]:
+            if re.fullmatch(re.escape(a), b, flags) or re.fullmatch(re.escape(b), a, flags):
+                return flat
+    return "|".join(
+        re.escape(ws[0][0]) + "(?:" + "|".join(re.escape(w[1:]) for w in ws) + ")"
+        for ws in groups.values()
+    )
