@@ -62,12 +62,15 @@ def _terms(path: Path, column: str) -> list[str]:
 def mask_quotes(para: str, spans: list[tuple[int, int]]) -> str:
     """The paragraph with quoted words blanked (same length), so that verbs and nouns inside
     quotations are not read as the attribution."""
-    chars = list(para)
+    masked = para
     for start, end in spans:
-        for k in range(max(0, start), min(end, len(chars))):
-            if not chars[k].isspace():
-                chars[k] = "_"
-    return "".join(chars)
+        lo, hi = max(0, start), min(end, len(para))
+        if lo < hi:  # (`\S` is exactly the characters that are not `str.isspace`)
+            masked = masked[:lo] + _NON_SPACE.sub("_", masked[lo:hi]) + masked[hi:]
+    return masked
+
+
+_NON_SPACE = re.compile(r"\S")
 
 
 def attribution_phrase(masked: str, verb: re.Match[str], lo: int, hi: int) -> str:

@@ -5,6 +5,7 @@ speech-verb vocabulary from seeds/."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -229,10 +230,25 @@ _SMALL = {"of", "the", "and", "in", "on", "a", "an", "for", "to", "at", "with"}
 
 # ----------------------------------------------------------------------------- subjects
 def _sentence_start(para: str, pos: int) -> int:
-    # (the end bound lets the look-ahead see the letter at `pos`: a word opening its
-    # sentence is in that sentence, not the one before)
-    starts = [m.end() for m in _SENTENCE_END.finditer(para, 0, min(len(para), pos + 1))]
-    return starts[-1] if starts else 0
+    """Where the sentence holding `pos` starts: the last sentence end at or before `pos`
+    (a word opening its sentence is in that sentence, not the one before)."""
+    ends = _sentence_ends(para)
+    return ends[at - 1] if (at := bisect_right(ends, pos)) else 0
+
+
+def _sentence_ends(para: str) -> list[int]:
+    """End of every _SENTENCE_END match in the paragraph, memoised (a paragraph is asked
+    about many positions). Searching only up to `pos + 1`, as a look-ahead at `pos` needs,
+    finds exactly the matches of the whole paragraph that end at or before `pos`."""
+    ends = _ENDS_MEMO.get(para)
+    if ends is None:
+        if len(_ENDS_MEMO) >= 1024:
+            _ENDS_MEMO.clear()
+        ends = _ENDS_MEMO[para] = [m.end() for m in _SENTENCE_END.finditer(para)]
+    return ends
+
+
+_ENDS_MEMO: dict[str, list[int]] = {}
 
 
 # ----------------------------------------------------------------------------- colon speech
