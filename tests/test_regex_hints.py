@@ -11,9 +11,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.extract import dates
 from flows.extract.gazetteer import Gazetteer
 from flows.extract.regexes import (
     HintedPatterns,
+    hinted_finditer,
     literal_hint,
     lowered,
     may_match,
@@ -103,3 +105,18 @@ def test_word_alternation_groups_by_first_letter() -> None:
     assert word_alternation(["Minister", "Mayor", "Dr"], True) == "M(?:inister|ayor)|D(?:r)"
     # a dotless i matches i case-insensitively: grouping could change the preferred word
     assert word_alternation(["ıx", "iy"], True) == "ıx|iy"
+
+
+DATE_WORDS = ["on", "Monday", "MAY", "5", "5th", "2024", "of", "yesterday", "later", "that"]
+DATE_WORDS += ["day", "the", "same", "Sept.", "12.03.2021", "dated", "ſunday", "next", "tonight"]
+DATE_PATTERNS = [dates._EXPLICIT_RE, dates._NUMERIC_RE, dates._WEEKDAY_RE, dates._SAME_DAY_RE]
+DATE_PATTERNS += [dates._RELATIVE_RE]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(DATE_WORDS), min_size=1, max_size=8))
+def test_no_date_expression_is_ever_skipped(words: list[str]) -> None:
+    text = " ".join(words)
+    for pattern in DATE_PATTERNS:
+        found = [m.span() for m in hinted_finditer(pattern, text, lowered(text))]
+        assert found == [m.span() for m in pattern.finditer(text)], (pattern.pattern, text)

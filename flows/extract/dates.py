@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from flows.extract.regexes import hinted_finditer, lowered
 from flows.extract.seeds import alternation
 
 # ---------------------------------------------------------------------------------------------
@@ -287,22 +288,23 @@ def _numeric_value(m: re.Match[str]) -> date | None:
 def find_dates(text: str, published: date | None) -> list[DateHit]:
     """Every date expression in the text that resolves to a date, in order of appearance."""
     hits: list[DateHit] = []
-    for m in _EXPLICIT_RE.finditer(text):
+    low = lowered(text)  # (each pattern is skipped on a text without its words)
+    for m in hinted_finditer(_EXPLICIT_RE, text, low):
         value = _explicit_value(m, published)
         if value:
             hits.append(DateHit(m.start(), m.end(), value, True))
-    for m in _NUMERIC_RE.finditer(text):
+    for m in hinted_finditer(_NUMERIC_RE, text, low):
         if value := _numeric_value(m):
             hits.append(DateHit(m.start("num"), m.end(), value, True))
     if published:
-        for m in _WEEKDAY_RE.finditer(text):
+        for m in hinted_finditer(_WEEKDAY_RE, text, low):
             ahead = m.group(0).lower().startswith("next")
             value = _weekday_value(m.group("wd"), published, ahead)
             hits.append(DateHit(m.start(), m.end(), value, True))
-        for m in _SAME_DAY_RE.finditer(text):
+        for m in hinted_finditer(_SAME_DAY_RE, text, low):
             hits.append(DateHit(m.start(), m.end(), published, True, same_day=True))
         covered = [(h.start, h.end) for h in hits]
-        for m in _RELATIVE_RE.finditer(text):
+        for m in hinted_finditer(_RELATIVE_RE, text, low):
             if any(a <= m.start() < b for a, b in covered):
                 continue  # "earlier in the day" is a same-day hit already
             offset = _RELATIVE_DAYS[m.group("rel").lower()]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.extract.cleaning import union_of
 from flows.extract.occasions import OccasionNormaliser
 from flows.extract.regexes import HintedPatterns
 from flows.extract.seeds import read_seed_csv, split_variants
@@ -58,6 +59,10 @@ class TriggerSet:
         # kinds -> their patterns, each tried only on texts holding one of its literal words
         # (most paragraphs hold no trigger word at all)
         self._of_kinds: dict[frozenset[str], tuple[list, HintedPatterns]] = {}
+        kinds = dict.fromkeys(kind for _, kind, _, _ in self._patterns)
+        self._unions = {  # kind -> one regex of its patterns (None: they do not combine)
+            kind: union_of(tuple(p for p, k, _, _ in self._patterns if k == kind)) for kind in kinds
+        }
 
     def _candidates(
         self, text: str, wanted: frozenset[str]
@@ -80,7 +85,10 @@ class TriggerSet:
         return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
 
     def any(self, text: str, kind: str) -> bool:
-        """Whether a pattern of this kind matches the text."""
+        """Whether a pattern of this kind matches the text (one search of their union)."""
+        union = self._unions.get(kind)
+        if union is not None:
+            return union.search(text) is not None
         return any(p.search(text) for p, _, _, _ in self._candidates(text, frozenset((kind,))))
 
 

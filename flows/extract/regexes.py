@@ -9,6 +9,8 @@ every match holds ("meeting", "talks" ...); `may_match` tests them on the lower-
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
@@ -36,10 +38,15 @@ def literal_hint(pattern: re.Pattern[str]) -> Hint | None:
     hint = _required(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
     if not hint:
         return None
-    return (
-        tuple(sorted(s for s, exact in hint if not exact)),
-        tuple(sorted(s for s, exact in hint if exact)),
-    )
+    lower = _minimal({s for s, exact in hint if not exact})
+    exact = _minimal({s for s, exact in hint if exact})
+    return (lower, exact)
+
+
+def _minimal(strings: set[str]) -> tuple[str, ...]:
+    """The strings without those holding a shorter one ("april" holds "apr": a text without
+    "apr" has no "april", and one with "april" has "apr")."""
+    return tuple(sorted(s for s in strings if not any(t != s and t in s for t in strings)))
 
 
 def lowered(text: str) -> str | None:
@@ -163,3 +170,17 @@ def word_alternation(words: list[str], ignorecase: bool) -> str:
         re.escape(ws[0][0]) + "(?:" + "|".join(re.escape(w[1:]) for w in ws) + ")"
         for ws in groups.values()
     )
+
+
+@lru_cache(maxsize=64)
+def _hint_of(pattern: re.Pattern[str]) -> Hint | None:
+    return literal_hint(pattern)
+
+
+def hinted_finditer(
+    pattern: re.Pattern[str], text: str, low: str | None
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, or nothing at once when the text (`low`: its `lowered`)
+    lacks the pattern's hint."""
+    if may_match(_hint_of(pattern), low, text):
+        yield from pattern.finditer(text)
