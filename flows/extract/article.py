@@ -5,7 +5,7 @@ Pure functions over one article's text; the pipeline maps them over a batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from flows.extract.cleaning import BoilerplatePatterns, clean_document
@@ -69,7 +69,9 @@ def extract_from_clean(document: CleanDocument, reference: Reference) -> Extract
     # surname in the body refers to the full name the headline introduced, and back.
     headline = "\n".join(t for t in (document.title, document.subtitle) if t)
     together = reference.people.find_mentions([headline, *paragraphs], published)
-    event_mentions = [replace(m, paragraph_no=m.paragraph_no - 1) for m in together]
+    event_mentions = [
+        Mention(m.paragraph_no - 1, m.start, m.end, m.person, m.surface, m.how) for m in together
+    ]
     events = detect_events(
         paragraphs,
         headline or None,

@@ -18,7 +18,20 @@ _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")  # "H.H", "H.E", "U.A.E": initials, n
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; a full stop after a short abbreviation, an initial or
-    dotted initials ("H.H. Sheikh ...") is no boundary."""
+    dotted initials ("H.H. Sheikh ...") is no boundary. (Memoised by text - a paragraph is
+    split by several steps of event detection - so treat the list as read-only.)"""
+    spans = _SPANS_MEMO.get(text)
+    if spans is None:
+        if len(_SPANS_MEMO) >= 1024:
+            _SPANS_MEMO.clear()
+        spans = _SPANS_MEMO[text] = _sentence_spans(text)
+    return spans
+
+
+_SPANS_MEMO: dict[str, list[tuple[int, int]]] = {}
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _BOUNDARY_RE.finditer(text):
         word = re.findall(r"[\w.]+$", text[start : m.start()])
