@@ -192,7 +192,7 @@ class NameShapes:
             )
             if _is_stop(self, word) and not lone_next:
                 segments.append([])
-            elif i + 1 < len(tokens) and re.search(r"['’]s$", word):
+            elif i + 1 < len(tokens) and _POSSESSIVE.search(word):
                 segments.append([])  # a possessor is no part of the name after it ("Fiji's")
             else:
                 segments[-1].append((pos, word))
@@ -260,11 +260,22 @@ class NameShapes:
 
 
 def _is_stop(shapes: NameShapes, word: str) -> bool:
-    key = re.sub(r"['’]s$", "", fold(word).rstrip("."))
+    key = _stop_key(word)
     # "India-China": a compound of place or nationality words is no name word
     return key in shapes.stop or ("-" in key and key.split("-")[0] in shapes.stop)
 
 
+@lru_cache(maxsize=16384)
+def _stop_key(word: str) -> str:
+    """A word as looked up among stop words: folded, without a final dot or possessive
+    (cached: the same words recur in every article)."""
+    return _POSSESSIVE.sub("", fold(word).rstrip("."))
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@lru_cache(maxsize=16384)
 def _kind(word: str) -> str:
     if word[:1] in '"“‘':
         return "nick"
