@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from flows.extract.name_cues import NameShapes
 from flows.extract.names import (
@@ -389,10 +388,8 @@ class PeopleDirectory:
         ordered = sorted(mentions, key=lambda m: (m.paragraph_no, m.start))
         adjectives = self._adjective_index()
         for i, para in enumerate(paragraphs):
-            found = _context_matches(para, self._resolve_context, self._resolve_described)
-            if not found:
-                continue
-            for match, resolve in sorted(found, key=lambda f: f[0].start(1)):
+            for match, described in _context_matches(para):
+                resolve = self._resolve_described if described else self._resolve_context
                 start, end = match.start(1), match.end(1)
                 if _overlaps(ordered, i, start, end):
                     continue
@@ -457,11 +454,20 @@ class PeopleDirectory:
         return None
 
 
-def _context_matches(para: str, context: Any, described: Any) -> list[tuple[re.Match[str], Any]]:
-    """(match, resolver) for every contextual reference of the paragraph."""
-    found: list[tuple[re.Match[str], Any]] = []
-    if any(word in para for word in _CONTEXT_WORDS):
-        found = [(m, context) for m in _CONTEXT_RE.finditer(para)]
-    if any(word in para for word in _DESCRIBED_WORDS):
-        found += [(m, described) for m in _DESCRIBED_RE.finditer(para)]
+def _context_matches(para: str) -> list[tuple[re.Match[str], bool]]:
+    """(match, described?) for every contextual reference of the paragraph, by position
+    (memoised by text: both passes over an article ask; treat as read-only)."""
+    found = _CONTEXT_MEMO.get(para)
+    if found is None:
+        if len(_CONTEXT_MEMO) >= _MEMO_LIMIT:
+            _CONTEXT_MEMO.clear()
+        found = []
+        if any(word in para for word in _CONTEXT_WORDS):
+            found = [(m, False) for m in _CONTEXT_RE.finditer(para)]
+        if any(word in para for word in _DESCRIBED_WORDS):
+            found += [(m, True) for m in _DESCRIBED_RE.finditer(para)]
+        found = _CONTEXT_MEMO[para] = sorted(found, key=lambda f: f[0].start(1))
     return found
+
+
+_CONTEXT_MEMO: dict[str, list[tuple[re.Match[str], bool]]] = {}
