@@ -108,6 +108,7 @@ class TopicTaxonomy:
             _stem_regex(t.keywords) if t.pattern == _compile(t.keywords) else None for t in topics
         ]
         self._memo: dict[str, frozenset[int]] = {}  # word -> indices of topics it may start
+        self._always = [index for index, stems in enumerate(self._stems) if stems is None]
 
     @classmethod
     def from_rows(cls, rows: list[dict[str, str]]) -> TopicTaxonomy:
@@ -130,9 +131,11 @@ class TopicTaxonomy:
         if not text:
             return []
         starts = self._word_starts(text)
+        # a topic with stems and no word starting with one cannot occur: not tried
+        tried = [*starts, *self._always] if self._always else starts
         return sorted(
-            t.topic
-            for index, t in enumerate(self.topics)
+            self.topics[index].topic
+            for index in tried
             if self._occurs(index, text, starts.get(index, []))
         )
 
