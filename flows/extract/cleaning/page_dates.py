@@ -10,15 +10,15 @@ from datetime import date
 
 from flows.extract.dates import parse_date_field
 
-_BULLETS = re.compile(r"^[\s•·▪●◦*>|/–—-]+")
+_BULLETS = re.compile(r"^[\s•·▪●◦*>»›|/–—-]+")
 # a label with the date at the end of a longer line (a byline that carries the date)
 _LABELLED = re.compile(
-    r"\b(?:date|published(?: on)?|posted(?: on)?|updated(?: on)?|created|last updated)\b"
-    r"\s*:?\s*(?P<d>[^|•]{6,60})$",
+    r"\b(?:date|published(?: on)?|posted(?: on)?|updated(?: on)?|created|last updated|added)\b"
+    r"\s*:?\s*(?P<d>[^|•»›·]{6,60}?)\s*(?:[|•»›·].*)?$",
     re.I,
 )
 # what separates the pieces of a date line: bars, bullets, spaced dashes, commas
-_PIECES = re.compile(r"\s*[|•·]\s*|\s+(?:[-–—]|/{1,2})\s+|,\s+")
+_PIECES = re.compile(r"\s*[|•·»›]\s*|\s+(?:[-–—]|/{1,2})\s+|,\s+")
 _MAX_DATE_LINE_WORDS = 16  # longer lines are story text or a byline without a date field
 _MAX_LABELLED_LINE_WORDS = 30  # a byline with a "Date ..." field at its end
 _MAX_SIDE_WORDS = 6  # a time, a zone, a place, a section or a short credit beside the date
