@@ -19,7 +19,9 @@ from flows.extract.seeds import read_seed_csv
 from flows.records import Mention
 
 _BOUNDARY = re.compile(r"[,;:()“”\"«»„]|\bthat\b|\band\b")
-_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.)"
+# a capitalised word, accented letters too ("Fiamē", "Ómar"), or an initial
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿĀ-ɏ"
+_NAME_TOKEN = rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)*|[A-Z]\.)"
 _NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}")
 _CONTEXT_BEFORE = 80  # characters before a mention read for the office it is named with
 _CONTEXT_AFTER = 60  # "Gustavo Petro, president of Colombia"
@@ -152,6 +154,8 @@ def _office_context(para: str, mention: Mention) -> str:
     cut = [m.end() for m in _CLAUSE_EDGE.finditer(before)]
     cut += [m.end() for m in _NAME_THEN_VERB.finditer(before) if m.group(1) not in _TITLE_LINKS]
     after = para[mention.end : mention.end + _CONTEXT_AFTER]
+    if not _APPOSITION.match(after):
+        after = ""  # "X met President Y": the office after a verb is Y's, not X's
     stop = _CLAUSE_EDGE.search(after)
     return (
         before[max(cut, default=0) :] + mention.surface + (after[: stop.start()] if stop else after)
@@ -159,6 +163,7 @@ def _office_context(para: str, mention: Mention) -> str:
 
 
 _CLAUSE_EDGE = re.compile(r"[.;:()“”\"]|\band\b|\bwith\b")
+_APPOSITION = re.compile(r"\s*(?:,|\(|[-–—]\s)")  # ", Prime Minister of X" / " (President)"
 _NAME_THEN_VERB = re.compile(r"[A-Z][\w'’-]+\s+([a-z][\w-]*)\b")  # "Merkel welcomed"
 # lower-case words inside a title before a name: "Egypt's president of the Republic of X"
 _TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president", "minister"})
@@ -247,3 +252,28 @@ def _full_name(
             if name:
                 return name
     return None
+
+
+def fuller_name(name: str, mentions: list[Mention], paragraph_no: int, sources: Sources) -> str:
+    """The article's full name for a speaker it also calls by one name and a title ("Sheikh
+    Mohamed" after "Sheikh Mohamed bin Zayed Al Nahyan"): the person named nearest before
+    the quotation (else first) whose name holds that word. The name itself when there is
+    none, or when the speaker already has a full name."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in sources.title_words:
+        words = words[1:]
+    size = len(words)
+    if size > 1:
+        return name  # a full name already: a longer one is more likely a misread run
+
+    def holds(longer: list[str]) -> bool:
+        return len(longer) > size and any(
+            longer[i : i + size] == words for i in range(len(longer) - size + 1)
+        )
+
+    found = [m for m in mentions if m.person != name and holds(m.person.split())]
+    if not found:
+        return name
+    before = [m for m in found if m.paragraph_no <= paragraph_no]
+    nearest = max(before, key=lambda m: (m.paragraph_no, m.start)) if before else found[0]
+    return nearest.person

@@ -21,7 +21,7 @@ from flows.extract.quote_attribution import (
     _verb_after,
     _verb_before,
 )
-from flows.extract.quote_sources import load_sources, mask_quotes
+from flows.extract.quote_sources import fuller_name, load_sources, mask_quotes
 from flows.extract.quote_spans import (
     _APPOSITION_MAX_WORDS,
     _MIN_QUOTE_WORDS,
@@ -294,6 +294,9 @@ def extract_quotes(
             before = quote
         carried = _carry(ctx, quotes, i)
         previous = ctx
+    for quote in quotes:  # "Sheikh Mohamed said" after the full name: the full name
+        if quote.speaker:
+            quote.speaker = fuller_name(quote.speaker, outside, quote.paragraph_no, sources)
     return quotes
 
 

@@ -1,0 +1,81 @@
+"""Third real-news round: quotation marks typed wrong, three-word quotations attributed after
+them, titles with accents at the verb, a speaker called by title and one name, and an office
+named for the right person. Texts written for the test; the people are invented."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.extract.people import PeopleDirectory
+from flows.extract.quotes import extract_quotes
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+ON = date(2023, 5, 10)
+
+
+@pytest.fixture(scope="module")
+def people() -> PeopleDirectory:
+    return PeopleDirectory.from_seeds(SEEDS)
+
+
+def _quotes(people: PeopleDirectory, paragraphs: list[str]) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in extract_quotes(paragraphs, people, ON)]
+
+
+def test_opening_mark_typed_for_a_closing_one(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Lena Okafor said she wanted to “welcome “ what the envoy said about "
+        "the outcome of the talks.",
+    ]
+    assert _quotes(people, paragraphs) == []
+
+
+def test_three_words_attributed_after_the_quote(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Lena Okafor met the envoy on Monday.",
+        "Ties will reach “a higher plane”, despite the delay, Okafor says.",
+    ]
+    assert _quotes(people, paragraphs) == [("a higher plane", "Lena Okafor")]
+
+
+def test_one_and_two_word_fragments_are_not_quotes(people: PeopleDirectory) -> None:
+    paragraphs = ["President Tomas Varga said the talks were of “great importance” to him."]
+    assert _quotes(people, paragraphs) == []
+
+
+def test_new_speech_verb(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "President Tomas Varga met Prime Minister Lena Okafor in the capital.",
+        "“When you are invited, you have to turn up,” quipped Mr Varga.",
+    ]
+    assert _quotes(people, paragraphs) == [
+        ("When you are invited, you have to turn up", "Tomas Varga")
+    ]
+
+
+def test_accented_name_at_the_verb(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "President Jacinto Ramírez welcomed Prime Minister Eliška Nováková to the capital.",
+        "“We covered a lot of ground in our first meeting,” Eliška said.",
+    ]
+    assert _quotes(people, paragraphs)[0][1] == "Eliška Nováková"
+
+
+def test_title_and_one_name_take_the_full_name(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Sheikh Tamer bin Salem Al Noori received the visiting minister at the palace.",
+        "“Our relations rest on trust and understanding,” Sheikh Tamer said.",
+    ]
+    assert _quotes(people, paragraphs)[0][1] == "Tamer bin Salem Al Noori"
+
+
+def test_office_after_a_verb_belongs_to_the_next_name(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Foreign Minister Lena Okafor met President Tomas Varga on Monday.",
+        "“We agreed on a plan for the ports,” the minister said.",
+        "“It is a new chapter,” the president added.",
+    ]
+    assert [s for _, s in _quotes(people, paragraphs)] == ["Lena Okafor", "Tomas Varga"]
