@@ -79,3 +79,39 @@ def test_office_after_a_verb_belongs_to_the_next_name(people: PeopleDirectory) -
         "“It is a new chapter,” the president added.",
     ]
     assert [s for _, s in _quotes(people, paragraphs)] == ["Lena Okafor", "Tomas Varga"]
+
+
+def test_theme_of_an_event_is_not_a_quote(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Lena Okafor opened the forum, whose theme this year is “Bridges over "
+        "every river we share”, and said it would meet again.",
+        "The summit was held under the motto “Our region can do much better together”.",
+    ]
+    assert _quotes(people, paragraphs) == []
+
+
+def test_unattributed_quote_after_an_institution_spoke(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Foreign Minister Lena Okafor received her counterpart on Tuesday.",
+        "The Department of Foreign Affairs said the two officials agreed to expand trade.",
+        "“The ministers also agreed to set up a joint commission on fisheries and ports.”",
+    ]
+    assert _quotes(people, paragraphs) == []
+
+
+def test_unattributed_quote_after_an_office_spoke(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Lena Okafor met Examplian President Tomas Varga in the capital.",
+        "The Examplian President, who took office in May, announced that visas would go.",
+        "“There will be no visas for tourists from the start of next year.”",
+    ]
+    assert _quotes(people, paragraphs)[0][1] == "Tomas Varga"
+
+
+def test_statement_opening_a_sentence_keeps_the_office_holder(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "President Tomas Varga held a phone call with Prime Minister Lena Okafor on Monday.",
+        "In a statement, the president said they discussed a trade agreement.",
+        "“We agreed to conclude the trade agreement before the end of the year.”",
+    ]
+    assert _quotes(people, paragraphs)[0][1] == "Tomas Varga"

@@ -204,7 +204,7 @@ def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
     reported speech ("unwanted" tensions vs. he said it was “the best mechanism” for)."""
     words = raw.split()
     lead = para[: span.start - 1].rstrip()
-    if span.first == span.last and verbs.term_markers.search(lead):
+    if span.first == span.last and (verbs.term_markers.search(lead) or _NAMED_BY.search(lead)):
         return True
     if span.first == span.last and _is_modifier(para, span, raw, verbs):
         return True
@@ -236,6 +236,13 @@ def _is_modifier(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
 
 
 _SMALL = {"of", "the", "and", "in", "on", "a", "an", "for", "to", "at", "with"}
+# the name of a theme, slogan or work: 'The theme of the summit is “...”', 'under the motto “'
+_NAMED_BY = re.compile(
+    r"\b(?:theme|slogan|motto|title|tagline|hashtag|banner)\b[^.“”\"]{0,40}?"
+    r"\b(?:is|was|reads|read)\s*:?\s*$|\b(?:under|with|bearing) the (?:theme|slogan|motto|title|"
+    r"banner|name)(?: of)?\s*:?\s*$",
+    re.I,
+)
 
 
 # ----------------------------------------------------------------------------- subjects
