@@ -111,3 +111,46 @@ def test_syndication_notice_above_the_dateline(patterns: BoilerplatePatterns) ->
     )
     assert doc.published_date == date(2016, 7, 19)
     assert doc.dateline == "LUSAKA"
+
+
+@pytest.mark.parametrize(
+    "line", ["WATCH:", "(Example Agency)", "Subscribe to our newsletter", "Also Read"]
+)
+def test_labels_and_bracketed_credits_inside_the_body(
+    patterns: BoilerplatePatterns, line: str
+) -> None:
+    doc = _clean(patterns, TITLE, STORY[0], line, *STORY[1:])
+    assert doc.paragraphs == STORY
+
+
+TAIL_BLOCK = [
+    "Related Articles",
+    "Ports minister resigns after a row over tenders",
+    "Rail link to the coast opens after ten years",
+    "We respect your privacy.",
+    "« Previous article",
+    "More on this story",
+    "Don't miss out on the latest news and updates.",
+    "Leave a Reply Cancel reply",
+    "You must be logged in to post a comment.",
+    "Back to top",
+]
+
+
+def test_block_after_a_related_marker_with_notices_in_it(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(patterns, TITLE, *STORY, *TAIL_BLOCK)
+    assert doc.paragraphs == STORY
+    assert all(r.reason for r in doc.removed)
+
+
+def test_story_after_an_inline_related_marker_stays(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(
+        patterns,
+        TITLE,
+        STORY[0],
+        "Related Articles",
+        *STORY[1:],
+        "The two leaders will meet again at the regional summit in the autumn, officials said.",
+    )
+    assert doc.paragraphs[: len(STORY)] == STORY
+    assert len(doc.paragraphs) == len(STORY) + 1
