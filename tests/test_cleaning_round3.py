@@ -154,3 +154,21 @@ def test_story_after_an_inline_related_marker_stays(patterns: BoilerplatePattern
     )
     assert doc.paragraphs[: len(STORY)] == STORY
     assert len(doc.paragraphs) == len(STORY) + 1
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("Last modified on Tue 4 May 2021 10.15 BST", date(2021, 5, 4)),
+        ("First published on Tue 4 May 2021", date(2021, 5, 4)),
+    ],
+)
+def test_modified_and_first_published_labels(
+    patterns: BoilerplatePatterns, line: str, want: date
+) -> None:
+    assert header_date(line, patterns.date_prefix) == want
+
+
+def test_a_page_date_after_today_is_not_the_page_date(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(patterns, TITLE, "Published on 4 May 2999", "Updated 4 May 2021", *STORY)
+    assert doc.published_date == date(2021, 5, 4)

@@ -13,7 +13,7 @@ from flows.extract.dates import parse_date_field
 _BULLETS = re.compile(r"^[\s•·▪●◦*>»›|/–—-]+")
 # a label with the date at the end of a longer line (a byline that carries the date)
 _LABELLED = re.compile(
-    r"\b(?:date|published(?: on)?|posted(?: on)?|updated(?: on)?|created|last updated|added)\b"
+    r"\b(?:date|(?:first |last )?(?:published|posted|updated|modified)(?: on)?|created|added)\b"
     r"\s*:?\s*(?P<d>[^|•»›·]{6,60}?)\s*(?:[|•»›·].*)?$",
     re.I,
 )
