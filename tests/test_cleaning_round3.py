@@ -41,6 +41,10 @@ def _clean(patterns: BoilerplatePatterns, *blocks: str) -> CleanDocument:
         ("Sun 10 - September 2017", date(2017, 9, 10)),
         ("Posted by Desk · 12/05/2019 · Politics", date(2019, 5, 12)),
         ("The ministers met on 4 April 2020 to discuss the plan in detail.", None),
+        ("Region Thursday 31/October/2024 18:16 PM", date(2024, 10, 31)),
+        ("Example Wire logoExample Wire 22/10/2016", date(2016, 10, 22)),
+        ("The talks were held on 22/10/2016 in the capital", None),
+        ("NAIROBI DEC 10, 2021 - 3:55 PM", None),  # a dateline: read with its place
     ],
 )
 def test_date_lines_beside_separators(
@@ -85,6 +89,8 @@ def test_caps_dateline_with_a_date_between_dashes(patterns: BoilerplatePatterns)
     [
         "Also read: Ministers open a new bridge across the river: a first for the region!",
         "Read more » Why the port deal matters to farmers?",
+        "You are using an older browser version. Please use a supported version for the best "
+        "experience.",
         "This news article is distributed through Example Wire. It is freely available to your "
         "media and may be republished with credit to Example Wire.",
     ],
