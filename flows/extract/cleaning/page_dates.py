@@ -52,9 +52,7 @@ def header_date(text: str, date_prefix: re.Pattern[str]) -> date | None:
     return None
 
 
-_MONTH = (
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # a date written inside a header line with nothing to split it off ("Oman Thursday
 # 31/October/2024 18:16 PM", "Agency logo Agency 22/10/2016")
@@ -92,4 +90,6 @@ def _side_piece(piece: str) -> bool:
     return len(words) <= _MAX_SIDE_WORDS and not clause
 
 
-_SIDE_WORDS = frozenset({"a.m.", "p.m.", "ist", "gmt", "utc", "est", "edt", "cet", "eet", "am", "pm"})
+_SIDE_WORDS = frozenset(
+    {"a.m.", "p.m.", "am", "pm", "ist", "gmt", "utc", "est", "edt", "cet", "eet"}
+)
