@@ -115,3 +115,12 @@ def test_statement_opening_a_sentence_keeps_the_office_holder(people: PeopleDire
         "“We agreed to conclude the trade agreement before the end of the year.”",
     ]
     assert _quotes(people, paragraphs)[0][1] == "Tomas Varga"
+
+
+def test_office_words_leading_a_speakers_name_are_left_out(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Special Assistant for Press and Public Relations Amos Obuya said the leaders agreed "
+        "to fight piracy.",
+        "“The President urged him to keep the coast safe for every ship,” Mr Obuya said.",
+    ]
+    assert _quotes(people, paragraphs)[0][1] == "Amos Obuya"

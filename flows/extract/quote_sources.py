@@ -263,8 +263,8 @@ def fuller_name(name: str, mentions: list[Mention], paragraph_no: int, sources: 
     while len(words) > 1 and words[0].lower().rstrip(".") in sources.title_words:
         words = words[1:]
     size = len(words)
-    if size > 1:
-        return name  # a full name already: a longer one is more likely a misread run
+    if size > 1:  # a full name already (a longer one is more likely a misread run)
+        return " ".join(words)  # without the titles leading it: "Public Relations Amos Chanda"
 
     def holds(longer: list[str]) -> bool:
         return len(longer) > size and any(
