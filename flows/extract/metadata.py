@@ -323,9 +323,9 @@ def _caps_dateline(line: str, outlets: OutletTable) -> Dateline | None:
         if published is None and not re.fullmatch(r"[A-Z][\w .'-]{1,30}", match["extra"]):
             return None
     prefix, rest = match[0], line[match.end() :]
-    dated = _DATE_THEN_DASH.match(rest)  # "JOHANNESBURG – 15TH JUNE, 2015 – text"
-    if published is None and dated and (found := parse_date(dated["d"])) is not None:
-        prefix, rest, published = prefix + dated[0], rest[dated.end() :], found
+    second = _DATE_THEN_DASH.match(rest)  # "JOHANNESBURG – 15TH JUNE, 2015 – text"
+    if published is None and second and (found := parse_date(second["d"])) is not None:
+        prefix, rest, published = prefix + second[0], rest[second.end() :], found
     return Dateline(prefix, match["place"], published, None, rest, month_day=undated)
 
 
