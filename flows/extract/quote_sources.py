@@ -35,6 +35,8 @@ class Sources:
     role: re.Pattern[str]  # an office named with "the": group "mods" and group "head"
     person_noun: re.Pattern[str]  # an office noun anywhere (a person, not an institution)
     title_words: frozenset[str] = frozenset()  # words that lead a name: "Minister S. Roe"
+    # office words and honorifics a speaker's name loses ("Public Relations X", "Samdech X")
+    lead_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=8)
@@ -53,6 +55,7 @@ def load_sources(seeds_dir: Path) -> Sources:
         ),
         person_noun=re.compile(rf"\b(?:{roles_alt})\b(?!['’]s)", re.I),
         title_words=frozenset(_terms(seeds_dir / "quote_title_words.csv", "word")),
+        lead_words=frozenset(_terms(seeds_dir / "quote_name_lead_words.csv", "word")),
     )
 
 
@@ -154,8 +157,6 @@ def _office_context(para: str, mention: Mention) -> str:
     cut = [m.end() for m in _CLAUSE_EDGE.finditer(before)]
     cut += [m.end() for m in _NAME_THEN_VERB.finditer(before) if m.group(1) not in _TITLE_LINKS]
     after = para[mention.end : mention.end + _CONTEXT_AFTER]
-    if not _APPOSITION.match(after):
-        after = ""  # "X met President Y": the office after a verb is Y's, not X's
     stop = _CLAUSE_EDGE.search(after)
     return (
         before[max(cut, default=0) :] + mention.surface + (after[: stop.start()] if stop else after)
@@ -163,7 +164,6 @@ def _office_context(para: str, mention: Mention) -> str:
 
 
 _CLAUSE_EDGE = re.compile(r"[.;:()“”\"]|\band\b|\bwith\b")
-_APPOSITION = re.compile(r"\s*(?:,|\(|[-–—]\s)")  # ", Prime Minister of X" / " (President)"
 _NAME_THEN_VERB = re.compile(r"[A-Z][\w'’-]+\s+([a-z][\w-]*)\b")  # "Merkel welcomed"
 # lower-case words inside a title before a name: "Egypt's president of the Republic of X"
 _TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president", "minister"})
@@ -260,11 +260,15 @@ def fuller_name(name: str, mentions: list[Mention], paragraph_no: int, sources: 
     the quotation (else first) whose name holds that word. The name itself when there is
     none, or when the speaker already has a full name."""
     words = name.split()
+    while len(words) > 2 and words[0].lower() in sources.lead_words:
+        words = words[1:]  # "Public Relations Amos Chanda" -> "Amos Chanda"
+    if len(words) > 1 and words != name.split():
+        return " ".join(words)
     while len(words) > 1 and words[0].lower().rstrip(".") in sources.title_words:
         words = words[1:]
     size = len(words)
-    if size > 1:  # a full name already (a longer one is more likely a misread run)
-        return " ".join(words)  # without the titles leading it: "Public Relations Amos Chanda"
+    if size > 1:
+        return name  # a full name already: a longer one is more likely a misread run
 
     def holds(longer: list[str]) -> bool:
         return len(longer) > size and any(
