@@ -1,5 +1,6 @@
 """Third real-news round: quotation marks typed wrong, three-word quotations attributed after
-them, titles with accents at the verb, a speaker called by title and one name. Texts written for the test; the people are invented."""
+them, titles with accents at the verb, a speaker called by title and one name. Texts written
+for the test; the people are invented."""
 
 from __future__ import annotations
 
