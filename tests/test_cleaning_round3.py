@@ -120,7 +120,18 @@ def test_syndication_notice_above_the_dateline(patterns: BoilerplatePatterns) ->
 
 
 @pytest.mark.parametrize(
-    "line", ["WATCH:", "(Example Agency)", "Subscribe to our newsletter", "Also Read"]
+    "line",
+    [
+        "WATCH:",
+        "(Example Agency)",
+        "Subscribe to our newsletter",
+        "Also Read",
+        "@examplenews",
+        "https://www.example.com/news/world/leaders-agree",
+        "desk@example.com",
+        "Share this article: Facebook Twitter LinkedIn",
+        "Tel: +254 20 123 4567",
+    ],
 )
 def test_labels_and_bracketed_credits_inside_the_body(
     patterns: BoilerplatePatterns, line: str
@@ -178,3 +189,15 @@ def test_modified_and_first_published_labels(
 def test_a_page_date_after_today_is_not_the_page_date(patterns: BoilerplatePatterns) -> None:
     doc = _clean(patterns, TITLE, "Published on 4 May 2999", "Updated 4 May 2021", *STORY)
     assert doc.published_date == date(2021, 5, 4)
+
+
+def test_lead_in_to_addresses_already_taken_out(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(
+        patterns,
+        TITLE,
+        *STORY,
+        "Our website can also be reached at these addresses:",
+        "www.example.com",
+        "https://example.org",
+    )
+    assert doc.paragraphs == STORY
