@@ -33,7 +33,6 @@ from flows.extract.quote_spans import (
     _MIN_QUOTE_WORDS,
     _PRONOUN,
     _RELATIVE,
-    _SENTENCE_END,
     _VERB_WINDOW,
     _WORD,
     _clean_text,
@@ -411,13 +410,16 @@ def _office_subjects(ctx: _Context) -> list[tuple[int, str | None]]:
     """Sentences whose subject is an office ("The Brazilian President, who ..., announced")
     or an institution ("The Department of Foreign Affairs said"), not a name: the person
     holding the office, or INSTITUTION, for the paragraphs after."""
-    if ctx.sources is None or not ctx.masked:
-        return []
+    if ctx.sources is None or "the " not in ctx.masked.lower():
+        return []  # every office or institution subject opens with "the"
     found: list[tuple[int, str | None]] = []
-    for lo in [0, *(m.end() for m in _SENTENCE_END.finditer(ctx.masked))]:
-        stop = _SENTENCE_END.search(ctx.masked, lo)
-        verb = ctx.verbs.regex.search(ctx.masked, lo, stop.start() if stop else len(ctx.para))
-        if verb is None or any(lo <= m.start < verb.start() for m in ctx.mentions):
+    seen: set[int] = set()
+    for verb in ctx.verbs.regex.finditer(ctx.masked):
+        lo = _sentence_start(ctx.masked, verb.start())
+        if lo in seen:
+            continue  # the sentence's first speech verb only
+        seen.add(lo)
+        if any(lo <= m.start < verb.start() for m in ctx.mentions):
             continue
         # the words right before the verb ("In a statement, the Head of State said"), else
         # the sentence's opening words ("The Brazilian President, who ..., announced")

@@ -70,7 +70,7 @@ class _State:
         line.reason = reason
         self.removed = [r for r in self.removed if r.line_no != line.no]
         self.removed.append(RemovedLine(line.no, line.raw, reason))
-        if _DIGIT.search(line.text) and len(line.text.split()) <= _MAX_DATE_LINE_WORDS:
+        if _YEAR.search(line.text) and len(line.text.split()) <= _MAX_DATE_LINE_WORDS:
             # a date line of any shape ("Published On <date> » 2201 Views » By X")
             found = header_date(line.text, self.patterns.date_prefix)
             if found is not None:
@@ -87,7 +87,7 @@ class _State:
         self.removed.append(RemovedLine(line.no, fragment.strip(), reason))
 
 
-_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}|\d[./-]\d{1,2}[./-]\d{2}\b")  # no page date without a year
 _MAX_DATE_LINE_WORDS = 16  # page_dates' longest date line
 
 
