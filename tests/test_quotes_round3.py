@@ -119,7 +119,8 @@ def test_office_words_leading_a_speakers_name_are_left_out(people: PeopleDirecto
 
 def test_office_nobody_is_named_with_goes_to_the_story_subject(people: PeopleDirectory) -> None:
     paragraphs = [
-        "Lena Okafor has had her first call with Tomas Varga since he took office on Monday.",
+        "Chancellor Lena Okafor has had her first call with President Tomas Varga since he "
+        "took office on Monday.",
         "After the call, the prime minister tweeted: “Great to speak to my friend this evening.”",
     ]
     assert _quotes(people, paragraphs)[0][1] == "Lena Okafor"
