@@ -557,3 +557,34 @@ def test_samples_topic_recall(sample_run: tuple[pl.DataFrame, dict, dict]) -> No
 def test_link_empty_frame() -> None:
     empty = pl.DataFrame(schema=LINK_INPUT_SCHEMA)
     assert link_meetings(empty).shape == (0, 3)
+
+
+# ------------------------------------------------ issue 13, round 3: trigger grammar, roles
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Aliyev is on Tuesday hosting the president of the neighbour, Raisi.",
+        "Aliyev, who is on a visit, met prime minister Raisi at the palace.",
+        "Aliyev visited the capital and discussed several issues with Foreign Minister Raisi.",
+    ],
+)
+def test_more_engagement_phrasings(gazetteer: Gazetteer, text: str) -> None:
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_a_relative_or_companion_is_no_principal(gazetteer: Gazetteer) -> None:
+    text = "Raisi met Aliyev, accompanied by his wife Putin, at the palace."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_the_subject_of_the_verb_is_a_principal_whatever_the_title(gazetteer: Gazetteer) -> None:
+    text = "The minister, Ambassador Raisi, on Wednesday received Aliyev at the ministry."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+    quoted = "Ambassador Raisi said Putin received Aliyev at the ministry."
+    events = _detect([quoted], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ilham Aliyev", "Vladimir Putin"]]

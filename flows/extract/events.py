@@ -371,8 +371,11 @@ def detect_events(
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
     for m in mentions:
-        if _non_principal(texts.get(m.paragraph_no, ""), m, gazetteer):
-            continue
+        text = texts.get(m.paragraph_no, "")
+        if _non_principal(text, m, gazetteer) and not gazetteer.triggers.any(
+            text[m.end : m.end + 90], "principal_after"
+        ):
+            continue  # a spokesman or aide, unless the subject of the engagement verb
         by_paragraph[m.paragraph_no].append(m)
     cues = [
         cue

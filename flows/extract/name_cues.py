@@ -63,6 +63,11 @@ _NAME_LIKE_HONORIFICS = frozenset({"sheikh", "sheikha", "shaikh"})
 _NUMBER_NEAR = re.compile(r"\d\W{0,2}\||\|\W{0,2}\d")
 _SPEECH_VERBS = r"(?:said|says|told|stated|added|noted|stressed|tweeted|wrote|remarked|replied)"
 _ACRONYM_TITLES = r"(?-i:PM|FM|EAM|HE|H\.E\.)"
+# Engagement verbs and nouns whose object is a principal ("met", "talks with", "hosted").
+_ENGAGED = (
+    r"(?:met|meets|meeting|talks|received|receives|receiving|hosted|hosts|hosting|welcomed"
+    r"|welcomes|welcoming)"
+)
 
 _TOKEN = rf"(?:(?:al|el|Al|El)[-‐])?[{_UPPER}][\w'’\-]*[a-zà-ɏ][\w'’\-]*"
 _INITIAL = rf"[{_UPPER}]\.?(?=\s)"
@@ -139,8 +144,14 @@ class NameShapes:
             rf"(?:\b(?:{titles}|counterparts?|{honors}|Hon\.?|Honou?rable|Excellency|Majesty"
             rf"|Highness)|{_ACRONYM_TITLES})"
             # "the president of Colombia, Gustavo Petro": a title of a country, then a comma
-            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*|and)\s*){{1,6}}"
-            r"(?=[,:—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
+            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*|and)[ \t]*){{1,6}}"
+            # "(also known as Western Sahara)" between the country and the comma; a dash
+            # glued to a word joins a compound ("Nigeria–Kenya"), it sets off no name
+            r"(?:\([^()]{0,60}\))?(?=[,:]|\s[—–]))?\s*[,:—–]?\s*(?:the\s+)?$"
+            # the object of an engagement verb, a possessor allowed ("held a bilateral
+            # meeting with French Polynesia's Edouard Fritch", "hosted Anwar Ibrahim")
+            rf"|\b{_ENGAGED}\s+(?:with\s+)?(?:(?:(?-i:[{_UPPER}])[\w'’-]*\s+){{0,2}}"
+            rf"(?-i:[{_UPPER}])[\w'’-]*['’]s\s+)?$",
             re.IGNORECASE,
         )
         after = re.compile(
@@ -253,6 +264,11 @@ class NameShapes:
 
     def _name_word(self, word: str) -> bool:
         return word[:1].isupper() and _kind(word) == "name" and not _is_stop(self, word)
+
+
+def is_stop(shapes: NameShapes, word: str) -> bool:
+    """Whether a word is never part of a name (a title, country, nationality, weekday ...)."""
+    return _is_stop(shapes, word)
 
 
 def _is_stop(shapes: NameShapes, word: str) -> bool:
