@@ -462,6 +462,16 @@ RA = ["Ebrahim Raisi", "Ilham Aliyev"]
             ("meeting", None, False, None, RA),
             False,
         ),  # an undated (recalled) engagement cannot be placed: it links to nothing
+        (
+            ("meeting", date(2021, 11, 28), True, None, ["Muhammad Bin Salim", "Ilham Aliyev"]),
+            ("meeting", date(2021, 11, 28), True, None, ["Ilham Aliyev", "Mohammed bin Saleem"]),
+            True,
+        ),  # two outlets' transliterations of one name are one participant
+        (
+            ("meeting", date(2021, 11, 28), True, None, ["Omar Haddad", "Lina Haddad"]),
+            ("meeting", date(2021, 11, 28), True, None, ["Omar Haddad", "Karim Said"]),
+            False,
+        ),
     ],
 )
 def test_link_pairs(a: tuple[Any, ...], b: tuple[Any, ...], linked: bool) -> None:
