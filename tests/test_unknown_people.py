@@ -218,3 +218,12 @@ def test_a_typo_spelling_joins_the_name(people: PeopleDirectory) -> None:
 def test_a_title_or_country_word_is_no_name(people: PeopleDirectory) -> None:
     text = "The Minister of State Receives Ostland High Commissioner"
     assert _people(people, text) == set()
+
+
+def test_a_middle_word_standing_alone_is_the_person(people: PeopleDirectory) -> None:
+    found = _by_surface(
+        people,
+        "President Joaquim Lunda da Costa arrived on Sunday.",
+        "Lunda and the premier met at noon.",
+    )
+    assert found.get("Lunda") == "Joaquim Lunda da Costa"

@@ -86,7 +86,7 @@ _RELATIVE_BEFORE = re.compile(
 # A capitalised word right before: the hit is inside a longer name.
 _NAME_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+$")
 _NAME_AFTER = re.compile(r"[ \t]+[A-Z]")
-# First words that are titles or particles, never a person's name on their own.
+# Name words that are titles or particles, never a person's name on their own.
 _NOT_FIRST_NAMES = frozenset(
     [
         "sheikh",
@@ -208,9 +208,9 @@ def _new_surnames(paragraphs: list[str], mentions: list[Mention]) -> list[Mentio
     """Later bare-surname references to people introduced with how='new'.
 
     A relative introduced as one ("his wife Rachel X") lends the family name to nobody: the
-    bare surname is the principal's. A name's first word standing alone is the person too
-    ("Tuilaepa" for "Tuilaepa Sailele Malielegaoi", "Anwar" for "Anwar Ibrahim"), when no
-    other person of the article has that word in their name.
+    bare surname is the principal's. Another word of the name standing alone is the person
+    too ("Tuilaepa" for "Tuilaepa Sailele Malielegaoi", "Anwar" for "Anwar Ibrahim", "Lula"
+    for "Inacio Lula da Silva"), when no other person of the article has that word.
     """
     firsts: dict[str, tuple[int, int]] = {}
     relatives: set[str] = set()
@@ -230,15 +230,14 @@ def _new_surnames(paragraphs: list[str], mentions: list[Mention]) -> list[Mentio
         if person in relatives and len(word_owners.get(surname, ())) > 1:
             continue
         keys = [surname]
-        first = words[0]
-        if (
-            len(words) > 1
-            and len(first) >= 4
-            and first[:1].isupper()
-            and word_owners.get(first) == {person}
-            and fold(first) not in _NOT_FIRST_NAMES
-        ):
-            keys.append(first)
+        keys += [
+            word
+            for word in words[:-1]
+            if len(word) >= 4
+            and word[:1].isupper()
+            and word_owners.get(word) == {person}
+            and fold(word) not in _NOT_FIRST_NAMES
+        ]
         pattern = re.compile(rf"(?<![\w'’-])(?:{'|'.join(map(re.escape, keys))})(?![\w-])")
         for i, para in enumerate(paragraphs[p0:], start=p0):
             for hit in pattern.finditer(para):
