@@ -598,3 +598,19 @@ def test_the_subject_of_the_verb_is_a_principal_whatever_the_title(gazetteer: Ga
     quoted = "Ambassador Raisi said Putin received Aliyev at the ministry."
     events = _detect([quoted], date(2024, 5, 8), gazetteer)
     assert [e.participants for e in events] == [["Ilham Aliyev", "Vladimir Putin"]]
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        ("Newswire 22/10/2016", date(2016, 10, 22)),
+        ("Saturday 22/October/2016 18:16 PM", date(2016, 10, 22)),
+        ("In 1990 the two countries signed a treaty that was renewed on 1/5/2015.", None),
+    ],
+)
+def test_a_short_dated_line_at_the_top_anchors_weekdays(
+    gazetteer: Gazetteer, top: str, expected: date | None
+) -> None:
+    text = "Aliyev was on Saturday welcomed to the palace, where he sat down with Raisi for talks."
+    events = _detect([top, text], None, gazetteer)
+    assert [e.event_date for e in events] == [expected]

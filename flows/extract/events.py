@@ -43,7 +43,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flows.extract.dates import DateHit, find_dates
+from flows.extract.dates import DateHit, find_dates, parse_date
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
 from flows.extract.sentences import closest, sentence_spans, span_at
@@ -361,13 +361,14 @@ def detect_events(
 ) -> list[Event]:
     """Events reported by one article (mentions with paragraph_no -1 are title mentions).
 
-    Without a published date, a full date in the headline anchors weekdays and relative days;
+    Without a published date, a full date in the headline or in a short line at the top of the
+    body anchors weekdays and relative days;
     an in-person meeting the article reports (event 0) with no place named takes the
     dateline's city ("SHARM EL-SHEIKH: ..."), given apart or at the start of the first
     paragraph.
     """
-    if published is None and title:
-        published = next((h.value for h in find_dates(title, None)), None)
+    if published is None:
+        published = _page_date(title, paragraphs)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
     for m in mentions:
@@ -410,6 +411,29 @@ def detect_events(
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
+
+
+def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
+    """The page's own date when no published date was found: a full date in the headline, else
+    in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
+    full date inside a sentence there may be history, not the page's day."""
+    lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
+    for no, text in enumerate(lines):
+        hit = next((h.value for h in find_dates(text, None)), None)
+        if hit:
+            return hit
+        # a page's own numeric date ("22/10/2016", "31/October/2024"), never in the headline
+        numeric = (parse_date(m.group(0)) for m in _NUMERIC_DATE.finditer(text) if no)
+        hit = next((d for d in numeric if d), None)
+        if hit:
+            return hit
+    return None
+
+
+_PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
+)
 
 
 def _current_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:
