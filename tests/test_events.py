@@ -578,6 +578,10 @@ def test_link_empty_frame() -> None:
         "President Aliyev is on Tuesday hosting the president of the neighbour, Raisi.",
         "Aliyev, who is on a visit, met prime minister Raisi at the palace.",
         "Aliyev visited the capital and discussed several issues with Foreign Minister Raisi.",
+        "Aliyev discussed relations with his counterpart, Raisi, who arrived on a visit.",
+        "Aliyev was received by President Raisi at the palace on Monday.",
+        "Aliyev and Raisi jointly inaugurated the new bridge on Monday.",
+        "Aliyev and Raisi conferred with their advisers in Baku on Monday.",
     ],
 )
 def test_more_engagement_phrasings(gazetteer: Gazetteer, text: str) -> None:
@@ -589,6 +593,15 @@ def test_a_relative_or_companion_is_no_principal(gazetteer: Gazetteer) -> None:
     text = "Raisi met Aliyev, accompanied by his wife Putin, at the palace."
     events = _detect([text], date(2024, 5, 8), gazetteer)
     assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+    # even as the subject of the verb: "his wife X, who met their hosts"
+    text = "Raisi came with his wife Putin, who met their hosts. Raisi held talks with Aliyev."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_a_greeting_party_is_no_engagement(gazetteer: Gazetteer) -> None:
+    text = "On arrival, Aliyev was warmly welcomed by Foreign Minister Raisi."
+    assert _detect([text], date(2024, 5, 8), gazetteer) == []
 
 
 def test_the_subject_of_the_verb_is_a_principal_whatever_the_title(gazetteer: Gazetteer) -> None:

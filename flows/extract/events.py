@@ -373,6 +373,8 @@ def detect_events(
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
     for m in mentions:
         text = texts.get(m.paragraph_no, "")
+        if gazetteer.triggers.any(text[max(0, m.start - 80) : m.start], "companion"):
+            continue  # "accompanied by his wife X": present, never a principal
         if _non_principal(text, m, gazetteer) and not gazetteer.triggers.any(
             text[m.end : m.end + 90], "principal_after"
         ):
