@@ -227,3 +227,13 @@ def test_a_middle_word_standing_alone_is_the_person(people: PeopleDirectory) -> 
         "Lunda and the premier met at noon.",
     )
     assert found.get("Lunda") == "Joaquim Lunda da Costa"
+
+
+def test_a_plural_title_over_bare_names_names_each(people: PeopleDirectory) -> None:
+    assert _people(people, "Presidents Marek and Lindqvist met in the capital.") == {
+        "Marek",
+        "Lindqvist",
+    }
+    found = _people(people, "Prime Ministers Ana Marek and Eva Lindqvist met.")
+    assert found == {"Ana Marek", "Eva Lindqvist"}
+    assert _people(people, "Presidents Marek and Lindqvist Holding were named.") == set()

@@ -86,6 +86,8 @@ _MAX_WORDS, _MAX_CHAIN_WORDS = 6, 9
 # A generational suffix after a name belongs to it ("Benigno Aquino III", "Marcos Jr.").
 _SUFFIX_RE = re.compile(r"[ \t]+(?:II|III|IV|Jr\.?|Sr\.?)(?![\w'’-])")
 
+_BARE = re.compile(_TOKEN)
+
 # A monarch's regnal name: the title, one name and the numeral ("King Charles III").
 _REGNAL_RE = re.compile(
     rf"\b(?:King|Queen|Emperor|Empress|Pope|Sultan|Emir|Amir)\s+{_TOKEN}\s+[IVX]{{1,5}}\b"
@@ -111,6 +113,8 @@ class NameShapes:
     places: frozenset[str]  # folded full place names
     before: re.Pattern[str]  # a cue ending right before a name
     after: re.Pattern[str]  # a cue starting right after a name
+    # a plural title over a coordination of bare names ("Presidents Duda and Nauseda")
+    shared: re.Pattern[str] | None = None
 
     @classmethod
     def build(
@@ -161,7 +165,11 @@ class NameShapes:
             rf"(?:{titles}|king|queen|leader|premier)\b|\s+{_SPEECH_VERBS}\b)",
             re.IGNORECASE,
         )
-        return cls(frozenset(stop), frozenset(honor), frozenset(places), before, after)
+        shared = re.compile(
+            rf"\b(?:{titles})s[ \t]+((?:{_TOKEN}[ \t]*,[ \t]*)*{_TOKEN})[ \t]*,?[ \t]+and[ \t]+"
+            rf"({_TOKEN})(?![\w'’-]|[ \t]+[{_UPPER}])"
+        )
+        return cls(frozenset(stop), frozenset(honor), frozenset(places), before, after, shared)
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, para: str) -> list[Candidate]:
@@ -170,12 +178,26 @@ class NameShapes:
             Candidate(m.start(), m.end(), " ".join(m[0].split()), True)
             for m in _REGNAL_RE.finditer(para)
         ]
+        out += self._shared_title(para)
         for run in _RUN_RE.finditer(para):
             tokens = [(m.start() + run.start(), m.group(0)) for m in _TOKEN_RE.finditer(run[0])]
             for segment in self._segments(para, tokens):
                 found = self._candidate(para, segment)
                 if found is not None:
                     out.append(found)
+        return out
+
+    def _shared_title(self, para: str) -> list[Candidate]:
+        """Bare names under one plural title ("Presidents Duda and Nauseda met"): each is a
+        person, named by the one word the article gives."""
+        if self.shared is None or "s " not in para:
+            return []
+        out = []
+        for match in self.shared.finditer(para):
+            names = [(m.start() + match.start(1), m.group(0)) for m in _BARE.finditer(match[1])]
+            names.append((match.start(2), match[2]))
+            if all(not _is_stop(self, name) for _, name in names):
+                out += [Candidate(at, at + len(name), name, True) for at, name in names]
         return out
 
     def _segments(self, para: str, tokens: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
