@@ -627,3 +627,24 @@ def test_a_short_dated_line_at_the_top_anchors_weekdays(
     text = "Aliyev was on Saturday welcomed to the palace, where he sat down with Raisi for talks."
     events = _detect([top, text], None, gazetteer)
     assert [e.event_date for e in events] == [expected]
+
+
+def test_a_headline_the_body_puts_in_the_future_is_no_engagement(gazetteer: Gazetteer) -> None:
+    body = ["Trade will dominate discussions when the leaders meet in retreat today, Aliyev said."]
+    title = "Leaders meet in Baku today"
+    mentions = [*_mentions(body), Mention(-1, 0, 0, "Ebrahim Raisi", "Raisi", "name")]
+    assert detect_events(body, title, date(2024, 5, 8), mentions, gazetteer) == []
+    # another planned engagement in the body does not veto the headline's
+    body = ["Aliyev and Raisi agreed to hold the next meeting in the autumn."]
+    title = "Aliyev held talks with Raisi"
+    events = detect_events(body, title, date(2024, 5, 8), _mentions(body), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_the_possessor_of_another_visit_is_no_participant(gazetteer: Gazetteer) -> None:
+    text = [
+        "Talks were held in Baku on Monday.",
+        "Aliyev and Raisi discussed the agreements reached during Putin's visit to Tehran.",
+    ]
+    events = _detect(text, date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]

@@ -237,3 +237,17 @@ def test_a_plural_title_over_bare_names_names_each(people: PeopleDirectory) -> N
     found = _people(people, "Prime Ministers Ana Marek and Eva Lindqvist met.")
     assert found == {"Ana Marek", "Eva Lindqvist"}
     assert _people(people, "Presidents Marek and Lindqvist Holding were named.") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Prime Minister of Papua New Guinea, Sir Tevita Oala, spoke.",
+        "Officials from Sierra Leone and Burkina Faso arrived.",
+    ],
+)
+def test_a_country_of_several_words_or_its_tail_is_no_person(
+    people: PeopleDirectory, text: str
+) -> None:
+    assert not _people(people, text) & {"New Guinea", "Papua New Guinea", "Sierra Leone"}
+    assert not _people(people, text) & {"Burkina Faso"}

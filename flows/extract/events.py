@@ -47,7 +47,7 @@ from flows.extract.dates import DateHit, find_dates, parse_date
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
 from flows.extract.sentences import closest, sentence_spans, span_at
-from flows.extract.triggers import first_trigger
+from flows.extract.triggers import first_trigger, is_unreal
 from flows.records import Event, Mention
 
 # ---------------------------------------------------------------------------------------------
@@ -386,9 +386,11 @@ def detect_events(
         if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer))
     ]
     if not cues and title:
-        # Only the headline announces the event: it spans the whole article.
+        # Only the headline announces the event: it spans the whole article (unless the body
+        # puts the headline's own words in the future: "... when the leaders meet today").
         title_cue = _cue(-1, title, published, by_paragraph.get(-1, []), gazetteer)
-        cues = [title_cue] if title_cue else []
+        if title_cue and not _body_unreal(paragraphs, title_cue.trigger.text, gazetteer):
+            cues = [title_cue]
     attendees = {
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
@@ -413,6 +415,19 @@ def detect_events(
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
+
+
+def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bool:
+    """Whether a body paragraph announces the headline's engagement phrase as planned or
+    denied (asked only when no paragraph reports an engagement)."""
+    for text in paragraphs:
+        for trig in gazetteer.triggers.find(text):
+            if trig.text.lower() != phrase.lower():
+                continue
+            lo, hi = span_at(sentence_spans(text), trig.start)
+            if is_unreal(text, lo, hi, trig, gazetteer):
+                return True
+    return False
 
 
 def _page_date(title: str | None, paragraphs: list[str]) -> date | None:

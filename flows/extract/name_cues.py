@@ -87,6 +87,7 @@ _MAX_WORDS, _MAX_CHAIN_WORDS = 6, 9
 _SUFFIX_RE = re.compile(r"[ \t]+(?:II|III|IV|Jr\.?|Sr\.?)(?![\w'’-])")
 
 _BARE = re.compile(_TOKEN)
+_PREV_WORD = re.compile(r"([\w'’-]+)[ \t]+$")
 
 # A monarch's regnal name: the title, one name and the numeral ("King Charles III").
 _REGNAL_RE = re.compile(
@@ -246,11 +247,18 @@ class NameShapes:
         name = " ".join([*words, last])
         if last == segment[-1][1] and (suffix := _SUFFIX_RE.match(para, end)):
             name, end = f"{name} {suffix.group(0).split()[0]}", suffix.end()
-        if fold(name) in self.places:
+        if self.is_place(para, start, name):
             return None
         window = para[max(0, start - 90) : start]
         licensed = bool(self.before.search(window) or self.after.search(para[end : end + 90]))
         return Candidate(start, end, name, licensed)
+
+    def is_place(self, para: str, start: int, name: str) -> bool:
+        """A place's name, or the tail of a longer one ("[Papua] New Guinea")."""
+        if fold(name) in self.places:
+            return True
+        prev = _PREV_WORD.search(para, max(0, start - 30), start)
+        return bool(prev) and f"{fold(prev.group(1))} {fold(name)}" in self.places
 
     def clean(self, name: str) -> str:
         """A name from elsewhere (a title's tail) without title, month or weekday words at its
@@ -319,6 +327,11 @@ def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
             names = [row["place"], *row.get("variants", "").split("|")]
             folded = {fold(n.strip()) for n in names if n.strip()}
             places |= folded
+            # the country a city is in, when its name has several words ("Papua New Guinea",
+            # "Sierra Leone"): a place, never a person
+            country = fold((row.get("country") or "").strip())
+            if " " in country:
+                places.add(country)
             if row.get("kind", "").strip() == "country":
                 countries |= {n for n in folded if " " not in n}
     return places, countries

@@ -115,8 +115,10 @@ def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) 
         for start, end, name in _titled_names(
             para, directory.title_words, directory.honorifics, directory.non_name_words
         )
-        # "... Receives Kenyan High Commissioner": a title or country word is no name word
+        # "... Receives Kenyan High Commissioner": a title or country word is no name word;
+        # "Minister of Papua New Guinea": a place is no name
         if not any(is_stop(shapes, word) for word in name.split())
+        and not shapes.is_place(para, start, name)
     ]
     out: list[Candidate] = []
     cued = shapes.candidates(para)
