@@ -258,7 +258,7 @@ class NameShapes:
         if fold(name) in self.places:
             return True
         prev = _PREV_WORD.search(para, max(0, start - 30), start)
-        return bool(prev) and f"{fold(prev.group(1))} {fold(name)}" in self.places
+        return prev is not None and f"{fold(prev.group(1))} {fold(name)}" in self.places
 
     def clean(self, name: str) -> str:
         """A name from elsewhere (a title's tail) without title, month or weekday words at its
