@@ -648,3 +648,14 @@ def test_the_possessor_of_another_visit_is_no_participant(gazetteer: Gazetteer) 
     ]
     events = _detect(text, date(2024, 5, 8), gazetteer)
     assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_the_source_of_the_report_is_no_principal(gazetteer: Gazetteer) -> None:
+    text = "Aliyev met Raisi on Monday, Foreign Minister Putin told reporters."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+    # a speaker named before the trigger may be its subject: "X told reporters after the
+    # talks with Y and Z"
+    text = "Putin told reporters after the talks with Aliyev and Raisi on Monday."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev", "Vladimir Putin"]]

@@ -79,10 +79,18 @@ class _Draft:
 
 
 def _participant_mentions(
-    text: str, lo: int, hi: int, mentions: list[Mention], gazetteer: Gazetteer
+    text: str,
+    lo: int,
+    hi: int,
+    mentions: list[Mention],
+    gazetteer: Gazetteer,
+    trigger_end: int | None = None,
 ) -> set[str]:
-    """People named in text[lo:hi] except those the event is about ("the death of ...")."""
+    """People named in text[lo:hi] except those the event is about ("the death of ..."), and
+    except the source of the report named after the trigger ("X met Y on Monday, Foreign
+    Minister Z told reporters"), once two others are named."""
     people = set()
+    speakers = set()
     for m in mentions:
         if not lo <= m.start < hi:
             continue
@@ -90,7 +98,10 @@ def _participant_mentions(
         before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
         if not gazetteer.triggers.any(before, "non_participant"):
             people.add(m.person)
-    return people
+            after = trigger_end is not None and m.start >= trigger_end
+            if after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_after"):
+                speakers.add(m.person)
+    return people - speakers if len(people - speakers) >= 2 else people
 
 
 def _cue(
@@ -122,7 +133,7 @@ def _cue(
     )
     place = closest(places, trig.start, lo, hi) or closest(places, trig.start)
     occasion = gazetteer.occasions.find(text[lo:hi]) or gazetteer.occasions.find(text)
-    people = _participant_mentions(text, lo, hi, mentions, gazetteer)
+    people = _participant_mentions(text, lo, hi, mentions, gazetteer, trig.end)
     return Cue(paragraph_no, trig, date_hit, place, occasion, people, recalled, _is_heading(text))
 
 
