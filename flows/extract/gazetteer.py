@@ -59,6 +59,9 @@ class TriggerSet:
             for r in rows
         ]
         self._gates: dict[frozenset[str], re.Pattern[str] | None] = {}
+        self._by_kind: dict[str, list[re.Pattern[str]]] = {}
+        for pattern, kind, _, _ in self._patterns:
+            self._by_kind.setdefault(kind, []).append(pattern)
 
     def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
         """All matches of the given kinds, by position (longer first on a tie)."""
@@ -83,7 +86,7 @@ class TriggerSet:
 
     def any(self, text: str, kind: str) -> bool:
         """Whether a pattern of this kind matches the text."""
-        return any(k == kind and p.search(text) for p, k, _, _ in self._patterns)
+        return any(p.search(text) for p in self._by_kind.get(kind, ()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,6 +68,12 @@ _ENGAGED = (
     r"(?:met|meets|meeting|talks|received|receives|receiving|hosted|hosts|hosting|welcomed"
     r"|welcomes|welcoming)"
 )
+# The object of an engagement verb, a possessor allowed ("held a bilateral meeting with French
+# Polynesia's Edouard Fritch", "hosted Anwar Ibrahim"): tried on the last words before a name.
+_ENGAGED_BEFORE = re.compile(
+    rf"\b(?i:{_ENGAGED})\s+(?:(?i:with)\s+)?(?:(?:[{_UPPER}][\w'’-]*\s+){{0,2}}"
+    rf"[{_UPPER}][\w'’-]*['’]s\s+)?$"
+)
 
 _TOKEN = rf"(?:(?:al|el|Al|El)[-‐])?[{_UPPER}][\w'’\-]*[a-zà-ɏ][\w'’\-]*"
 _INITIAL = rf"[{_UPPER}]\.?(?=\s)"
@@ -87,6 +93,10 @@ _MAX_WORDS, _MAX_CHAIN_WORDS = 6, 9
 _SUFFIX_RE = re.compile(r"[ \t]+(?:II|III|IV|Jr\.?|Sr\.?)(?![\w'’-])")
 
 _BARE = re.compile(_TOKEN)
+# A cheap test for "...s Name, Name and Name" before the title alternation is tried.
+_SHARED_GATE = re.compile(
+    r"s[ \t]+[A-Z][^\s,]*(?:[ \t]*,[ \t]*[A-Z][^\s,]*)*[ \t]*,?[ \t]+and[ \t]+[A-Z]"
+)
 _PREV_WORD = re.compile(r"([\w'’-]+)[ \t]+$")
 
 # A monarch's regnal name: the title, one name and the numeral ("King Charles III").
@@ -152,11 +162,7 @@ class NameShapes:
             rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*|and)[ \t]*){{1,6}}"
             # "(also known as Western Sahara)" between the country and the comma; a dash
             # glued to a word joins a compound ("Nigeria–Kenya"), it sets off no name
-            r"(?:\([^()]{0,60}\))?(?=[,:]|\s[—–]))?\s*[,:—–]?\s*(?:the\s+)?$"
-            # the object of an engagement verb, a possessor allowed ("held a bilateral
-            # meeting with French Polynesia's Edouard Fritch", "hosted Anwar Ibrahim")
-            rf"|\b{_ENGAGED}\s+(?:with\s+)?(?:(?:(?-i:[{_UPPER}])[\w'’-]*\s+){{0,2}}"
-            rf"(?-i:[{_UPPER}])[\w'’-]*['’]s\s+)?$",
+            r"(?:\([^()]{0,60}\))?(?=[,:]|\s[—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
             re.IGNORECASE,
         )
         after = re.compile(
@@ -191,7 +197,7 @@ class NameShapes:
     def _shared_title(self, para: str) -> list[Candidate]:
         """Bare names under one plural title ("Presidents Duda and Nauseda met"): each is a
         person, named by the one word the article gives."""
-        if self.shared is None or "s " not in para:
+        if self.shared is None or _SHARED_GATE.search(para) is None:
             return []
         out = []
         for match in self.shared.finditer(para):
@@ -250,13 +256,20 @@ class NameShapes:
         if self.is_place(para, start, name):
             return None
         window = para[max(0, start - 90) : start]
-        licensed = bool(self.before.search(window) or self.after.search(para[end : end + 90]))
+        licensed = bool(
+            self.before.search(window)
+            or _ENGAGED_BEFORE.search(window, max(0, len(window) - 60))
+            or self.after.search(para[end : end + 90])
+        )
         return Candidate(start, end, name, licensed)
 
     def is_place(self, para: str, start: int, name: str) -> bool:
         """A place's name, or the tail of a longer one ("[Papua] New Guinea")."""
-        if fold(name) in self.places:
+        key = fold(name)
+        if key in self.places:
             return True
+        if key not in _place_tails(self.places):
+            return False
         prev = _PREV_WORD.search(para, max(0, start - 30), start)
         return prev is not None and f"{fold(prev.group(1))} {fold(name)}" in self.places
 
@@ -315,6 +328,16 @@ def _kind(word: str) -> str:
     if len(word.rstrip(".")) == 1:
         return "initial"
     return "name"
+
+
+@lru_cache(maxsize=4)
+def _place_tails(places: frozenset[str]) -> frozenset[str]:
+    """The last words of every place name of three or more words ("new guinea")."""
+    tails: set[str] = set()
+    for place in places:
+        words = place.split()
+        tails.update(" ".join(words[i:]) for i in range(1, len(words) - 1))
+    return frozenset(tails)
 
 
 def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
