@@ -68,6 +68,7 @@ _ENGAGED = (
     r"(?:met|meets|meeting|talks|received|receives|receiving|hosted|hosts|hosting|welcomed"
     r"|welcomes|welcoming)"
 )
+_ENGAGED_WORDS = ("met", "meet", "talks", "receiv", "host", "welcom")
 # The object of an engagement verb, a possessor allowed ("held a bilateral meeting with French
 # Polynesia's Edouard Fritch", "hosted Anwar Ibrahim"): tried on the last words before a name.
 _ENGAGED_BEFORE = re.compile(
@@ -258,7 +259,10 @@ class NameShapes:
         window = para[max(0, start - 90) : start]
         licensed = bool(
             self.before.search(window)
-            or _ENGAGED_BEFORE.search(window, max(0, len(window) - 60))
+            or (
+                any(w in window[-60:].lower() for w in _ENGAGED_WORDS)
+                and _ENGAGED_BEFORE.search(window, max(0, len(window) - 60))
+            )
             or self.after.search(para[end : end + 90])
         )
         return Candidate(start, end, name, licensed)
