@@ -43,7 +43,10 @@ class TriggerSet:
     the subject of a future verb, `negated_sentence` (anywhere in its sentence) marks a
     postponed or cancelled engagement, and `non_participant` (matched on the text just before
     a person) marks someone the event is about rather than a participant ("the death of
-    President ...").
+    President ..."); `non_principal` / `non_principal_after` (around a person) mark a spokesman
+    or aide, unless `principal_after` (right after the name) makes them the subject of an
+    engagement verb; `companion` (just before a person) marks a relative or companion, never a
+    principal.
     """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
