@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from flows.extract.cleaning.line_table import DEBRIS, python_matches
 from flows.extract.cleaning.lines import _Line, _State
 from flows.extract.cleaning.patterns import (
     _ASCII_LETTER,
@@ -17,6 +18,20 @@ from flows.extract.cleaning.patterns import (
 )
 
 # -- line features -------------------------------------------------------------------------
+
+
+def matches(state: _State, text: str, rules: int) -> bool:
+    """Whether a rule set of seeds/boilerplate_patterns.csv (a line_table bit) matches the
+    line: the chunk's table answers when it holds the text, else Python (once per text)."""
+    if state.table.bits & rules:
+        flags = state.table.flags.get(text)
+        if flags is not None:
+            return bool(flags & rules)
+    key = (rules, text)
+    found = state.tested.get(key)
+    if found is None:
+        found = state.tested[key] = python_matches(state.patterns, rules, text)
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -74,6 +89,8 @@ def _script(text: str) -> str | None:
     first_seen: dict[str, int] = {}
     # ASCII letters are Latin: count them in one go, then look at the other letters
     # (usually a few accented ones) one by one.
+    if text.isascii():  # the usual line: Latin when it holds a letter
+        return "latin" if _ASCII_LETTER.search(text) else None
     ascii_letters = len(text) - len(text.translate(_WITHOUT_ASCII_LETTERS))
     if ascii_letters:
         counts["latin"] = ascii_letters
@@ -190,7 +207,7 @@ def _profile(state: _State) -> None:
 
 
 def _furniture_reason(state: _State, line: _Line) -> str:
-    if state.patterns.is_debris(line.text):
+    if matches(state, line.text, DEBRIS):
         return "boilerplate"
     return "foreign_language" if _is_foreign(state, line.text) else "tail"
 
