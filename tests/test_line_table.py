@@ -160,3 +160,27 @@ def test_ftfy_gate_skips_only_lines_ftfy_leaves_alone(text: str) -> None:
         assert ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False) == text
     if not mojibake_possible(text):
         assert not ftfy.fix_encoding_and_explain(text).explanation
+
+
+def _any_pattern(patterns: BoilerplatePatterns, bit: int, text: str) -> bool:
+    kind, whole, _ = _RULES[bit]
+    compiled: tuple[re.Pattern[str], ...] = getattr(patterns, kind)
+    if whole:
+        return any(p.fullmatch(text) for p in compiled)
+    return any(p.search(text) for p in compiled)
+
+
+def test_python_tests_are_the_rule_sets(patterns: BoilerplatePatterns) -> None:
+    """python_matches (length bands, unions without group names) answers as trying each
+    pattern of the rule set does."""
+    texts = set(_corpus_lines()) | {"Photo: IRNA", "(Reuters) - x", "x" * 700, "Read more »"}
+    for text in texts:
+        for bit in _RULES:
+            assert python_matches(patterns, bit, text) == _any_pattern(patterns, bit, text), text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*SAFE_CHARS[:120], "ı", "İ", "»"]), max_size=60))
+def test_python_tests_are_the_rule_sets_on_any_text(text: str) -> None:
+    for bit in _RULES:
+        assert python_matches(PATTERNS, bit, text) == _any_pattern(PATTERNS, bit, text), text

@@ -144,7 +144,9 @@ def _judge_foreign(state: _State, text: str) -> bool:
         return True
     if not (state.english and script == "latin"):
         return False
-    marks = sum(text.count(letter) for letter in state.patterns.foreign_letters)
+    letters = state.patterns.foreign_letters
+    ascii_text = text.isascii() and not _has_ascii(letters)  # then no letter can be in it
+    marks = 0 if ascii_text else sum(text.count(letter) for letter in letters)
     density = _stop_density(text, state.patterns.stopwords)
     if marks >= 2 and density < 0.15:
         return True
@@ -153,6 +155,11 @@ def _judge_foreign(state: _State, text: str) -> bool:
     if density > 0 or len(_words(text)) < (2 if marks else 3):
         return False
     return _identified_foreign(text, state.patterns.languages)
+
+
+@lru_cache(maxsize=16)
+def _has_ascii(letters: frozenset[str]) -> bool:
+    return any(letter.isascii() for letter in letters)
 
 
 @lru_cache(maxsize=4096)

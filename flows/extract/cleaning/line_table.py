@@ -84,15 +84,51 @@ def _python_bands(
     from re import _parser as parser  # type: ignore[attr-defined]
 
     if not whole:  # a search may match inside any line
-        return tuple((union_of(compiled), compiled) for _ in _BANDS)
+        return tuple((_boolean_union(compiled), compiled) for _ in _BANDS)
     longest = [parser.parse(p.pattern, p.flags).getwidth()[1] for p in compiled]
     bands = []
     lower = 0
     for upper in _BANDS:
         members = tuple(p for p, width in zip(compiled, longest, strict=True) if width > lower)
-        bands.append((union_of(members), members))
+        bands.append((_boolean_union(members), members))
         lower = upper
     return tuple(bands)
+
+
+def _boolean_union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One regex that matches where one of the patterns does (union_of), also for patterns
+    with groups when none refers back to a group: only whether they match counts here."""
+    union = union_of(patterns)
+    if union is not None or not patterns or len({p.flags for p in patterns}) != 1:
+        return union
+    if any(_refers_back(p) for p in patterns):
+        return None
+    sources = [_GROUP_NAME.sub("(?:", p.pattern) for p in patterns]
+    try:
+        return re.compile("|".join(f"(?:{s})" for s in sources), patterns[0].flags)
+    except re.error:
+        return None
+
+
+def _refers_back(pattern: re.Pattern[str]) -> bool:
+    """Whether the pattern holds a back-reference or a conditional on a group."""
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    def walk(items: object) -> bool:
+        for op, av in items:  # type: ignore[attr-defined]
+            if op in (C.GROUPREF, C.GROUPREF_EXISTS, C.GROUPREF_IGNORE):
+                return True
+            for arg in av if isinstance(av, (list, tuple)) else [av]:
+                if isinstance(arg, parser.SubPattern) and walk(arg):
+                    return True
+                if isinstance(arg, list) and any(
+                    isinstance(a, parser.SubPattern) and walk(a) for a in arg
+                ):
+                    return True
+        return False
+
+    return walk(parser.parse(pattern.pattern, pattern.flags))
 
 
 def rust_source(pattern: re.Pattern[str], whole: bool) -> str | None:
