@@ -22,7 +22,9 @@ from flows.extract.cleaning.ftfy_gate import SUSPECT, ftfy_may_change, mojibake_
 from flows.extract.cleaning.line_table import (
     _RULES,
     MIN_TABLE_TEXTS,
+    PROMO,
     SAFE,
+    SECTION,
     _plan,
     line_table,
     python_matches,
@@ -184,3 +186,29 @@ def test_python_tests_are_the_rule_sets(patterns: BoilerplatePatterns) -> None:
 def test_python_tests_are_the_rule_sets_on_any_text(text: str) -> None:
     for bit in _RULES:
         assert python_matches(PATTERNS, bit, text) == _any_pattern(PATTERNS, bit, text), text
+
+
+def test_patterns_rust_cannot_run_stay_in_python() -> None:
+    """A rule set with a look-behind: the other patterns run in Rust, that one in Python, and
+    together they answer as the whole set does."""
+    rows = [
+        {"kind": "promo", "pattern": r"(?<!no )subscribe now"},
+        {"kind": "promo", "pattern": r"\bget the app\b"},
+        {"kind": "cut", "pattern": r"more news(?=:)|related"},
+    ]
+    patterns = BoilerplatePatterns.from_rows(rows, PATTERNS.outlets)
+    rules = _plan(patterns)
+    assert rules[PROMO].rust and rules[PROMO].leftover  # split: one pattern each side
+    texts = ["Subscribe now!", "no subscribe now", "Get the app", "related", "more news:"]
+    texts += [f"filler {n}" for n in range(MIN_TABLE_TEXTS)]
+    table = line_table(texts, patterns)
+    assert table.bits & PROMO
+    for text in texts:
+        for bit in (PROMO, SECTION):
+            in_table = table.bits & bit and text in table.flags
+            found = (
+                bool(table.flags[text] & bit) or python_matches(patterns, bit, text, leftover=True)
+                if in_table
+                else python_matches(patterns, bit, text)
+            )
+            assert found == _any_pattern(patterns, bit, text), text

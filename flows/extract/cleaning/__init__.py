@@ -8,7 +8,7 @@ Every pattern comes from seeds/boilerplate_patterns.csv and seeds/outlets.csv.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from flows.extract.cleaning.blocks import _mark_labels, _mark_link_runs, _mark_tail
 from flows.extract.cleaning.body import (
@@ -96,10 +96,14 @@ def clean_documents(
     line pattern tests of the whole chunk run at once (line_table.py), then each document's
     marking steps."""
     hints = list(outlet_hints) if outlet_hints is not None else [None] * len(items)
+    keys: dict[int, frozenset[str]] = {}  # template line keys, by template (a folder's)
     documents: list[CleanDocument] = []
     for start in range(0, len(items), _TABLE_DOCUMENTS):
         part = items[start : start + _TABLE_DOCUMENTS]
-        states = [_prepare(text, kind, patterns, template) for text, kind, template in part]
+        states = [
+            _prepare(text, kind, patterns, _template_keys(template, keys))
+            for text, kind, template in part
+        ]
         table = line_table([line.text for state in states for line in state.lines], patterns)
         for state, hint in zip(states, hints[start : start + len(part)], strict=True):
             state.table = table
@@ -107,14 +111,25 @@ def clean_documents(
     return documents
 
 
+def _template_keys(
+    template: set[str] | frozenset[str], keys: dict[int, frozenset[str]]
+) -> frozenset[str]:
+    """The keys of a template's lines, worked out once per template object in a batch."""
+    found = keys.get(id(template))
+    if found is None:
+        found = keys[id(template)] = frozenset(_key(line) for line in template)
+    return found
+
+
 def _prepare(
-    text: str, content_type: str, patterns: BoilerplatePatterns, template: Iterable[str]
+    text: str, content_type: str, patterns: BoilerplatePatterns, template: frozenset[str]
 ) -> _State:
-    """One document's lines and page metadata, before the marking steps."""
+    """One document's lines and page metadata, before the marking steps (`template`: the
+    keys of its page template's lines)."""
     page = html_to_blocks(text, patterns.html_roles) if content_type == "html" else None
     lines = _html_lines(page) if page is not None else _text_lines(text)
     state = _State(lines, patterns, html=page is not None)
-    state.template = frozenset(_key(line) for line in template)
+    state.template = template
     state.page_links = " ".join(page.links) if page is not None else ""
     state.store_cut = page is None and store_cut(text)
     _profile(state)

@@ -23,14 +23,18 @@ from flows.extract.cleaning.patterns import (
 def matches(state: _State, text: str, rules: int) -> bool:
     """Whether a rule set of seeds/boilerplate_patterns.csv (a line_table bit) matches the
     line: the chunk's table answers when it holds the text, else Python (once per text)."""
+    leftover = False
     if state.table.bits & rules:
         flags = state.table.flags.get(text)
         if flags is not None:
-            return bool(flags & rules)
+            if flags & rules:
+                return True
+            leftover = True  # only the rule set's patterns Rust cannot run are left to try
     key = (rules, text)
     found = state.tested.get(key)
     if found is None:
-        found = state.tested[key] = python_matches(state.patterns, rules, text)
+        found = python_matches(state.patterns, rules, text, leftover)
+        state.tested[key] = found
     return found
 
 
@@ -80,7 +84,9 @@ def _stop_density(text: str, stopwords: frozenset[str]) -> float:
 
 
 def _share_of_stopwords(words: Sequence[str], stopwords: frozenset[str]) -> float:
-    return sum(w.lower() in stopwords for w in words) / len(words) if words else 0.0
+    if not words:
+        return 0.0
+    return sum(map(stopwords.__contains__, map(str.lower, words))) / len(words)
 
 
 def _script(text: str) -> str | None:

@@ -7,18 +7,20 @@ depends only on the line's text, so a chunk's distinct line texts go through pol
 the answers up (`matches`); a text the table does not hold (a line a step shortened) or a rule
 set kept in Python is tested in Python, once per document and text.
 
-Which engine runs a rule set was measured on the synthetic corpus (devtools.snapshot): Rust
-wins on rules that search a line (`cut`, `trailing`, `promo`, `credit`), Python's anchored
-`fullmatch` wins on whole-line rules (`line`, `caption`, `credit_caption`): their union is
-large (Unicode, case-insensitive, `.{0,150}`) and Rust's lazy DFA does not pay for it.
+Which engine runs a rule set was measured on the synthetic corpus: Rust wins on the `cut`,
+`trailing`, `promo` and `credit` rules; Python's anchored `fullmatch` wins on the large
+whole-line sets (`line`, `caption`, `credit_caption`): their union is big (Unicode,
+case-insensitive, `.{0,150}`) and Rust's lazy DFA does not pay for it, one regex per pattern
+neither.
 
 The two engines agree on a pattern only where their syntax and character classes do: a
-pattern Rust's regex cannot parse (look-arounds, back-references) sends its rule set to
-Python; a letter outside SAFE in a pattern is written as the class Python's case-insensitive
-matching gives it ("İ": "[Iiİı]"); and only lines made of SAFE characters go to Rust:
-printable ASCII, Latin-1, Latin Extended-A and general punctuation, without the letters
-Python equates with others ("ı", "İ", "ſ", "µ") and without the characters whose \\w
-differs (superscripts and fractions are Python word characters, "‿" is Rust's).
+pattern Rust's regex cannot parse (look-arounds, back-references) stays in Python, that
+pattern only (tried when the table says no other pattern of its set matches); a letter
+outside SAFE in a pattern is written as the class Python's case-insensitive matching gives
+it ("İ": "[Iiİı]"); and only lines made of SAFE characters go to Rust: printable ASCII,
+Latin-1, Latin Extended-A and general punctuation, without the letters Python equates with
+others ("ı", "İ", "ſ", "µ") and without the characters whose \\w differs (superscripts
+and fractions are Python word characters, "‿" is Rust's).
 tests/test_line_table.py checks that agreement character by character.
 """
 
@@ -71,6 +73,8 @@ class _RuleSet:
     # Python: the patterns that can match a text of each length band (a whole-line pattern
     # never matches a line longer than its longest match), with their union when they combine
     bands: tuple[tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...]
+    # the same for the patterns Rust cannot run, tried after the table's answer
+    leftover: tuple[tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...] = ()
 
 
 # upper ends of the length bands of whole-line tests
@@ -188,17 +192,19 @@ def _rule_set(patterns: BoilerplatePatterns, bit: int) -> _RuleSet:
     if engine == "python" or not compiled:
         return _RuleSet(bit, whole, (), bands)
     sources = [rust_source(p, whole) for p in compiled]
-    if any(source is None for source in sources) or len({p.flags for p in compiled}) != 1:
-        return _RuleSet(bit, whole, (), bands)  # not all of it in Rust: all in Python
-    inner = [_rust_body(p) for p in compiled]
+    runnable = tuple(p for p, source in zip(compiled, sources, strict=True) if source)
+    if not runnable or len({p.flags for p in runnable}) != 1:
+        return _RuleSet(bit, whole, (), bands)
+    leftover = tuple(p for p, source in zip(compiled, sources, strict=True) if not source)
+    inner = [_rust_body(p) for p in runnable]
     groups: list[list[str]] = []
     for source in inner:  # as few unions as Rust's compiled-size limit allows
-        if groups and _compiles(_rust_wrap([*groups[-1], source], whole, compiled[0].flags)):
+        if groups and _compiles(_rust_wrap([*groups[-1], source], whole, runnable[0].flags)):
             groups[-1].append(source)
         else:
             groups.append([source])
-    rust = tuple(_rust_wrap(group, whole, compiled[0].flags) for group in groups)
-    return _RuleSet(bit, whole, rust, bands)
+    rust = tuple(_rust_wrap(group, whole, runnable[0].flags) for group in groups)
+    return _RuleSet(bit, whole, rust, bands, _python_bands(leftover, whole))
 
 
 _PLANS: dict[int, tuple[BoilerplatePatterns, dict[int, _RuleSet]]] = {}
@@ -213,10 +219,16 @@ def _plan(patterns: BoilerplatePatterns) -> dict[int, _RuleSet]:
     return entry[1]
 
 
-def python_matches(patterns: BoilerplatePatterns, bit: int, text: str) -> bool:
-    """One rule set's test on one line, in Python."""
+def python_matches(
+    patterns: BoilerplatePatterns, bit: int, text: str, leftover: bool = False
+) -> bool:
+    """One rule set's test on one line, in Python (`leftover`: only its patterns that Rust
+    cannot run)."""
     rules = _plan(patterns)[bit]
-    union, members = rules.bands[bisect_left(_BANDS, len(text))]
+    bands = rules.leftover if leftover else rules.bands
+    if not bands:
+        return False
+    union, members = bands[bisect_left(_BANDS, len(text))]
     if union is not None:
         found = union.fullmatch(text) if rules.whole else union.search(text)
         return found is not None

@@ -124,7 +124,9 @@ _NOTHING_TO_FIX = re.compile(r"[\t\x20-\x25\x27-\x7e]*")
 
 def normalise_line(raw: str) -> tuple[str, str]:
     """Fix mojibake, spaces and markdown in one line; returns (text, heading tag or "")."""
-    text = _fix_text(raw).translate(_SPACES)
+    text = _fix_text(raw)
+    # of the characters _SPACES maps, only the tab is ASCII
+    text = text.replace("\t", " ") if text.isascii() else text.translate(_SPACES)
     tag = ""
     # most lines hold no markdown: each rule runs only when its marks are there
     heading = _HEADING.match(text) if "#" in text else None
