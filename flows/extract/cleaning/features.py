@@ -29,6 +29,8 @@ def matches(state: _State, text: str, rules: int) -> bool:
         if flags is not None:
             if flags & rules:
                 return True
+            if not state.table.leftover & rules:
+                return False
             leftover = True  # only the rule set's patterns Rust cannot run are left to try
     key = (rules, text)
     found = state.tested.get(key)

@@ -204,7 +204,7 @@ def _rule_set(patterns: BoilerplatePatterns, bit: int) -> _RuleSet:
         else:
             groups.append([source])
     rust = tuple(_rust_wrap(group, whole, runnable[0].flags) for group in groups)
-    return _RuleSet(bit, whole, rust, bands, _python_bands(leftover, whole))
+    return _RuleSet(bit, whole, rust, bands, _python_bands(leftover, whole) if leftover else ())
 
 
 _PLANS: dict[int, tuple[BoilerplatePatterns, dict[int, _RuleSet]]] = {}
@@ -243,6 +243,7 @@ class LineTable:
 
     flags: dict[str, int]
     bits: int = 0
+    leftover: int = 0  # rule sets with patterns Rust cannot run (Python tries those)
 
 
 def line_table(texts: list[str], patterns: BoilerplatePatterns) -> LineTable:
@@ -266,7 +267,8 @@ def line_table(texts: list[str], patterns: BoilerplatePatterns) -> LineTable:
         .to_series()
         .to_list()
     )
-    bits = 0
+    bits = leftover = 0
     for rules in rust:
         bits |= rules.bit
-    return LineTable(dict(zip(unique, flags, strict=True)), bits)
+        leftover |= rules.bit if rules.leftover else 0
+    return LineTable(dict(zip(unique, flags, strict=True)), bits, leftover)
