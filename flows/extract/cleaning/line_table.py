@@ -71,30 +71,46 @@ class _RuleSet:
     whole: bool
     rust: tuple[str, ...]  # unions of the Rust-compatible patterns, each under the size limit
     # Python: the patterns that can match a text of each length band (a whole-line pattern
-    # never matches a line longer than its longest match), with their union when they combine
-    bands: tuple[tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...]
+    # never matches a line longer than its longest match)
+    bands: tuple[_Band, ...]
     # the same for the patterns Rust cannot run, tried after the table's answer
-    leftover: tuple[tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...] = ()
+    leftover: tuple[_Band, ...] = ()
+
+
+class _Band:
+    """The patterns of one length band, and their union (compiled when first needed: a
+    worker pays only for the bands its lines reach)."""
+
+    __slots__ = ("_union", "_unready", "members")
+
+    def __init__(self, members: tuple[re.Pattern[str], ...]):
+        self.members = members
+        self._union: re.Pattern[str] | None = None
+        self._unready = True
+
+    def union(self) -> re.Pattern[str] | None:
+        if self._unready:
+            self._union, self._unready = _boolean_union(self.members), False
+        return self._union
 
 
 # upper ends of the length bands of whole-line tests
 _BANDS = (8, 16, 32, 64, 128, 256, 512, 1024, 1 << 80)
 
 
-def _python_bands(
-    compiled: tuple[re.Pattern[str], ...], whole: bool
-) -> tuple[tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...]:
+def _python_bands(compiled: tuple[re.Pattern[str], ...], whole: bool) -> tuple[_Band, ...]:
     """For each band of _BANDS, the patterns whose longest match reaches into it."""
     from re import _parser as parser  # type: ignore[attr-defined]
 
     if not whole:  # a search may match inside any line
-        return tuple((_boolean_union(compiled), compiled) for _ in _BANDS)
+        return (_Band(compiled),) * len(_BANDS)
     longest = [parser.parse(p.pattern, p.flags).getwidth()[1] for p in compiled]
-    bands = []
+    bands: list[_Band] = []
     lower = 0
     for upper in _BANDS:
         members = tuple(p for p, width in zip(compiled, longest, strict=True) if width > lower)
-        bands.append((_boolean_union(members), members))
+        same = bands and bands[-1].members == members
+        bands.append(bands[-1] if same else _Band(members))
         lower = upper
     return tuple(bands)
 
@@ -114,6 +130,7 @@ def _boolean_union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | N
         return None
 
 
+@lru_cache(maxsize=1024)
 def _refers_back(pattern: re.Pattern[str]) -> bool:
     """Whether the pattern holds a back-reference or a conditional on a group."""
     from re import _constants as C  # type: ignore[attr-defined]
@@ -158,10 +175,11 @@ def _rust_body(pattern: re.Pattern[str]) -> str:
 @lru_cache(maxsize=256)
 def rust_literal(char: str) -> str:
     """A Rust class matching what Python's case-insensitive `char` matches, by Python's own
-    test over its case forms and every character below U+3000 (Python maps "İ" to "i")."""
+    test over its case forms and every cased character below U+3000 (Python maps "İ" to
+    "i"; a character without case forms matches only itself)."""
     from re import _casefix  # type: ignore[attr-defined]
 
-    candidates = {chr(code) for code in range(0x3000)}
+    candidates = set(_cased_characters())
     for form in (char, char.lower(), char.upper(), char.casefold(), char.title()):
         candidates.update(form)
         for letter in form:
@@ -169,6 +187,12 @@ def rust_literal(char: str) -> str:
     python = re.compile(re.escape(char), re.IGNORECASE)
     kept = sorted(c for c in candidates if python.fullmatch(c))
     return "[" + "".join(re.escape(c) for c in kept) + "]"
+
+
+@lru_cache(maxsize=1)
+def _cased_characters() -> tuple[str, ...]:
+    chars = (chr(code) for code in range(0x3000))
+    return tuple(c for c in chars if c.lower() != c or c.upper() != c or c.casefold() != c)
 
 
 def _rust_wrap(sources: list[str], whole: bool, flags: int) -> str:
@@ -228,7 +252,8 @@ def python_matches(
     bands = rules.leftover if leftover else rules.bands
     if not bands:
         return False
-    union, members = bands[bisect_left(_BANDS, len(text))]
+    band = bands[bisect_left(_BANDS, len(text))]
+    union, members = band.union(), band.members
     if union is not None:
         found = union.fullmatch(text) if rules.whole else union.search(text)
         return found is not None
