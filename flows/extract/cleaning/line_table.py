@@ -273,6 +273,8 @@ class LineTable:
 
 def line_table(texts: list[str], patterns: BoilerplatePatterns) -> LineTable:
     """The Rust-engine rule sets' answers for the distinct texts made of SAFE characters."""
+    if len(texts) < MIN_TABLE_TEXTS:  # fewer distinct texts still
+        return LineTable({})
     plan = _plan(patterns)
     rust = [rules for rules in plan.values() if rules.rust]
     unique = list(dict.fromkeys(t for t in texts if t.isascii() or SAFE.issuperset(t)))
