@@ -183,9 +183,8 @@ def publish(
     published marts' columns or keys differ from the work file's and `keys` (mart ->
     TableKeys, declared in the new file), every table is copied. The new file is read-only
     (mode 0444). While another process holds the published file open for writing, its bytes
-    may be mid-change:
-    the copy is full and a note says who holds it (the writer keeps the old file; readers get
-    the new one). With `runs_parquet` (see `export_runs`), meta.runs in the published file
+    may be mid-change: the copy is full and a note says who holds it (the writer keeps the
+    old file; readers get the new one). With `runs_parquet` (see `export_runs`), meta.runs in the published file
     is a view over that file, which every run refreshes: readers see each run, a no-op
     included, without the published file being copied. Returns "spare", "delta" or "full".
     """
