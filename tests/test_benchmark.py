@@ -151,9 +151,9 @@ def test_benchmark_end_to_end(
         assert run.exit_code == 0, run.status_line
         assert run.wall_s > 0 and run.peak_rss_mb > 100
         assert run.startup_s is not None and run.flow_s is not None
-    assert {"clean", "extract_batch", "publish"} <= set(result.full.stages)
-    assert "clean" not in result.noop.stages  # nothing new to clean
-    assert "clean" in result.plus_one.stages
+    assert {"count_lines", "clean_extract", "publish"} <= set(result.full.stages)
+    assert "clean_extract" not in result.noop.stages  # nothing new to clean
+    assert "clean_extract" in result.plus_one.stages
     assert "documents: seen=21 new=1" in (tmp_path / "size_20" / "plus_one.out").read_text()
     assert (tmp_path / "benchmark.md").read_text().startswith("| size |")
     assert result.peer is not None and result.peer.documents > 0

@@ -177,16 +177,16 @@ def publish(
 
     Readers holding the old file keep their snapshot. With `delta` (mart -> (key column,
     relation listing the changed keys)), the new file starts as the spare, the file the last
-    publish replaced (flows/load/spare.py; mode "spare"), or else as a copy of the published
-    one ("delta"), and only the changed keys' rows of those marts are replaced; the other
-    marts and meta are copied whole. Without it, with no published file yet, or when the
-    published marts' columns or keys differ from the work file's and `keys` (mart ->
-    TableKeys, declared in the new file), every table is copied. The new file is read-only
-    (mode 0444). While another process holds the published file open for writing, its bytes
-    may be mid-change: the copy is full and a note says who holds it (the writer keeps the
-    old file; readers get the new one). With `runs_parquet` (see `export_runs`), meta.runs in the published file
-    is a view over that file, which every run refreshes: readers see each run, a no-op
-    included, without the published file being copied. Returns "spare", "delta" or "full".
+    publish replaced (flows/load/spare.py; mode "spare"), or else as a copy of the published one
+    ("delta"), and only the changed keys' rows of those marts are replaced; the other marts and
+    meta are copied whole. Without it, with no published file yet, or when the published marts'
+    columns or keys differ from the work file's and `keys` (mart -> TableKeys, declared in the
+    new file), every table is copied. The new file is read-only (mode 0444). While another
+    process holds the published file open for writing, its bytes may be mid-change: the copy is
+    full and a note says who holds it (the writer keeps the old file; readers get the new one).
+    With `runs_parquet` (see `export_runs`), meta.runs in the published file is a view over that
+    file, which every run refreshes: readers see each run, a no-op included, without the
+    published file being copied. Returns "spare", "delta" or "full".
     """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)

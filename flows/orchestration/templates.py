@@ -30,7 +30,7 @@ from flows.extract.article import Reference
 from flows.ingest.reading import SourceFile, content_type
 from flows.load import template_store
 from flows.load.transform import Loaded
-from flows.orchestration.parallel import Workers
+from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.runs import work
 from flows.orchestration.summary import Plan
 from flows.settings import Settings
@@ -56,11 +56,28 @@ def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[
     return keys, []
 
 
+def _members(loaded: Sequence[Loaded]) -> list[Loaded]:
+    """The documents of a subfolder (those at the top get no template)."""
+    return [item for item in loaded if folder_of(item.source_path) is not None]
+
+
+def start_keys(loaded: Sequence[Loaded], workers: Workers) -> Pending:
+    """Start computing the line keys of the decoded files on the workers; `count_lines`
+    waits for them (the flow lands the batch meanwhile)."""
+    return workers.submit(key_items, _members(loaded))
+
+
 def _count(
     settings: Settings, workers: Workers, loaded: Sequence[Loaded], gone: Iterable[str]
 ) -> None:
-    members = [item for item in loaded if folder_of(item.source_path) is not None]
-    keys, _ = workers.map(key_items, members)
+    _remember(settings, loaded, start_keys(loaded, workers), gone)
+
+
+def _remember(
+    settings: Settings, loaded: Sequence[Loaded], pending: Pending, gone: Iterable[str]
+) -> None:
+    members = _members(loaded)
+    keys, _ = pending.result()
     documents = pl.DataFrame(
         {
             "source_path": [item.source_path for item in members],
@@ -84,11 +101,11 @@ def _count(
 
 @task(cache_policy=NO_CACHE)
 def count_lines(
-    loaded: list[Loaded], paths: list[str], workers: Workers, settings: Settings
+    loaded: list[Loaded], paths: list[str], keys: Pending | None, settings: Settings
 ) -> None:
-    """Count the line keys of the decoded files; forget `paths` (the batch's files, some
-    of which may no longer decode, or the files that left) first."""
-    _count(settings, workers, loaded, paths)
+    """Store the line keys of the decoded files (`keys`, from `start_keys`); forget `paths`
+    (the batch's files, some of which may no longer decode, or the files that left) first."""
+    _remember(settings, loaded, keys or Pending(lambda: ([], [])), paths)
 
 
 @task(cache_policy=NO_CACHE)
