@@ -4,6 +4,7 @@ rows to quarantine, and record every expectation's result in meta.validations.""
 from __future__ import annotations
 
 import shutil
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,12 +112,26 @@ def validate_now(settings: Settings) -> OnDemandValidation:
     return OnDemandValidation(report.success, list(report.rows), docs)
 
 
-def copy_data_docs(settings: Settings) -> str:
-    """Build the GX Data Docs and copy the site beside this warehouse (the GX project is
-    shared by every warehouse); returns the copy's index.html."""
+def preload_validation(settings: Settings) -> None:
+    """Import GX and open its data context in a background thread, so that a run with
+    documents to validate pays for it while it reads, cleans and lands them: GX takes seconds
+    to import, and the flow's own work waits on DuckDB and the Prefect API meanwhile."""
+
+    def load() -> None:
+        from flows.quality.validation import load_context
+
+        load_context(settings.expectations_dir)
+
+    threading.Thread(target=load, name="gx-preload", daemon=True).start()
+
+
+def copy_data_docs(settings: Settings, run_id: str | None = None) -> str:
+    """Build the GX Data Docs (only run `run_id`'s results, when given) and copy the site
+    beside this warehouse (the GX project is shared by every warehouse); returns the copy's
+    index.html."""
     from flows.quality.validation import build_data_docs as build_docs
 
-    index = build_docs(settings.expectations_dir)
+    index = build_docs(settings.expectations_dir, run_id)
     target = settings.data_docs_folder
     shutil.copytree(index.parent, target, dirs_exist_ok=True)
     return str(target / index.name)

@@ -18,6 +18,7 @@ from prefect.states import Completed, Failed, State
 from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
+from flows.orchestration.checks import preload_validation
 from flows.orchestration.dask_executor import DaskPool, open_pool
 from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.processes import Pidfile
@@ -86,6 +87,8 @@ def etl(
         # ... and no run before this one left changes unpublished (killed after landing them)
         current = current and not runs.unpublished_changes(settings)
         reference = None if current else _reference(settings)
+        if reference is not None:  # documents to validate: GX loads while the flow works
+            preload_validation(settings)
         pidfile = runs.pidfile(settings)
         processed = _process(plan, settings, reference, run_id, progress, pidfile, remote)
         rejected = unreadable + duplicates(plan, run_id) + processed
@@ -103,7 +106,7 @@ def etl(
             link(settings, opaque(reference), full=full)
             broken_audits = build_models(settings, full)
             marts = gate_marts(settings, run_id, not full) if not broken_audits else (True, [], 0)
-            summary.data_docs = build_data_docs(settings)
+            summary.data_docs = build_data_docs(settings, run_id, not full)
             # Quarantining mart rows edits other rows in place (counts, speakers): publish whole.
             summary.conclude(documents, broken_audits, marts, not full and not marts[2])
     return _state(summary)

@@ -355,9 +355,10 @@ def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[boo
 
 @task(cache_policy=NO_CACHE)
 @timed
-def build_data_docs(settings: Settings) -> str:
-    """Render the GX Data Docs of this run's validation results, kept per warehouse."""
-    return copy_data_docs(settings)
+def build_data_docs(settings: Settings, run_id: str, incremental: bool) -> str:
+    """Render the GX Data Docs of this run's validation results, kept per warehouse (an
+    incremental run renders only its own results' pages and the index)."""
+    return copy_data_docs(settings, run_id if incremental else None)
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
