@@ -41,11 +41,22 @@ def work(built: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _edit(con: duckdb.DuckDBPyConnection, label: str, row: int = 0) -> str:
-    """Change one document's mart row and list its key as changed, as a run would."""
+    """Change one quoting document's mart rows (its quotes' topics, hence its rows of the
+    quote_topics bridge) and list its key as changed, as a run would."""
     doc_id = con.execute(
-        "select doc_id from marts.documents order by doc_id limit 1 offset ?", [row]
+        "select distinct doc_id from marts.quotes order by doc_id limit 1 offset ?", [row]
     ).fetchall()[0][0]
     con.execute("update marts.documents set title = ? where doc_id = ?", [label, doc_id])
+    con.execute("update marts.quotes set topics = [?] where doc_id = ?", [label, doc_id])
+    con.execute(
+        "delete from marts.quote_topics where quote_id in "
+        "(select quote_id from marts.quotes where doc_id = ?)",
+        [doc_id],
+    )
+    con.execute(
+        "insert into marts.quote_topics select quote_id, ? from marts.quotes where doc_id = ?",
+        [label, doc_id],
+    )
     con.execute("insert into staging.changed_docs values (?)", [doc_id])
     return doc_id
 
