@@ -347,11 +347,6 @@ def remember_files(
             insert_frame(con, "staging.source_files", hashed, replace=True)
 
 
-def raw_doc_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Every content hash the raw layer holds."""
-    return {row[0] for row in con.execute("select doc_id from raw.documents").fetchall()}
-
-
 def raw_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[str, tuple[str, str]]:
     """doc_id -> (raw_text, content_type) for the given ids."""
     rows = con.execute(
@@ -380,9 +375,16 @@ def append_raw(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
     """Append raw documents whose doc_id is not stored yet; returns rows added."""
     if frame.height == 0:
         return 0
-    fresh = frame.filter(~pl.col("doc_id").is_in(list(raw_doc_ids(con))))
-    insert_frame(con, "raw.documents", fresh)
-    return fresh.height
+    # The anti-join runs in DuckDB over the doc_id column: the stored ids never come to Python.
+    con.register("incoming_raw", frame)
+    try:
+        fresh = "select * from incoming_raw where doc_id not in (select doc_id from raw.documents)"
+        added = con.execute(f"select count(*) from ({fresh})").fetchall()[0][0]
+        if added:
+            con.execute(f"insert into raw.documents by name {fresh}")
+    finally:
+        con.unregister("incoming_raw")
+    return int(added)
 
 
 def replace_documents(
