@@ -42,18 +42,25 @@ def folder_of(path: str) -> str | None:
     return None if folder == "." else folder
 
 
-def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
-    """The line keys of each article (worker stage); one that cannot be split has none
+def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[pl.DataFrame], list]:
+    """The line keys of each article (worker stage) as one (source_path, line_key) frame per
+    chunk, which crosses back as Arrow buffers; an article that cannot be split has none
     (cleaning quarantines it with the reason)."""
     from flows.extract.cleaning import line_keys
 
-    keys: list[list[str]] = []
+    paths: list[str] = []
+    keys: list[str] = []
     for item in batch:
         try:
-            keys.append(sorted(line_keys(item.text, item.content_type)))
+            found = sorted(line_keys(item.text, item.content_type))
         except Exception:  # clean_items reports the same article with the reason
-            keys.append([])
-    return keys, []
+            continue
+        paths += [item.source_path] * len(found)
+        keys += found
+    frame = pl.DataFrame(
+        {"source_path": paths, "line_key": keys}, schema=template_store.LINE_SCHEMA
+    )
+    return [frame], []
 
 
 def _members(loaded: Sequence[Loaded]) -> list[Loaded]:
@@ -77,7 +84,7 @@ def _remember(
     settings: Settings, loaded: Sequence[Loaded], pending: Pending, gone: Iterable[str]
 ) -> None:
     members = _members(loaded)
-    keys, _ = pending.result()
+    chunks, _ = pending.result()
     documents = pl.DataFrame(
         {
             "source_path": [item.source_path for item in members],
@@ -86,15 +93,7 @@ def _remember(
         },
         schema=template_store.DOCUMENT_SCHEMA,
     )
-    lines = pl.DataFrame(
-        {
-            "source_path": [
-                item.source_path for item, k in zip(members, keys, strict=True) for _ in k
-            ],
-            "line_key": [key for k in keys for key in k],
-        },
-        schema=template_store.LINE_SCHEMA,
-    )
+    lines = pl.concat([template_store.LINE_SCHEMA.to_frame(), *chunks])
     with work(settings) as con:
         template_store.remember(con, gone, documents, lines)
 
