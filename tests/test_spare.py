@@ -118,15 +118,16 @@ def test_the_spare_is_caught_up_and_renamed_into_place(
 ) -> None:
     keys_before = _keys(built)
     assert keys_before, "the published marts declare keys"
-    first = built.stat().st_ino
+    first, copy = built.stat().st_ino, spare.spare_path(built).stat().st_ino
+    assert copy != first  # the run's full publish left a copy of its file as the spare
     _edit(work, "edit one")
-    assert _publish(work, built) == "delta"  # no spare recorded yet: a copy
+    assert _publish(work, built) == "spare"
     second = built.stat().st_ino
+    assert second == copy, "the spare itself became the published file"
     assert spare.spare_path(built).stat().st_ino == first
     _edit(work, "edit two", row=1)
     assert _publish(work, built) == "spare"
-    assert built.stat().st_ino == first, "the spare itself became the published file"
-    assert spare.spare_path(built).stat().st_ino == second
+    assert built.stat().st_ino == first
     _assert_published_equals_work(work, built)
     assert _keys(built) == keys_before
     # ... and again: the spare now lacks edit two and edit three, nothing else
@@ -187,19 +188,24 @@ def test_a_reader_holding_the_spare_never_sees_it_change(
 def test_a_spare_the_record_does_not_describe_is_not_used(
     built: Path, work: duckdb.DuckDBPyConnection
 ) -> None:
-    _edit(work, "edit one")
-    _publish(work, built)
     spare_file = spare.spare_path(built)
     os.utime(spare_file, ns=(0, spare_file.stat().st_mtime_ns + 10**9))  # touched by hand
     _edit(work, "edit two", row=1)
     assert _publish(work, built) == "delta"
     _assert_published_equals_work(work, built)
-    # After a full publish the spare lacks every row: the next publish copies.
-    warehouse.publish(
-        work, built, runs_parquet=_runs(built), keys=declared_keys(SQL, warehouse.MARTS)
+    # A full publish leaves a copy of its file as the spare: the next publish uses it.
+    assert (
+        warehouse.publish(
+            work, built, runs_parquet=_runs(built), keys=declared_keys(SQL, warehouse.MARTS)
+        )
+        == "full"
     )
+    full = built.stat().st_ino
+    assert spare.spare_path(built).stat().st_ino != full
     _edit(work, "edit three", row=2)
-    assert _publish(work, built) == "delta"
+    assert _publish(work, built) == "spare"
+    assert spare.spare_path(built).stat().st_ino == full
+    _assert_published_equals_work(work, built)
     _edit(work, "edit four", row=3)
     assert _publish(work, built) == "spare"
     _assert_published_equals_work(work, built)

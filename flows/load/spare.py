@@ -10,10 +10,11 @@ into place. Only the changed keys' rows move (and the marts without a change key
 whole by every build, and the meta tables).
 
 The spare is used only when the work file's record says exactly which file it is and what it
-lacks: the inode, size and modification time of both files as the last publish left them,
-and the change keys of that publish (none after a full publish: then the spare would lack
-every row). Anything else (a first run, a file replaced by hand, a crash between the rename
-and the record) falls back to a copy of the published file, as before.
+lacks: the inode, size and modification time of both files as the last publish left them, and
+the change keys of that publish. After a full publish the replaced file would lack every row:
+the spare is then a copy of the new file instead. Anything else (a first run, a file replaced by
+hand, a crash between the rename and the record) falls back to a copy of the published file, as
+before.
 
 A reader that opened the published file before the last publish may still hold the spare's
 inode: it must never see it change. DuckDB readers hold a shared lock on the file while they
@@ -31,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from flows.load import publishing
+from flows.load.guard import READ_ONLY_MODE
 
 # Where the last publish left the two files ('current', 'spare') and what the spare lacks.
 RECORD = "staging.published_files"
@@ -118,29 +120,34 @@ def rotate(
     staging_file: Path,
     delta: Mapping[str, tuple[str, str]] | None,
 ) -> None:
-    """Rename the sealed `staging_file` into place, keeping the file it replaces as the
-    spare, and record both files and what the spare now lacks: this publish's change keys
-    (`delta`, unwidened), or everything after a full publish (no record of the spare)."""
+    """Rename the sealed `staging_file` into place and record both files and what the spare
+    lacks. After a delta publish (`delta`, unwidened) the spare is the file it replaces, which
+    lacks this publish's change keys. After a full publish the file it replaces would lack
+    every row, so the spare is a copy of the new file, which lacks nothing (a full publish
+    already costs the warehouse's size; the next incremental one then does not)."""
     spare = spare_path(published)
+    link = spare.with_name(spare.name + ".new")
+    link.unlink(missing_ok=True)
     old = fingerprint(published)
-    if old is not None:
-        link = spare.with_name(spare.name + ".new")
-        link.unlink(missing_ok=True)
+    if delta is not None and old is not None:
         os.link(published, link)
         os.replace(link, spare)
-    else:
-        spare.unlink(missing_ok=True)
     os.replace(staging_file, published)
+    if delta is None:
+        shutil.copyfile(published, link)
+        os.chmod(link, READ_ONLY_MODE)
+        os.replace(link, spare)
     new = fingerprint(published)
+    kept = fingerprint(spare)
     assert new is not None
     con.execute("begin transaction")
     try:
         con.execute(f"delete from {RECORD}")
         con.execute(f"delete from {LACKS}")
         con.execute(f"insert into {RECORD} values ('current', ?, ?, ?)", list(new))
-        if old is not None and delta is not None:
-            con.execute(f"insert into {RECORD} values ('spare', ?, ?, ?)", list(old))
-            for key, changes in dict(delta.values()).items():
+        if kept is not None and (delta is None or old is not None):
+            con.execute(f"insert into {RECORD} values ('spare', ?, ?, ?)", list(kept))
+            for key, changes in dict((delta or {}).values()).items():
                 con.execute(
                     f"insert into {LACKS} select distinct '{key}', {key} from {changes} "
                     f"where {key} is not null"
