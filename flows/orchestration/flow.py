@@ -87,7 +87,9 @@ def etl(
         # ... and no run before this one left changes unpublished (killed after landing them)
         current = current and not runs.unpublished_changes(settings)
         reference = None if current else _reference(settings)
-        if reference is not None:  # documents to validate: GX loads while the flow works
+        if reference is not None and len(plan.to_process) < settings.parallel_min_docs:
+            # A few documents to validate: GX loads while the flow works on them (not in a
+            # large run, where the workers' memory would add to GX's at the peak).
             preload_validation(settings)
         pidfile = runs.pidfile(settings)
         processed = _process(plan, settings, reference, run_id, progress, pidfile, remote)
