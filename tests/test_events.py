@@ -462,6 +462,16 @@ RA = ["Ebrahim Raisi", "Ilham Aliyev"]
             ("meeting", None, False, None, RA),
             False,
         ),  # an undated (recalled) engagement cannot be placed: it links to nothing
+        (
+            ("meeting", date(2021, 11, 28), True, None, ["Muhammad Bin Salim", "Ilham Aliyev"]),
+            ("meeting", date(2021, 11, 28), True, None, ["Ilham Aliyev", "Mohammed bin Saleem"]),
+            True,
+        ),  # two outlets' transliterations of one name are one participant
+        (
+            ("meeting", date(2021, 11, 28), True, None, ["Omar Haddad", "Lina Haddad"]),
+            ("meeting", date(2021, 11, 28), True, None, ["Omar Haddad", "Karim Said"]),
+            False,
+        ),
     ],
 )
 def test_link_pairs(a: tuple[Any, ...], b: tuple[Any, ...], linked: bool) -> None:
@@ -557,3 +567,95 @@ def test_samples_topic_recall(sample_run: tuple[pl.DataFrame, dict, dict]) -> No
 def test_link_empty_frame() -> None:
     empty = pl.DataFrame(schema=LINK_INPUT_SCHEMA)
     assert link_meetings(empty).shape == (0, 3)
+
+
+# ------------------------------------------------ issue 13, round 3: trigger grammar, roles
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Aliyev is on Tuesday hosting the president of the neighbour, Raisi.",
+        "Aliyev, who is on a visit, met prime minister Raisi at the palace.",
+        "Aliyev visited the capital and discussed several issues with Foreign Minister Raisi.",
+        "Aliyev discussed relations with his counterpart, Raisi, who arrived on a visit.",
+        "Aliyev was received by President Raisi at the palace on Monday.",
+        "Aliyev and Raisi jointly inaugurated the new bridge on Monday.",
+        "Aliyev and Raisi conferred with their advisers in Baku on Monday.",
+    ],
+)
+def test_more_engagement_phrasings(gazetteer: Gazetteer, text: str) -> None:
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_a_relative_or_companion_is_no_principal(gazetteer: Gazetteer) -> None:
+    text = "Raisi met Aliyev, accompanied by his wife Putin, at the palace."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+    # even as the subject of the verb: "his wife X, who met their hosts"
+    text = "Raisi came with his wife Putin, who met their hosts. Raisi held talks with Aliyev."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_a_greeting_party_is_no_engagement(gazetteer: Gazetteer) -> None:
+    text = "On arrival, Aliyev was warmly welcomed by Foreign Minister Raisi."
+    assert _detect([text], date(2024, 5, 8), gazetteer) == []
+
+
+def test_the_subject_of_the_verb_is_a_principal_whatever_the_title(gazetteer: Gazetteer) -> None:
+    text = "The minister, Ambassador Raisi, on Wednesday received Aliyev at the ministry."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+    quoted = "Ambassador Raisi said Putin received Aliyev at the ministry."
+    events = _detect([quoted], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ilham Aliyev", "Vladimir Putin"]]
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        ("Newswire 22/10/2016", date(2016, 10, 22)),
+        ("Saturday 22/October/2016 18:16 PM", date(2016, 10, 22)),
+        ("In 1990 the two countries signed a treaty that was renewed on 1/5/2015.", None),
+    ],
+)
+def test_a_short_dated_line_at_the_top_anchors_weekdays(
+    gazetteer: Gazetteer, top: str, expected: date | None
+) -> None:
+    text = "Aliyev was on Saturday welcomed to the palace, where he sat down with Raisi for talks."
+    events = _detect([top, text], None, gazetteer)
+    assert [e.event_date for e in events] == [expected]
+
+
+def test_a_headline_the_body_puts_in_the_future_is_no_engagement(gazetteer: Gazetteer) -> None:
+    body = ["Trade will dominate discussions when the leaders meet in retreat today, Aliyev said."]
+    title = "Leaders meet in Baku today"
+    mentions = [*_mentions(body), Mention(-1, 0, 0, "Ebrahim Raisi", "Raisi", "name")]
+    assert detect_events(body, title, date(2024, 5, 8), mentions, gazetteer) == []
+    # another planned engagement in the body does not veto the headline's
+    body = ["Aliyev and Raisi agreed to hold the next meeting in the autumn."]
+    title = "Aliyev held talks with Raisi"
+    events = detect_events(body, title, date(2024, 5, 8), _mentions(body), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_the_possessor_of_another_visit_is_no_participant(gazetteer: Gazetteer) -> None:
+    text = [
+        "Talks were held in Baku on Monday.",
+        "Aliyev and Raisi discussed the agreements reached during Putin's visit to Tehran.",
+    ]
+    events = _detect(text, date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+
+
+def test_the_source_of_the_report_is_no_principal(gazetteer: Gazetteer) -> None:
+    text = "Aliyev met Raisi on Monday, Foreign Minister Putin told reporters."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev"]]
+    # a speaker named before the trigger may be its subject: "X told reporters after the
+    # talks with Y and Z"
+    text = "Putin told reporters after the talks with Aliyev and Raisi on Monday."
+    events = _detect([text], date(2024, 5, 8), gazetteer)
+    assert [e.participants for e in events] == [["Ebrahim Raisi", "Ilham Aliyev", "Vladimir Putin"]]

@@ -29,21 +29,24 @@ def report() -> EvalReport:
 # recall 63/66, speakers 51/63 (goals 0.95, 0.99, 0.90, 0.95, 0.95, 0.95). The
 # precision floor went from 0.95 to 0.93 in round two: the wider "received/welcomed/hosted"
 # grammar found two more engagements and one negative (dev and the extra set: no FP).
+# Round three (participant roles, coreference, name shapes, trigger grammar, page-date
+# anchoring, tuned on dev and two private sets): F1 0.872 (17 TP, 1 FP, 4 FN), participants
+# 12/21, meeting date 10/16, location 9/14; cleaning and quote figures unchanged.
 FLOORS = [
     ("engagement_precision", 0.93),
-    ("engagement_f1", 0.80),
+    ("engagement_f1", 0.86),
     ("engagement_kind", 0.98),
-    ("participants_exact", 0.50),
-    ("meeting_date_accuracy", 0.55),
-    ("location_accuracy", 0.55),
+    ("participants_exact", 0.55),
+    ("meeting_date_accuracy", 0.60),
+    ("location_accuracy", 0.60),
     ("boilerplate_recall", 0.65),
     ("content_kept", 0.99),
     ("published_date_accuracy", 0.80),
     ("quote_precision", 0.90),
     ("quote_recall", 0.93),
     ("speaker_accuracy", 0.78),
-    ("errata:engagement_f1", 0.80),
-    ("errata:participants_exact", 0.50),
+    ("errata:engagement_f1", 0.86),
+    ("errata:participants_exact", 0.55),
 ]
 
 

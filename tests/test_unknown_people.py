@@ -151,3 +151,103 @@ def test_a_titled_name_written_with_runs_of_spaces_is_found_where_it_stands() ->
     assert [(para[start:end], name) for start, end, name in found] == [
         ("Jacinda\u00a0 Ardern", "Jacinda Ardern")
     ]
+
+
+# ---------------------------------------------------------- issue 13, round 3: roles, coref
+
+
+def _by_surface(directory: PeopleDirectory, *paragraphs: str) -> dict[str, str]:
+    found = directory.find_mentions(list(paragraphs), date(2024, 3, 8))
+    return {m.surface: m.person for m in found}
+
+
+def test_the_object_of_an_engagement_verb_is_a_person(people: PeopleDirectory) -> None:
+    text = "Lautaro already held a bilateral meeting with Norland's Tomas Brevik on Monday."
+    assert "Tomas Brevik" in _people(people, text)
+    assert "Anika Solberg" in _people(people, "The premier hosted Anika Solberg at noon.")
+
+
+def test_a_country_in_parentheses_keeps_the_title_cue(people: PeopleDirectory) -> None:
+    text = "He hosted the president of the Eastern Republic (also known as Ostland), Ivo Marek."
+    assert "Ivo Marek" in _people(people, text)
+
+
+def test_a_first_word_standing_alone_is_the_person(people: PeopleDirectory) -> None:
+    found = _by_surface(
+        people,
+        "Prime Minister Tavita Leota Faleolo arrived on Sunday.",
+        "Tavita later held talks with the visiting delegation.",
+    )
+    assert found.get("Tavita") == "Tavita Leota Faleolo"
+
+
+def test_a_first_word_inside_a_longer_name_is_not_the_person(people: PeopleDirectory) -> None:
+    found = _by_surface(
+        people,
+        "Prime Minister Tavita Leota Faleolo arrived on Sunday.",
+        "He thanked Tavita Morenga, the host.",
+    )
+    assert found.get("Tavita") is None
+
+
+def test_a_relative_lends_no_surname(people: PeopleDirectory) -> None:
+    found = people.find_mentions(
+        [
+            "The governor was accompanied by his wife Nadia Okoro.",
+            "Okoro later met President-elect Daniel Okoro at the lodge.",
+            "Okoro said the talks went well.",
+        ],
+        date(2024, 3, 8),
+    )
+    bare = [m.person for m in found if m.surface == "Okoro" and m.paragraph_no == 2]
+    assert bare == ["Daniel Okoro"]
+
+
+def test_a_typo_spelling_joins_the_name(people: PeopleDirectory) -> None:
+    found = _people(
+        people,
+        "President Mamadou Tanko arrived. President Mammadou Tanko left.",
+        "He thanked President Mamadou Tanko.",
+    )
+    assert found == {"Mamadou Tanko"}
+    # a dropped letter: the longer spelling is the name
+    found = _people(people, "President Joseph Kam arrived.", "President Joseph Kamau spoke.")
+    assert found == {"Joseph Kamau"}
+
+
+def test_a_title_or_country_word_is_no_name(people: PeopleDirectory) -> None:
+    text = "The Minister of State Receives Ostland High Commissioner"
+    assert _people(people, text) == set()
+
+
+def test_a_middle_word_standing_alone_is_the_person(people: PeopleDirectory) -> None:
+    found = _by_surface(
+        people,
+        "President Joaquim Lunda da Costa arrived on Sunday.",
+        "Lunda and the premier met at noon.",
+    )
+    assert found.get("Lunda") == "Joaquim Lunda da Costa"
+
+
+def test_a_plural_title_over_bare_names_names_each(people: PeopleDirectory) -> None:
+    assert _people(people, "Presidents Marek and Lindqvist met in the capital.") == {
+        "Marek",
+        "Lindqvist",
+    }
+    found = _people(people, "Prime Ministers Ana Marek and Eva Lindqvist met.")
+    assert found == {"Ana Marek", "Eva Lindqvist"}
+    assert _people(people, "Presidents Marek and Lindqvist Holding were named.") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Prime Minister of Papua New Guinea, Sir Tevita Oala, spoke.",
+        "Officials from Sierra Leone and Burkina Faso arrived.",
+    ],
+)
+def test_a_country_of_several_words_or_its_tail_is_no_person(
+    people: PeopleDirectory, text: str
+) -> None:
+    assert not _people(people, text) & {"New Guinea", "Papua New Guinea", "Sierra Leone"}
+    assert not _people(people, text) & {"Burkina Faso"}

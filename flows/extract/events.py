@@ -43,11 +43,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flows.extract.dates import DateHit, find_dates
+from flows.extract.dates import DateHit, find_dates, parse_date
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
 from flows.extract.sentences import closest, sentence_spans, span_at
-from flows.extract.triggers import first_trigger
+from flows.extract.triggers import first_trigger, is_unreal
 from flows.records import Event, Mention
 
 # ---------------------------------------------------------------------------------------------
@@ -79,10 +79,18 @@ class _Draft:
 
 
 def _participant_mentions(
-    text: str, lo: int, hi: int, mentions: list[Mention], gazetteer: Gazetteer
+    text: str,
+    lo: int,
+    hi: int,
+    mentions: list[Mention],
+    gazetteer: Gazetteer,
+    trigger_end: int | None = None,
 ) -> set[str]:
-    """People named in text[lo:hi] except those the event is about ("the death of ...")."""
+    """People named in text[lo:hi] except those the event is about ("the death of ..."), and
+    except the source of the report named after the trigger ("X met Y on Monday, Foreign
+    Minister Z told reporters"), once two others are named."""
     people = set()
+    speakers = set()
     for m in mentions:
         if not lo <= m.start < hi:
             continue
@@ -90,7 +98,10 @@ def _participant_mentions(
         before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
         if not gazetteer.triggers.any(before, "non_participant"):
             people.add(m.person)
-    return people
+            after = trigger_end is not None and m.start >= trigger_end
+            if after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_after"):
+                speakers.add(m.person)
+    return people - speakers if len(people - speakers) >= 2 else people
 
 
 def _cue(
@@ -122,7 +133,7 @@ def _cue(
     )
     place = closest(places, trig.start, lo, hi) or closest(places, trig.start)
     occasion = gazetteer.occasions.find(text[lo:hi]) or gazetteer.occasions.find(text)
-    people = _participant_mentions(text, lo, hi, mentions, gazetteer)
+    people = _participant_mentions(text, lo, hi, mentions, gazetteer, trig.end)
     return Cue(paragraph_no, trig, date_hit, place, occasion, people, recalled, _is_heading(text))
 
 
@@ -361,18 +372,24 @@ def detect_events(
 ) -> list[Event]:
     """Events reported by one article (mentions with paragraph_no -1 are title mentions).
 
-    Without a published date, a full date in the headline anchors weekdays and relative days;
+    Without a published date, a full date in the headline or in a short line at the top of the
+    body anchors weekdays and relative days;
     an in-person meeting the article reports (event 0) with no place named takes the
     dateline's city ("SHARM EL-SHEIKH: ..."), given apart or at the start of the first
     paragraph.
     """
-    if published is None and title:
-        published = next((h.value for h in find_dates(title, None)), None)
+    if published is None:
+        published = _page_date(title, paragraphs)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
     for m in mentions:
-        if _non_principal(texts.get(m.paragraph_no, ""), m, gazetteer):
-            continue
+        text = texts.get(m.paragraph_no, "")
+        if gazetteer.triggers.any(text[max(0, m.start - 80) : m.start], "companion"):
+            continue  # "accompanied by his wife X": present, never a principal
+        if _non_principal(text, m, gazetteer) and not gazetteer.triggers.any(
+            text[m.end : m.end + 90], "principal_after"
+        ):
+            continue  # a spokesman or aide, unless the subject of the engagement verb
         by_paragraph[m.paragraph_no].append(m)
     cues = [
         cue
@@ -380,9 +397,11 @@ def detect_events(
         if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer))
     ]
     if not cues and title:
-        # Only the headline announces the event: it spans the whole article.
+        # Only the headline announces the event: it spans the whole article (unless the body
+        # puts the headline's own words in the future: "... when the leaders meet today").
         title_cue = _cue(-1, title, published, by_paragraph.get(-1, []), gazetteer)
-        cues = [title_cue] if title_cue else []
+        if title_cue and not _body_unreal(paragraphs, title_cue.trigger.text, gazetteer):
+            cues = [title_cue]
     attendees = {
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
@@ -407,6 +426,42 @@ def detect_events(
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
+
+
+def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bool:
+    """Whether a body paragraph announces the headline's engagement phrase as planned or
+    denied (asked only when no paragraph reports an engagement)."""
+    for text in paragraphs:
+        for trig in gazetteer.triggers.find(text):
+            if trig.text.lower() != phrase.lower():
+                continue
+            lo, hi = span_at(sentence_spans(text), trig.start)
+            if is_unreal(text, lo, hi, trig, gazetteer):
+                return True
+    return False
+
+
+def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
+    """The page's own date when no published date was found: a full date in the headline, else
+    in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
+    full date inside a sentence there may be history, not the page's day."""
+    lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
+    for no, text in enumerate(lines):
+        hit = next((h.value for h in find_dates(text, None)), None)
+        if hit:
+            return hit
+        # a page's own numeric date ("22/10/2016", "31/October/2024"), never in the headline
+        numeric = (parse_date(m.group(0)) for m in _NUMERIC_DATE.finditer(text) if no)
+        hit = next((d for d in numeric if d), None)
+        if hit:
+            return hit
+    return None
+
+
+_PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
+)
 
 
 def _current_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:

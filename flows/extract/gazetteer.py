@@ -42,7 +42,10 @@ class TriggerSet:
     the subject of a future verb, `negated_sentence` (anywhere in its sentence) marks a
     postponed or cancelled engagement, and `non_participant` (matched on the text just before
     a person) marks someone the event is about rather than a participant ("the death of
-    President ...").
+    President ..."); `non_principal` / `non_principal_after` (around a person) mark a spokesman
+    or aide, unless `principal_after` (right after the name) makes them the subject of an
+    engagement verb; `companion` (just before a person) marks a relative or companion, never a
+    principal.
     """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:
@@ -56,6 +59,9 @@ class TriggerSet:
             for r in rows
         ]
         self._gates: dict[frozenset[str], re.Pattern[str] | None] = {}
+        self._by_kind: dict[str, list[re.Pattern[str]]] = {}
+        for pattern, kind, _, _ in self._patterns:
+            self._by_kind.setdefault(kind, []).append(pattern)
 
     def find(self, text: str, kinds: Iterable[str] = EVENT_KINDS) -> list[TriggerHit]:
         """All matches of the given kinds, by position (longer first on a tie)."""
@@ -80,7 +86,7 @@ class TriggerSet:
 
     def any(self, text: str, kind: str) -> bool:
         """Whether a pattern of this kind matches the text."""
-        return any(k == kind and p.search(text) for p, k, _, _ in self._patterns)
+        return any(p.search(text) for p in self._by_kind.get(kind, ()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -322,5 +322,12 @@ def _caps_dateline(line: str, outlets: OutletTable) -> Dateline | None:
         undated = next((md for md in map(month_day, pieces) if md), None)
         if published is None and not re.fullmatch(r"[A-Z][\w .'-]{1,30}", match["extra"]):
             return None
-    rest = line[match.end() :]
-    return Dateline(match[0], match["place"], published, None, rest, month_day=undated)
+    prefix, rest = match[0], line[match.end() :]
+    second = _DATE_THEN_DASH.match(rest)  # "JOHANNESBURG – 15TH JUNE, 2015 – text"
+    if published is None and second and (found := parse_date(second["d"])) is not None:
+        prefix, rest, published = prefix + second[0], rest[second.end() :], found
+    return Dateline(prefix, match["place"], published, None, rest, month_day=undated)
+
+
+# a date between the place's dash and a second dash
+_DATE_THEN_DASH = re.compile(rf"(?P<d>[\w ,.]{{6,30}}?){_DASH}(?=\S)")

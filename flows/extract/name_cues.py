@@ -63,6 +63,18 @@ _NAME_LIKE_HONORIFICS = frozenset({"sheikh", "sheikha", "shaikh"})
 _NUMBER_NEAR = re.compile(r"\d\W{0,2}\||\|\W{0,2}\d")
 _SPEECH_VERBS = r"(?:said|says|told|stated|added|noted|stressed|tweeted|wrote|remarked|replied)"
 _ACRONYM_TITLES = r"(?-i:PM|FM|EAM|HE|H\.E\.)"
+# Engagement verbs and nouns whose object is a principal ("met", "talks with", "hosted").
+_ENGAGED = (
+    r"(?:met|meets|meeting|talks|received|receives|receiving|hosted|hosts|hosting|welcomed"
+    r"|welcomes|welcoming)"
+)
+_ENGAGED_WORDS = ("met", "meet", "talks", "receiv", "host", "welcom")
+# The object of an engagement verb, a possessor allowed ("held a bilateral meeting with French
+# Polynesia's Edouard Fritch", "hosted Anwar Ibrahim"): tried on the last words before a name.
+_ENGAGED_BEFORE = re.compile(
+    rf"\b(?i:{_ENGAGED})\s+(?:(?i:with)\s+)?(?:(?:[{_UPPER}][\w'’-]*\s+){{0,2}}"
+    rf"[{_UPPER}][\w'’-]*['’]s\s+)?$"
+)
 
 _TOKEN = rf"(?:(?:al|el|Al|El)[-‐])?[{_UPPER}][\w'’\-]*[a-zà-ɏ][\w'’\-]*"
 _INITIAL = rf"[{_UPPER}]\.?(?=\s)"
@@ -80,6 +92,13 @@ _CHAIN_PARTICLES = _words("al el bin bint ibn abu ben")
 _MAX_WORDS, _MAX_CHAIN_WORDS = 6, 9
 # A generational suffix after a name belongs to it ("Benigno Aquino III", "Marcos Jr.").
 _SUFFIX_RE = re.compile(r"[ \t]+(?:II|III|IV|Jr\.?|Sr\.?)(?![\w'’-])")
+
+_BARE = re.compile(_TOKEN)
+# A cheap test for "...s Name, Name and Name" before the title alternation is tried.
+_SHARED_GATE = re.compile(
+    r"s[ \t]+[A-Z][^\s,]*(?:[ \t]*,[ \t]*[A-Z][^\s,]*)*[ \t]*,?[ \t]+and[ \t]+[A-Z]"
+)
+_PREV_WORD = re.compile(r"([\w'’-]+)[ \t]+$")
 
 # A monarch's regnal name: the title, one name and the numeral ("King Charles III").
 _REGNAL_RE = re.compile(
@@ -106,6 +125,8 @@ class NameShapes:
     places: frozenset[str]  # folded full place names
     before: re.Pattern[str]  # a cue ending right before a name
     after: re.Pattern[str]  # a cue starting right after a name
+    # a plural title over a coordination of bare names ("Presidents Duda and Nauseda")
+    shared: re.Pattern[str] | None = None
 
     @classmethod
     def build(
@@ -139,8 +160,10 @@ class NameShapes:
             rf"(?:\b(?:{titles}|counterparts?|{honors}|Hon\.?|Honou?rable|Excellency|Majesty"
             rf"|Highness)|{_ACRONYM_TITLES})"
             # "the president of Colombia, Gustavo Petro": a title of a country, then a comma
-            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*|and)\s*){{1,6}}"
-            r"(?=[,:—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
+            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*|and)[ \t]*){{1,6}}"
+            # "(also known as Western Sahara)" between the country and the comma; a dash
+            # glued to a word joins a compound ("Nigeria–Kenya"), it sets off no name
+            r"(?:\([^()]{0,60}\))?(?=[,:]|\s[—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
             re.IGNORECASE,
         )
         after = re.compile(
@@ -150,7 +173,11 @@ class NameShapes:
             rf"(?:{titles}|king|queen|leader|premier)\b|\s+{_SPEECH_VERBS}\b)",
             re.IGNORECASE,
         )
-        return cls(frozenset(stop), frozenset(honor), frozenset(places), before, after)
+        shared = re.compile(
+            rf"\b(?:{titles})s[ \t]+((?:{_TOKEN}[ \t]*,[ \t]*)*{_TOKEN})[ \t]*,?[ \t]+and[ \t]+"
+            rf"({_TOKEN})(?![\w'’-]|[ \t]+[{_UPPER}])"
+        )
+        return cls(frozenset(stop), frozenset(honor), frozenset(places), before, after, shared)
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, para: str) -> list[Candidate]:
@@ -159,12 +186,26 @@ class NameShapes:
             Candidate(m.start(), m.end(), " ".join(m[0].split()), True)
             for m in _REGNAL_RE.finditer(para)
         ]
+        out += self._shared_title(para)
         for run in _RUN_RE.finditer(para):
             tokens = [(m.start() + run.start(), m.group(0)) for m in _TOKEN_RE.finditer(run[0])]
             for segment in self._segments(para, tokens):
                 found = self._candidate(para, segment)
                 if found is not None:
                     out.append(found)
+        return out
+
+    def _shared_title(self, para: str) -> list[Candidate]:
+        """Bare names under one plural title ("Presidents Duda and Nauseda met"): each is a
+        person, named by the one word the article gives."""
+        if self.shared is None or _SHARED_GATE.search(para) is None:
+            return []
+        out = []
+        for match in self.shared.finditer(para):
+            names = [(m.start() + match.start(1), m.group(0)) for m in _BARE.finditer(match[1])]
+            names.append((match.start(2), match[2]))
+            if all(not _is_stop(self, name) for _, name in names):
+                out += [Candidate(at, at + len(name), name, True) for at, name in names]
         return out
 
     def _segments(self, para: str, tokens: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
@@ -213,11 +254,28 @@ class NameShapes:
         name = " ".join([*words, last])
         if last == segment[-1][1] and (suffix := _SUFFIX_RE.match(para, end)):
             name, end = f"{name} {suffix.group(0).split()[0]}", suffix.end()
-        if fold(name) in self.places:
+        if self.is_place(para, start, name):
             return None
         window = para[max(0, start - 90) : start]
-        licensed = bool(self.before.search(window) or self.after.search(para[end : end + 90]))
+        licensed = bool(
+            self.before.search(window)
+            or (
+                any(w in window[-60:].lower() for w in _ENGAGED_WORDS)
+                and _ENGAGED_BEFORE.search(window, max(0, len(window) - 60))
+            )
+            or self.after.search(para[end : end + 90])
+        )
         return Candidate(start, end, name, licensed)
+
+    def is_place(self, para: str, start: int, name: str) -> bool:
+        """A place's name, or the tail of a longer one ("[Papua] New Guinea")."""
+        key = fold(name)
+        if key in self.places:
+            return True
+        if key not in _place_tails(self.places):
+            return False
+        prev = _PREV_WORD.search(para, max(0, start - 30), start)
+        return prev is not None and f"{fold(prev.group(1))} {fold(name)}" in self.places
 
     def clean(self, name: str) -> str:
         """A name from elsewhere (a title's tail) without title, month or weekday words at its
@@ -255,6 +313,11 @@ class NameShapes:
         return word[:1].isupper() and _kind(word) == "name" and not _is_stop(self, word)
 
 
+def is_stop(shapes: NameShapes, word: str) -> bool:
+    """Whether a word is never part of a name (a title, country, nationality, weekday ...)."""
+    return _is_stop(shapes, word)
+
+
 def _is_stop(shapes: NameShapes, word: str) -> bool:
     key = re.sub(r"['’]s$", "", fold(word).rstrip("."))
     # "India-China": a compound of place or nationality words is no name word
@@ -271,6 +334,16 @@ def _kind(word: str) -> str:
     return "name"
 
 
+@lru_cache(maxsize=4)
+def _place_tails(places: frozenset[str]) -> frozenset[str]:
+    """The last words of every place name of three or more words ("new guinea")."""
+    tails: set[str] = set()
+    for place in places:
+        words = place.split()
+        tails.update(" ".join(words[i:]) for i in range(1, len(words) - 1))
+    return frozenset(tails)
+
+
 def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
     """Folded place names (cities, venues, countries) and country names."""
     if seeds is None:
@@ -281,6 +354,11 @@ def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
             names = [row["place"], *row.get("variants", "").split("|")]
             folded = {fold(n.strip()) for n in names if n.strip()}
             places |= folded
+            # the country a city is in, when its name has several words ("Papua New Guinea",
+            # "Sierra Leone"): a place, never a person
+            country = fold((row.get("country") or "").strip())
+            if " " in country:
+                places.add(country)
             if row.get("kind", "").strip() == "country":
                 countries |= {n for n in folded if " " not in n}
     return places, countries

@@ -75,6 +75,10 @@ def _unlisted_speaker(ctx: _Context, found: _Attribution | None) -> tuple[str | 
     person = role_referent(phrase, mentions, paragraphs, ctx.sources)
     if person is None and not ctx.sources.institution.search(phrase):
         person = named_at_verb(ctx.masked, verb, lo, hi, ctx.earlier, ctx.sources)
+    if person is None and mentions and ctx.sources.role.match(phrase.strip()):
+        # "the prime minister tweeted" when nobody is named with that office: the person the
+        # story is about, named first
+        person = mentions[0].person
     return person, (word if person else None)
 
 

@@ -19,7 +19,9 @@ from flows.extract.seeds import read_seed_csv
 from flows.records import Mention
 
 _BOUNDARY = re.compile(r"[,;:()“”\"«»„]|\bthat\b|\band\b")
-_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.)"
+# a capitalised word, accented letters too ("Fiamē", "Ómar"), or an initial
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿĀ-ɏ"
+_NAME_TOKEN = rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)*|[A-Z]\.)"
 _NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}")
 _CONTEXT_BEFORE = 80  # characters before a mention read for the office it is named with
 _CONTEXT_AFTER = 60  # "Gustavo Petro, president of Colombia"
@@ -33,6 +35,8 @@ class Sources:
     role: re.Pattern[str]  # an office named with "the": group "mods" and group "head"
     person_noun: re.Pattern[str]  # an office noun anywhere (a person, not an institution)
     title_words: frozenset[str] = frozenset()  # words that lead a name: "Minister S. Roe"
+    # office words and honorifics a speaker's name loses ("Public Relations X", "Samdech X")
+    lead_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=8)
@@ -51,6 +55,7 @@ def load_sources(seeds_dir: Path) -> Sources:
         ),
         person_noun=re.compile(rf"\b(?:{roles_alt})\b(?!['’]s)", re.I),
         title_words=frozenset(_terms(seeds_dir / "quote_title_words.csv", "word")),
+        lead_words=frozenset(_terms(seeds_dir / "quote_name_lead_words.csv", "word")),
     )
 
 
@@ -247,3 +252,32 @@ def _full_name(
             if name:
                 return name
     return None
+
+
+def fuller_name(name: str, mentions: list[Mention], paragraph_no: int, sources: Sources) -> str:
+    """The article's full name for a speaker it also calls by one name and a title ("Sheikh
+    Mohamed" after "Sheikh Mohamed bin Zayed Al Nahyan"): the person named nearest before
+    the quotation (else first) whose name holds that word. The name itself when there is
+    none, or when the speaker already has a full name."""
+    words = name.split()
+    while len(words) > 2 and words[0].lower() in sources.lead_words:
+        words = words[1:]  # "Public Relations Amos Chanda" -> "Amos Chanda"
+    if len(words) > 1 and words != name.split():
+        return " ".join(words)
+    while len(words) > 1 and words[0].lower().rstrip(".") in sources.title_words:
+        words = words[1:]
+    size = len(words)
+    if size > 1:
+        return name  # a full name already: a longer one is more likely a misread run
+
+    def holds(longer: list[str]) -> bool:
+        return len(longer) > size and any(
+            longer[i : i + size] == words for i in range(len(longer) - size + 1)
+        )
+
+    found = [m for m in mentions if m.person != name and holds(m.person.split())]
+    if not found:
+        return name
+    before = [m for m in found if m.paragraph_no <= paragraph_no]
+    nearest = max(before, key=lambda m: (m.paragraph_no, m.start)) if before else found[0]
+    return nearest.person

@@ -104,9 +104,17 @@ def _marks(para: str) -> list[_Mark]:
         pos, char = mark.start(), mark.group()
         size = len(char)
         kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside, size)
+        if char == "“" and inside and _closes_like(para, pos + size):
+            kind = "close"  # an opening mark typed for a closing one: '“endorse “ what
         out.append(_Mark(pos, kind, size))
         inside = kind == "open"
     return out
+
+
+def _closes_like(para: str, after: int) -> bool:
+    """A mark at the end of the paragraph or before a space or punctuation ends a quotation,
+    whatever its shape."""
+    return after >= len(para) or para[after].isspace() or para[after] in ",.;:!?)"
 
 
 def _straight_kind(para: str, pos: int, inside: bool, size: int = 1) -> str:
@@ -196,7 +204,7 @@ def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
     reported speech ("unwanted" tensions vs. he said it was “the best mechanism” for)."""
     words = raw.split()
     lead = para[: span.start - 1].rstrip()
-    if span.first == span.last and verbs.term_markers.search(lead):
+    if span.first == span.last and (verbs.term_markers.search(lead) or _NAMED_BY.search(lead)):
         return True
     if span.first == span.last and _is_modifier(para, span, raw, verbs):
         return True
@@ -209,6 +217,9 @@ def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
     spoken = raw.rstrip()[-1:] in ",.!?" or lead.endswith((":", ","))
     if not titled and verbs.regex.search(para, lo, span.start):
         return False  # a fragment inside reported speech: "X said it was “the best”"
+    attributed_after = verbs.regex.search(sentence, span.end - lo) is not None
+    if not titled and len(words) >= _MIN_QUOTE_WORDS and attributed_after:
+        return False  # '... go to “the next level”, despite ..., the prime minister says.'
     return not (verbs.regex.search(sentence) and spoken)
 
 
@@ -225,6 +236,13 @@ def _is_modifier(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
 
 
 _SMALL = {"of", "the", "and", "in", "on", "a", "an", "for", "to", "at", "with"}
+# the name of a theme, slogan or work: 'The theme of the summit is “...”', 'under the motto “'
+_NAMED_BY = re.compile(
+    r"\b(?:theme|slogan|motto|title|tagline|hashtag|banner)\b[^.“”\"]{0,40}?"
+    r"\b(?:is|was|reads|read)\s*:?\s*$|\b(?:under|with|bearing) the (?:theme|slogan|motto|title|"
+    r"banner|name)(?: of)?\s*:?\s*$",
+    re.I,
+)
 
 
 # ----------------------------------------------------------------------------- subjects

@@ -21,7 +21,13 @@ from flows.extract.quote_attribution import (
     _verb_after,
     _verb_before,
 )
-from flows.extract.quote_sources import load_sources, mask_quotes
+from flows.extract.quote_sources import (
+    fuller_name,
+    is_institutional,
+    load_sources,
+    mask_quotes,
+    role_referent,
+)
 from flows.extract.quote_spans import (
     _APPOSITION_MAX_WORDS,
     _MIN_QUOTE_WORDS,
@@ -101,7 +107,7 @@ def _pronoun_referent(ctx: _Context, pos: int, pronoun: str) -> str | None:
     for m in reversed([s for s in ctx.subjects if s.end <= pos]):
         if ctx.people.gender_of(m.person) in (gender, None):
             return m.person
-    return ctx.carried
+    return None if ctx.carried == INSTITUTION else ctx.carried
 
 
 def _clause_subject(ctx: _Context, lo: int, hi: int) -> str | None:
@@ -283,6 +289,8 @@ def extract_quotes(
             if source == "said":
                 continue  # an institution's statement: no person's quotation
             quote = _make_quote(paragraphs, span, ctx, previous)
+            if quote.speaker == INSTITUTION:
+                continue  # no attribution of its own after an institution spoke: its words
             if source == "read":
                 quote.speaker = None  # an unsigned document's text speaks for nobody named
             # no speaker or no verb of its own: the attribution of the quotation before it
@@ -294,6 +302,9 @@ def extract_quotes(
             before = quote
         carried = _carry(ctx, quotes, i)
         previous = ctx
+    for quote in quotes:  # "Sheikh Mohamed said" after the full name: the full name
+        if quote.speaker:
+            quote.speaker = fuller_name(quote.speaker, outside, quote.paragraph_no, sources)
     return quotes
 
 
@@ -385,8 +396,55 @@ def _carry(ctx: _Context, quotes: list[Quote], index: int) -> str | None:
     for s in ctx.subjects:
         if _sentence_start(ctx.para, s.start) == _first_subject_sentence(ctx, s):
             events.append((s.start, s.person))
+    events += _office_subjects(ctx)
     events.sort(key=lambda e: e[0])
     return events[-1][1] if events else ctx.carried
+
+
+# carried when an institution said the last thing: a quotation after it is the institution's
+INSTITUTION = "\x00institution"
+_SUBJECT_EDGE = re.compile(r"[,;:()“”\"]|\bwho\b|\bwhich\b")
+
+
+def _office_subjects(ctx: _Context) -> list[tuple[int, str | None]]:
+    """Sentences whose subject is an office ("The Brazilian President, who ..., announced")
+    or an institution ("The Department of Foreign Affairs said"), not a name: the person
+    holding the office, or INSTITUTION, for the paragraphs after."""
+    if ctx.sources is None or "the " not in ctx.masked.lower():
+        return []  # every office or institution subject opens with "the"
+    found: list[tuple[int, str | None]] = []
+    seen: set[int] = set()
+    for verb in ctx.verbs.regex.finditer(ctx.masked):
+        lo = _sentence_start(ctx.masked, verb.start())
+        if lo in seen:
+            continue  # the sentence's first speech verb only
+        seen.add(lo)
+        if any(lo <= m.start < verb.start() for m in ctx.mentions):
+            continue
+        # the words right before the verb ("In a statement, the Head of State said"), else
+        # the sentence's opening words ("The Brazilian President, who ..., announced")
+        pieces = [p.strip() for p in _SUBJECT_EDGE.split(ctx.masked[lo : verb.start()])]
+        for subject in (pieces[-1], pieces[0]):
+            carried = _office_subject(ctx, subject)
+            if carried is not None:
+                found.append((lo, carried))
+                break
+    return found
+
+
+def _office_subject(ctx: _Context, subject: str) -> str | None:
+    """The person an office subject stands for, INSTITUTION for "the ministry", else None."""
+    words = subject.split()
+    if not words or len(words) > _OFFICE_SUBJECT_MAX_WORDS or words[0].lower() != "the":
+        return None
+    assert ctx.sources is not None
+    if ctx.sources.role.match(subject):
+        mentions, paragraphs = ctx.earlier
+        return role_referent(subject, mentions, paragraphs, ctx.sources)
+    return INSTITUTION if is_institutional(subject, ctx.sources, named=False) else None
+
+
+_OFFICE_SUBJECT_MAX_WORDS = 8
 
 
 def _first_subject_sentence(ctx: _Context, s: Mention) -> int:

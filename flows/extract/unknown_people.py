@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from flows.extract.name_cues import Candidate, NameShapes, same_person, variant_key
+from flows.extract.name_cues import Candidate, NameShapes, is_stop, same_person, variant_key
 from flows.extract.names import _overlaps, _titled_names, fold
 from flows.records import Mention
 
@@ -79,6 +79,32 @@ def _coordinated(
 
 _LIST_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+")
 
+# A relative named right before a person ("his wife", "her husband, ").
+_RELATIVE_BEFORE = re.compile(
+    r"\b(?:wife|husband|spouse|son|daughter|brother|sister|mother|father)\s*,?\s*$", re.I
+)
+# A capitalised word right before: the hit is inside a longer name.
+_NAME_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+$")
+_NAME_AFTER = re.compile(r"[ \t]+[A-Z]")
+# Name words that are titles or particles, never a person's name on their own.
+_NOT_FIRST_NAMES = frozenset(
+    [
+        "sheikh",
+        "sheikha",
+        "shaikh",
+        "sultan",
+        "emir",
+        "prince",
+        "princess",
+        "king",
+        "queen",
+        "dame",
+        "sir",
+        "lord",
+        "lady",
+    ]
+)
+
 
 def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list[Candidate]:
     """Titled names and cued candidates of one paragraph; where they overlap, a licensed one
@@ -89,6 +115,10 @@ def _paragraph_names(directory: PeopleDirectory, shapes: NameShapes, para: str) 
         for start, end, name in _titled_names(
             para, directory.title_words, directory.honorifics, directory.non_name_words
         )
+        # "... Receives Kenyan High Commissioner": a title or country word is no name word;
+        # "Minister of Papua New Guinea": a place is no name
+        if not any(is_stop(shapes, word) for word in name.split())
+        and not shapes.is_place(para, start, name)
     ]
     out: list[Candidate] = []
     cued = shapes.candidates(para)
@@ -130,7 +160,13 @@ def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
         else:
             group.append(name)
     for group in groups:
-        fullest = max(group, key=lambda n: (len(variant_key(n)), -group.index(n)))
+        # The fullest spelling; among equally full ones the one the article uses most (a
+        # slip of the keyboard, "Muhmmadu", is rarer than the name), then the longer (a slip
+        # drops a letter more often than it adds one: "William Rut"), then the first.
+        fullest = max(
+            group,
+            key=lambda n: (len(variant_key(n)), names.count(n), len(n), -group.index(n)),
+        )
         out.update({n: fullest for n in group})
     return out
 
@@ -171,19 +207,49 @@ def _other_bearer(directory: PeopleDirectory, mention: Mention, name: str) -> bo
 
 
 def _new_surnames(paragraphs: list[str], mentions: list[Mention]) -> list[Mention]:
-    """Later bare-surname references to people introduced with how='new'."""
+    """Later bare-surname references to people introduced with how='new'.
+
+    A relative introduced as one ("his wife Rachel X") lends the family name to nobody: the
+    bare surname is the principal's. Another word of the name standing alone is the person
+    too ("Tuilaepa" for "Tuilaepa Sailele Malielegaoi", "Anwar" for "Anwar Ibrahim", "Lula"
+    for "Inacio Lula da Silva"), when no other person of the article has that word.
+    """
     firsts: dict[str, tuple[int, int]] = {}
+    relatives: set[str] = set()
     for m in mentions:
-        if m.how == "new":
-            firsts.setdefault(m.person, (m.paragraph_no, m.end))
+        if m.how == "new" and m.person not in firsts:
+            firsts[m.person] = (m.paragraph_no, m.end)
+            if _RELATIVE_BEFORE.search(paragraphs[m.paragraph_no][max(0, m.start - 40) : m.start]):
+                relatives.add(m.person)
     out = list(mentions)
+    word_owners: dict[str, set[str]] = {}
+    for person in {m.person for m in mentions}:
+        for word in person.split():
+            word_owners.setdefault(word, set()).add(person)
     for person, (p0, e0) in firsts.items():
-        surname = person.split()[-1]
-        pattern = re.compile(rf"(?<![\w']){re.escape(surname)}(?!\w)")
+        words = person.split()
+        surname = words[-1]
+        if person in relatives and len(word_owners.get(surname, ())) > 1:
+            continue
+        keys = [surname]
+        keys += [
+            word
+            for word in words[:-1]
+            if len(word) >= 4
+            and word[:1].isupper()
+            and word_owners.get(word) == {person}
+            and fold(word) not in _NOT_FIRST_NAMES
+        ]
+        pattern = re.compile(rf"(?<![\w'’-])(?:{'|'.join(map(re.escape, keys))})(?![\w-])")
         for i, para in enumerate(paragraphs[p0:], start=p0):
             for hit in pattern.finditer(para):
                 if (i, hit.start()) <= (p0, e0):
                     continue
+                if hit.group(0) != surname and (
+                    _NAME_BEFORE.search(para[max(0, hit.start() - 40) : hit.start()])
+                    or _NAME_AFTER.match(para, hit.end())
+                ):
+                    continue  # "Anwar Ibrahim": a word of a longer name, not the name alone
                 # The article introduced its own bearer of a known surname: later bare
                 # surnames are that person.
                 out = [

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from flows.extract.name_cues import variant_key
+
 # Kinds that can describe the same engagement (a video call is recorded as phone_call).
 KIND_FAMILY = {"meeting": "meeting", "phone_call": "remote", "message": "message"}
 
@@ -48,9 +50,15 @@ def _same_engagement(a: dict, b: dict) -> bool:  # type: ignore[type-arg]
         return False
     if a["location"] and b["location"] and a["location"] != b["location"]:
         return False
-    pa, pb = set(a["participants"] or []), set(b["participants"] or [])
+    pa, pb = _person_keys(a["participants"]), _person_keys(b["participants"])
     shared = len(pa & pb)
     return shared >= 2 or (shared >= 1 and shared == min(len(pa), len(pb)))
+
+
+def _person_keys(participants: Iterable[str] | None) -> set[tuple[str, ...] | str]:
+    """Participants as transliteration-blind keys: two outlets' spellings of one person
+    ("Muhammad Bin Salman", "Mohammed bin Salman") are one participant."""
+    return {variant_key(p) or p for p in participants or []}
 
 
 def _candidate_pairs(rows: list[dict]) -> Iterable[tuple[int, int]]:  # type: ignore[type-arg]

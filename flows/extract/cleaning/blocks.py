@@ -46,7 +46,9 @@ def _mark_tail(state: _State) -> None:
     tail: list[_Line] = []
     for line in reversed(kept):
         # "...alternate addresses:" introducing only furniture is furniture too
-        lead_in = tail and line.text.endswith(":") and len(_words(line.text)) <= 20
+        # (or the page's last kept line, when only lines already taken out follow it)
+        introduces = bool(tail) or (line is kept[-1] and line.no < last_no)
+        lead_in = introduces and line.text.endswith(":") and len(_words(line.text)) <= 20
         last = line.no == last_no
         furniture = lead_in or _tail_furniture(state, line, last, line.no in wrapped)
         if not (furniture or (last and _under_furniture(state, kept, wrapped))):

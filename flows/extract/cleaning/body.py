@@ -139,10 +139,18 @@ def _mark_cut(state: _State) -> None:
         story_seen = story_seen or (line.reason is None and _story_like(state, line.text))
 
 
+_MIN_STORY_WORDS_AFTER_MARKER = 12
+
+
 def _furniture_follows(state: _State, rest: list[_Line]) -> bool:
     """jusText-style test: what follows a marker holds (almost) no story sentences."""
     pending = [ln for ln in rest if ln.reason is None]
-    story = sum(_story_like(state, ln.text) for ln in pending)
+    # prompts and notices ("You must be logged in to post a comment.") are sentences too,
+    # but shorter than a story's paragraphs
+    story = sum(
+        _story_like(state, ln.text) and len(_words(ln.text)) >= _MIN_STORY_WORDS_AFTER_MARKER
+        for ln in pending
+    )
     return story == 0 or (story < 2 and story / len(pending) < 0.34)
 
 

@@ -408,8 +408,8 @@ def _take_date_line(state: _State, line: _Line, after_title: bool = False) -> bo
 def _set_published(state: _State, published: date | None, after_title: bool) -> None:
     """The first header date is the page's, except that a date above the headline (a site's
     clock or ticker) gives way to one beside the story (a byline or date line under it)."""
-    if published is None:
-        return
+    if published is None or published > date.today():
+        return  # a page is not dated after the day it is read
     if state.doc.published_date is None or (after_title and state.date_above_title):
         state.doc.published_date = published
         state.date_above_title = not after_title

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import ftfy
 
+from flows.extract.cleaning.page_dates import header_date
 from flows.extract.cleaning.patterns import _SPACES, _WHITESPACE, BoilerplatePatterns
-from flows.extract.dates import parse_date_field
 from flows.extract.html import HtmlPage, html_to_blocks
 from flows.extract.metadata import (
     fold,
@@ -70,8 +70,9 @@ class _State:
         line.reason = reason
         self.removed = [r for r in self.removed if r.line_no != line.no]
         self.removed.append(RemovedLine(line.no, line.raw, reason))
-        if _DIGIT.search(line.text) and len(line.text.split()) <= _MAX_DATE_LINE_WORDS:
-            found = parse_date_field(line.text)
+        if _YEAR.search(line.text) and len(line.text.split()) <= _MAX_DATE_LINE_WORDS:
+            # a date line of any shape ("Published On <date> » 2201 Views » By X")
+            found = header_date(line.text, self.patterns.date_prefix)
             if found is not None:
                 self.dates.append((line.no, found))
 
@@ -86,8 +87,8 @@ class _State:
         self.removed.append(RemovedLine(line.no, fragment.strip(), reason))
 
 
-_DIGIT = re.compile(r"\d")
-_MAX_DATE_LINE_WORDS = 10
+_YEAR = re.compile(r"\d{4}|\d[./-]\d{1,2}[./-]\d{2}\b")  # no page date without a year
+_MAX_DATE_LINE_WORDS = 16  # page_dates' longest date line
 
 
 # A page store returns the first ~2,000 bytes of a page, cut mid-word and without a final

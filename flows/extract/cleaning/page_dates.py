@@ -10,15 +10,15 @@ from datetime import date
 
 from flows.extract.dates import parse_date_field
 
-_BULLETS = re.compile(r"^[\s•·▪●◦*>|/–—-]+")
+_BULLETS = re.compile(r"^[\s•·▪●◦*>»›|/–—-]+")
 # a label with the date at the end of a longer line (a byline that carries the date)
 _LABELLED = re.compile(
-    r"\b(?:date|published(?: on)?|posted(?: on)?|updated(?: on)?|created|last updated)\b"
-    r"\s*:?\s*(?P<d>[^|•]{6,60})$",
+    r"\b(?:date|(?:first |last )?(?:published|posted|updated|modified)(?: on)?|created|added)\b"
+    r"\s*:?\s*(?P<d>[^|•»›·]{6,60}?)\s*(?:[|•»›·].*)?$",
     re.I,
 )
 # what separates the pieces of a date line: bars, bullets, spaced dashes, commas
-_PIECES = re.compile(r"\s*[|•·]\s*|\s+(?:[-–—]|/{1,2})\s+|,\s+")
+_PIECES = re.compile(r"\s*[|•·»›]\s*|\s+(?:[-–—]|/{1,2})\s+|,\s+")
 _MAX_DATE_LINE_WORDS = 16  # longer lines are story text or a byline without a date field
 _MAX_LABELLED_LINE_WORDS = 30  # a byline with a "Date ..." field at its end
 _MAX_SIDE_WORDS = 6  # a time, a zone, a place, a section or a short credit beside the date
@@ -37,6 +37,9 @@ def header_date(text: str, date_prefix: re.Pattern[str]) -> date | None:
     found = parse_date_field(date_prefix.sub("", text))
     if found is not None:
         return found
+    found = _date_inside(text, date_prefix)
+    if found is not None:
+        return found
     pieces = [piece.strip() for piece in _PIECES.split(text) if piece.strip()]
     for first in range(len(pieces)):
         for last in range(first + 1, min(len(pieces), first + _MAX_DATE_PIECES) + 1):
@@ -49,12 +52,44 @@ def header_date(text: str, date_prefix: re.Pattern[str]) -> date | None:
     return None
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+# a date written inside a header line with nothing to split it off ("Oman Thursday
+# 31/October/2024 18:16 PM", "Agency logo Agency 22/10/2016")
+_DATE_INSIDE = re.compile(
+    rf"\b{_WEEKDAY}(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s/.-]+{_MONTH}[\s/.,-]+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{2}-\d{2})\b",
+    re.I,
+)
+
+
+_CAPS_PLACE = re.compile(r"[A-Z][A-Z'’.-]{2,}(?:\s[A-Z][A-Z'’.-]{2,})?,?")
+
+
+def _date_inside(text: str, date_prefix: re.Pattern[str]) -> date | None:
+    """A date inside a short header line, beside a place, section, time or credit only."""
+    match = _DATE_INSIDE.search(text)
+    if match is None:
+        return None
+    rest = [date_prefix.sub("", text[: match.start()]).strip(), text[match.end() :].strip()]
+    if _CAPS_PLACE.fullmatch(rest[0]):
+        return None  # "ISTANBUL DEC 10, 2021": a dateline, read with its place elsewhere
+    if not all(_side_piece(piece) for piece in rest if piece):
+        return None
+    return parse_date_field(re.sub(r"(?<=\w)/(?=\w)", " ", match[0]))
+
+
 def _side_piece(piece: str) -> bool:
     """A piece beside a date: a time, zone, place, section, handle or short credit; not a
     clause ("Raisi met with Aliyev.": lower-case words are verbs and function words)."""
     words = piece.split()
-    clause = [w for w in words if w[:1].islower() and len(w) > 2 and w.lower() not in _SIDE_WORDS]
+    clause = [
+        w for w in words if w[:1].islower() and w.islower() and len(w) > 2 and w not in _SIDE_WORDS
+    ]
     return len(words) <= _MAX_SIDE_WORDS and not clause
 
 
-_SIDE_WORDS = frozenset({"a.m.", "p.m.", "ist", "gmt", "utc", "est", "edt", "cet", "eet"})
+_SIDE_WORDS = frozenset(
+    {"a.m.", "p.m.", "am", "pm", "ist", "gmt", "utc", "est", "edt", "cet", "eet"}
+)
