@@ -4,7 +4,6 @@ rows to quarantine, and record every expectation's result in meta.validations.""
 from __future__ import annotations
 
 import shutil
-import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,19 +109,6 @@ def validate_now(settings: Settings) -> OnDemandValidation:
             warehouse.add_validations(con, validation_rows(run_id, report.rows))
         docs = copy_data_docs(settings)
     return OnDemandValidation(report.success, list(report.rows), docs)
-
-
-def preload_validation(settings: Settings) -> None:
-    """Import GX and open its data context in a background thread, so that a run with
-    documents to validate pays for it while it reads, cleans and lands them: GX takes seconds
-    to import, and the flow's own work waits on DuckDB and the Prefect API meanwhile."""
-
-    def load() -> None:
-        from flows.quality.validation import load_context
-
-        load_context(settings.expectations_dir)
-
-    threading.Thread(target=load, name="gx-preload", daemon=True).start()
 
 
 def copy_data_docs(settings: Settings, run_id: str | None = None) -> str:

@@ -18,7 +18,6 @@ from prefect.states import Completed, Failed, State
 from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
-from flows.orchestration.checks import preload_validation
 from flows.orchestration.dask_executor import DaskPool, open_pool
 from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.processes import Pidfile
@@ -87,10 +86,6 @@ def etl(
         # ... and no run before this one left changes unpublished (killed after landing them)
         current = current and not runs.unpublished_changes(settings)
         reference = None if current else _reference(settings)
-        if reference is not None and len(plan.to_process) < settings.parallel_min_docs:
-            # A few documents to validate: GX loads while the flow works on them (not in a
-            # large run, where the workers' memory would add to GX's at the peak).
-            preload_validation(settings)
         pidfile = runs.pidfile(settings)
         processed = _process(plan, settings, reference, run_id, progress, pidfile, remote)
         rejected = unreadable + duplicates(plan, run_id) + processed

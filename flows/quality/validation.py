@@ -385,10 +385,3 @@ def build_data_docs(project_dir: Path, run_name: str | None = None) -> Path:
         else:
             context.build_data_docs()
     return index
-
-
-def load_context(project_dir: Path) -> None:
-    """Import GX and open the project's data context now (see `checks.preload_validation`);
-    a failure here is left for the validation itself to raise."""
-    with suppress(Exception), _LOCK:
-        _context(project_dir)
