@@ -82,6 +82,16 @@ def extract_frames(cleaned: Sequence, reference: Reference, run_id: str) -> tupl
     return [staging_frames(extracted, run_id)], rejected
 
 
+def clean_extract_frames(
+    batch: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]], run_id: str
+) -> tuple[list, list[Rejected]]:
+    """Clean a chunk, then extract it, in the same worker: the cleaned documents never cross
+    a process boundary; the chunk's staging frames come back (see `extract_frames`)."""
+    cleaned, rejected = clean_items(batch, reference, templates, run_id)
+    frames, failed = extract_frames(cleaned, reference, run_id)
+    return frames, rejected + failed
+
+
 def failure(run_id: str, item: Loaded, stage: str, exc: Exception) -> Rejected:
     """The quarantine entry of an article a stage failed on."""
     return Rejected(
