@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 
 from devtools.corpus import generate
+from devtools.peer import DEFAULT_LIMIT as PEER_LIMIT
+from devtools.peer import PeerMeasure, measure_peer
 from flows.ingest.reading import ARTICLE_SUFFIXES
 from flows.settings import PROJECT_ROOT
 
@@ -65,6 +67,7 @@ class SizeResult:
     plus_one: RunMeasure
     warehouse_mb: float  # published file + private work file
     parquet_mb: float
+    peer: PeerMeasure | None = None  # trafilatura against our cleaning (devtools/peer.py)
 
     @property
     def articles_per_s(self) -> float:
@@ -110,6 +113,7 @@ class BenchmarkReport:
                     **asdict(r),
                     "articles_per_s": r.articles_per_s,
                     "floor_ratio": r.floor_ratio,
+                    "peer_speedup": r.peer.speedup if r.peer else None,
                 }
                 for r in self.results
             ],
@@ -120,17 +124,29 @@ class BenchmarkReport:
 def _main_table(report: BenchmarkReport) -> list[str]:
     head = (
         "| size | articles | full build s | articles/s | floor s | ratio | peak RSS MB "
-        "| warehouse MB | no-op s | +1 article s | Prefect start-up s |"
+        "| warehouse MB | no-op s | +1 article s | Prefect start-up s "
+        "| HTML docs timed | our cleaning ms/HTML doc | trafilatura ms/HTML doc | ours vs peer |"
     )
-    lines = [head, "|" + " --- |" * 11]
+    lines = [head, "|" + " --- |" * 15]
     for r in report.results:
         lines.append(
             f"| {r.size:,} | {r.articles:,} | {r.full.wall_s:.1f} | {r.articles_per_s:.1f} "
             f"| {r.floor_s:.2f} | {r.floor_ratio:.0f}× | {r.full.peak_rss_mb:.0f} "
             f"| {r.warehouse_mb:.1f} | {r.noop.wall_s:.1f} | {r.plus_one.wall_s:.1f} "
-            f"| {report.prefect_startup_s:.1f} |"
+            f"| {report.prefect_startup_s:.1f} | {_peer_cells(r.peer)} |"
         )
     return lines
+
+
+def _peer_cells(peer: PeerMeasure | None) -> str:
+    if peer is None:
+        return "n/a | n/a | n/a | n/a"
+    return (
+        f"{peer.documents:,} | {peer.ours_ms:.2f} | {peer.peer_ms:.2f} | {peer.speedup:.1f}× faster"
+        if peer.speedup >= 1
+        else f"{peer.documents:,} | {peer.ours_ms:.2f} | {peer.peer_ms:.2f} "
+        f"| {1 / peer.speedup:.1f}× slower"
+    )
 
 
 def _stage_table(report: BenchmarkReport) -> list[str]:
@@ -170,6 +186,12 @@ def _notes(report: BenchmarkReport) -> list[str]:
             f"+1 article {r.plus_one.wall_s - report.prefect_startup_s:+.1f} s beyond Prefect "
             f"start-up; Parquet {r.parquet_mb:.1f} MB; corpus {r.corpus_mb:.0f} MB."
         )
+        if r.peer is not None:
+            notes.append(
+                f"{r.size:,}: trafilatura {r.peer.peer_version} `extract` against our cleaning "
+                f"on {r.peer.documents:,} HTML documents, serial CPU in-process "
+                f"({r.peer.peer_empty} returned no text)."
+            )
         failed = [m.label for m in (r.full, r.noop, r.plus_one) if m.exit_code != 0]
         if failed:
             notes.append(f"{r.size:,}: run(s) exited non-zero: {', '.join(failed)}.")
@@ -196,6 +218,7 @@ def run_benchmark(
     seed: int = 7,
     html_share: float = 0.2,
     log: Callable[[str], None] = print,
+    peer_limit: int = PEER_LIMIT,
 ) -> BenchmarkReport:
     """Benchmark each size; writes benchmark.md and benchmark.json into `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -207,7 +230,7 @@ def run_benchmark(
     log(f"Prefect start-up: {report.prefect_startup_s:.1f}s")
     for size in sizes:
         report.results.append(
-            _measure_size(size, workdir / f"size_{size}", seed, html_share, env, log)
+            _measure_size(size, workdir / f"size_{size}", seed, html_share, env, log, peer_limit)
         )
         _write(report, workdir)
     _write(report, workdir)
@@ -226,6 +249,7 @@ def _measure_size(
     html_share: float,
     env: dict[str, str],
     log: Callable[[str], None],
+    peer_limit: int = PEER_LIMIT,
 ) -> SizeResult:
     if folder.exists():
         shutil.rmtree(folder)
@@ -242,6 +266,8 @@ def _measure_size(
     generate(source, 1, seed, html_share, start=size)
     plus_one = run_pipeline("+1", source, store, folder / "plus_one.log", env)
     log(f"{size}: +1 article {plus_one.wall_s:.1f}s")
+    peer = measure_peer(source, PROJECT_ROOT / "seeds", peer_limit)
+    log(f"{size}: ours {peer.ours_ms:.2f} ms, trafilatura {peer.peer_ms:.2f} ms per HTML doc")
     return SizeResult(
         size=size,
         articles=size,
@@ -253,6 +279,7 @@ def _measure_size(
         plus_one=plus_one,
         warehouse_mb=(_size_mb(store) + _size_mb(store.with_name(f"{store.stem}.work.duckdb"))),
         parquet_mb=_size_mb(store.with_name(f"{store.stem}_parquet")),
+        peer=peer,
     )
 
 

@@ -21,6 +21,8 @@ from devtools.benchmark import (
     tree_rss,
 )
 from devtools.corpus import generate
+from devtools.peer import PeerMeasure, measure_peer
+from flows.settings import PROJECT_ROOT
 
 LOG = """\
 10:00:00.500 | INFO    | prefect - Starting temporary server on http://127.0.0.1:8558
@@ -110,6 +112,28 @@ def test_report_tables_and_linearity() -> None:
     assert payload["results"][0]["articles_per_s"] == pytest.approx(50.0)
 
 
+def test_report_puts_the_peer_beside_our_cleaning() -> None:
+    report = BenchmarkReport(6.0, {"cpus": "2", "python": "3.11", "platform": "x", "when": "t"})
+    report.results += [_result(1000, 20.0), _result(10_000, 100.0)]
+    report.results[0].peer = PeerMeasure(200, 2.0, 5.0, "2.3.1", 1)
+    report.results[1].peer = PeerMeasure(1000, 4.0, 1.0, "2.3.1", 0)
+    text = report.markdown()
+    assert "| trafilatura ms/HTML doc | ours vs peer |" in text
+    assert "| 200 | 2.00 | 5.00 | 2.5× faster |" in text
+    assert "| 1,000 | 4.00 | 1.00 | 4.0× slower |" in text
+    assert "trafilatura 2.3.1 `extract` against our cleaning on 200 HTML documents" in text
+    assert json.loads(report.to_json())["results"][0]["peer_speedup"] == pytest.approx(2.5)
+
+
+def test_peer_times_both_tools_on_the_same_html_documents(tmp_path: Path) -> None:
+    generate(tmp_path / "corpus", 30, html_share=0.5)
+    html = [p for p in (tmp_path / "corpus").rglob("*") if p.suffix in {".html", ".htm"}]
+    measure = measure_peer(tmp_path / "corpus", PROJECT_ROOT / "seeds", limit=10)
+    assert measure.documents == min(10, len(html)) > 0
+    assert measure.ours_ms > 0 and measure.peer_ms > 0
+    assert measure.peer_empty < measure.documents  # trafilatura found text in the articles
+
+
 @pytest.mark.slow
 def test_benchmark_end_to_end(
     tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
@@ -127,9 +151,10 @@ def test_benchmark_end_to_end(
         assert run.exit_code == 0, run.status_line
         assert run.wall_s > 0 and run.peak_rss_mb > 100
         assert run.startup_s is not None and run.flow_s is not None
-    assert {"clean", "extract_batch", "publish"} <= set(result.full.stages)
-    assert "clean" not in result.noop.stages  # nothing new to clean
-    assert "clean" in result.plus_one.stages
+    assert {"count_lines", "clean_extract", "publish"} <= set(result.full.stages)
+    assert "clean_extract" not in result.noop.stages  # nothing new to clean
+    assert "clean_extract" in result.plus_one.stages
     assert "documents: seen=21 new=1" in (tmp_path / "size_20" / "plus_one.out").read_text()
     assert (tmp_path / "benchmark.md").read_text().startswith("| size |")
+    assert result.peer is not None and result.peer.documents > 0
     assert json.loads((tmp_path / "benchmark.json").read_text())["results"][0]["size"] == 20

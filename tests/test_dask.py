@@ -177,7 +177,7 @@ def test_samples_through_the_scheduler_equal_a_local_run(cluster: Cluster, tmp_p
     local, remote = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
     run(SAMPLE_ARTICLES, local)
     stages = tasks_on(cluster, SAMPLE_ARTICLES, remote)
-    assert {"clean_items", "extract_frames"} <= set(stages)
+    assert "clean_extract_frames" in stages
     assert snapshot(remote) == snapshot(local)
 
 
@@ -196,7 +196,7 @@ def test_synthetic_corpus_through_the_scheduler_equals_a_local_run(
     local, remote = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
     run(synthetic, local)
     stages = tasks_on(cluster, synthetic, remote)
-    assert len(stages["clean_items"]) == len(stages["extract_frames"]) == 2  # both workers
+    assert len(stages["clean_extract_frames"]) == 2  # both workers
     assert snapshot(remote) == snapshot(local)
 
 
@@ -249,7 +249,7 @@ def test_a_worker_killed_mid_run_changes_nothing(cluster: Cluster, tmp_path: Pat
     finally:
         watcher.join(timeout=60)
     assert killed, "the worker finished its chunks before it could be killed"
-    assert killed[0].startswith(("clean_items", "extract_frames"))
+    assert killed[0].startswith("clean_extract_frames")
     assert victim.wait(timeout=10) == -signal.SIGKILL
     assert snapshot(remote) == snapshot(local)
 
@@ -271,7 +271,7 @@ def _kill_when_busy(
             busy = [
                 str(key)
                 for key in client.processing([address]).get(address, [])
-                if str(key).startswith(("clean_items", "extract_frames"))
+                if str(key).startswith("clean_extract_frames")
             ]
             if busy:
                 victim.send_signal(signal.SIGKILL)

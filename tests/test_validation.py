@@ -358,6 +358,22 @@ def test_data_docs_are_built_locally(project: Path) -> None:
     assert (index.parent / "expectations" / "meetings.html").is_file()
 
 
+def test_data_docs_of_one_run_render_its_results_and_keep_the_rest(project: Path) -> None:
+    v.validate_frames(good_frames(), project, today=TODAY, run_name="docs-first")
+    index = v.build_data_docs(project)
+    results = index.parent / "validations"
+    first = {p.relative_to(results) for p in results.rglob("*.html") if "docs-first" in p.parts}
+    assert first
+    v.validate_frames(good_frames(), project, today=TODAY, run_name="docs-second")
+    v.build_data_docs(project, "docs-second")
+    pages = {p.relative_to(results) for p in results.rglob("*.html")}
+    second = {p for p in pages if "docs-second" in p.parts}
+    assert len(second) == len(first)  # one page per suite validated by the run
+    assert first <= pages
+    listed = index.read_text(encoding="utf-8")
+    assert "docs-second" in listed and "docs-first" in listed
+
+
 def test_stored_results_are_pruned(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(v, "KEEP_RESULTS", 2)
     for run in ("r1", "r2", "r3"):

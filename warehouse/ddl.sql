@@ -194,6 +194,20 @@ create table if not exists staging.changed_docs (doc_id varchar not null);
 
 create table if not exists staging.changed_meetings (meeting_id varchar not null);
 
+-- The published file and its spare (the file the last publish replaced) as the last publish
+-- left them, and the change keys the spare lacks (flows/load/spare.py).
+create table if not exists staging.published_files (
+    slot        varchar not null primary key,  -- 'current' or 'spare'
+    inode       bigint not null,
+    byte_size   bigint not null,
+    mtime_ns    bigint not null
+);
+
+create table if not exists staging.spare_changes (
+    key_column  varchar not null,  -- doc_id or meeting_id
+    key         varchar not null
+);
+
 -- Mart rows a row-level (warning) expectation rejected: the SQL models leave them out, so the
 -- marts are rebuilt without them (flows/quality/gate.py). With each, the change keys of the mart
 -- rows it shaped, rebuilt when it is rejected and again when it is released: when its scope (its

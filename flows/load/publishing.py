@@ -99,7 +99,7 @@ def apply_delta(
     order = ordered(marts, keys)
     for mart in reversed(order):
         con.execute("begin transaction")
-        con.execute(f"delete from publishing.marts.{mart} {_changed(mart, delta)}")
+        con.execute(f"delete from publishing.marts.{mart} {_changed(mart, delta, 'publishing.')}")
         con.execute("commit")
     con.execute("begin transaction")
     try:
@@ -117,12 +117,32 @@ def apply_delta(
     con.execute("commit")
 
 
-def _changed(mart: str, delta: Mapping[str, tuple[str, str]]) -> str:
-    """WHERE clause picking the changed keys' rows of a delta mart (all rows otherwise)."""
-    if mart not in delta:
-        return ""
-    key, changes = delta[mart]
-    return f"where {key} in (select {key} from {changes})"
+# Bridge marts: a parent mart's list column as rows (one SELECT ... unnest() of the parent,
+# rebuilt whole by every build), so their rows change only with their parent's rows:
+# bridge -> (parent mart, the column joining them). A delta replaces a bridge's rows of the
+# parent rows it replaces, instead of the whole bridge.
+BRIDGES: dict[str, tuple[str, str]] = {
+    "quote_topics": ("quotes", "quote_id"),
+    "meeting_participants": ("meetings", "meeting_id"),
+}
+
+
+def _changed(mart: str, delta: Mapping[str, tuple[str, str]], parents: str = "") -> str:
+    """WHERE clause picking the changed keys' rows of a delta mart, or a bridge's rows of its
+    changed parent rows (as the parent mart in the `parents` catalog holds them: the rows to
+    delete are the published parent's, the rows to insert the work file's); "" (every row)
+    for the other marts."""
+    if mart in delta:
+        key, changes = delta[mart]
+        return f"where {key} in (select {key} from {changes})"
+    if mart in BRIDGES and BRIDGES[mart][0] in delta:
+        parent, column = BRIDGES[mart]
+        key, changes = delta[parent]
+        return (
+            f"where {column} in (select {column} from {parents}marts.{parent} "
+            f"where {key} in (select {key} from {changes}))"
+        )
+    return ""
 
 
 def copy_comments(con: duckdb.DuckDBPyConnection, target: str) -> None:

@@ -23,6 +23,7 @@ from flows.load.warehouse import insert_frame, transaction
 _TABLES = ("outlet_documents", "outlet_document_lines", "outlet_templates", "template_pending")
 DOCUMENT_SCHEMA = pl.Schema({"source_path": pl.String, "folder": pl.String, "doc_id": pl.String})
 LINE_SCHEMA = pl.Schema({"source_path": pl.String, "line_key": pl.String})
+POINT_LOOKUPS = 256  # raw documents fetched by key (index) below this many, else by a join
 
 
 def _strings(con: duckdb.DuckDBPyConnection, name: str, values: Iterable[str]) -> None:
@@ -183,6 +184,19 @@ def raw_documents(
 ) -> list[tuple[str, str, str, int, str]]:
     """(source_path, doc_id, raw_text, byte_size, encoding) of `files` (source_path, doc_id)
     from the raw layer, in the order given (files it does not hold are left out)."""
+    if len(files) <= POINT_LOOKUPS:
+        # A few files (an incremental run): the primary key's index finds them, where a join
+        # would scan the whole raw layer.
+        ids = sorted({doc_id for _, doc_id in files})
+        found = {}
+        if ids:
+            rows = con.execute(
+                "select doc_id, raw_text, byte_size, encoding from raw.documents "
+                f"where doc_id in ({', '.join('?' for _ in ids)})",
+                ids,
+            ).fetchall()
+            found = {doc_id: (text, size, encoding) for doc_id, text, size, encoding in rows}
+        return [(path, doc_id, *found[doc_id]) for path, doc_id in files if doc_id in found]
     frame = pl.DataFrame(
         files, schema={"source_path": pl.String, "doc_id": pl.String}, orient="row"
     )

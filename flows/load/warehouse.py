@@ -11,7 +11,6 @@ Two files (see README, "Readers and publishing"):
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.load import guard, publishing
+from flows.load import guard, publishing, spare
 
 # Staging tables holding one document's extraction, keyed by source_path. Replacing a
 # document means deleting its rows from each of these, then inserting the new ones.
@@ -177,16 +176,17 @@ def publish(
     """Write marts and meta into a new file and atomically rename it over `published`.
 
     Readers holding the old file keep their snapshot. With `delta` (mart -> (key column,
-    relation listing the changed keys)), the new file starts as a copy of the published one
-    and only the changed keys' rows of those marts are replaced; the other marts and meta
-    are copied whole. Without it, with no published file yet, or when the published marts'
-    columns or keys differ from the work file's and `keys` (mart -> TableKeys, declared in
-    the new file), every table is copied. The new file is read-only (mode 0444). While
-    another process holds the published file open for writing, its bytes may be mid-change:
-    the copy is full and a note says who holds it (the writer keeps the old file; readers get
-    the new one). With `runs_parquet` (see `export_runs`), meta.runs in the published file
-    is a view over that file, which every run refreshes: readers see each run, a no-op
-    included, without the published file being copied. Returns "delta" or "full".
+    relation listing the changed keys)), the new file starts as the spare, the file the last
+    publish replaced (flows/load/spare.py; mode "spare"), or else as a copy of the published one
+    ("delta"), and only the changed keys' rows of those marts are replaced; the other marts and
+    meta are copied whole. Without it, with no published file yet, or when the published marts'
+    columns or keys differ from the work file's and `keys` (mart -> TableKeys, declared in the
+    new file), every table is copied. The new file is read-only (mode 0444). While another
+    process holds the published file open for writing, its bytes may be mid-change: the copy is
+    full and a note says who holds it (the writer keeps the old file; readers get the new one).
+    With `runs_parquet` (see `export_runs`), meta.runs in the published file is a view over that
+    file, which every run refreshes: readers see each run, a no-op included, without the
+    published file being copied. Returns "spare", "delta" or "full".
     """
     staging_file = published.with_name(published.name + ".publishing")
     staging_file.unlink(missing_ok=True)
@@ -194,8 +194,15 @@ def publish(
     if writer is not None and notes is not None:
         notes.append(f"{writer}. Published a full copy instead of the changed rows.")
     mode = "delta" if delta is not None and published.exists() and writer is None else "full"
+    changes = delta  # the rows the new file lacks: widened when it starts as the spare
+    if (
+        mode == "delta"
+        and spare.usable(con, published)
+        and spare.open_spare(con, published, staging_file, MARTS, keys or {}, notes)
+    ):
+        mode, changes = "spare", spare.with_lacking(delta or {})
     if mode == "delta":
-        shutil.copyfile(published, staging_file)
+        spare.copy_published(published, staging_file)
         con.execute(f"attach {_quoted(staging_file)} as publishing")
         if not publishing.same_shape(con, MARTS, keys or {}):
             con.execute("detach publishing")
@@ -208,8 +215,8 @@ def publish(
     # With runs_parquet, meta.runs is a view over that file, not a copied table.
     meta = META_TABLES if runs_parquet is None else tuple(t for t in META_TABLES if t != "runs")
     try:
-        if mode == "delta":
-            publishing.apply_delta(con, MARTS, meta, delta or {}, keys or {})
+        if mode != "full":
+            publishing.apply_delta(con, MARTS, meta, changes or {}, keys or {})
         else:
             with transaction(con):
                 publishing.copy_all(con, MARTS, meta, keys or {})
@@ -219,7 +226,7 @@ def publish(
     finally:
         con.execute("detach publishing")
     guard.seal(staging_file)
-    os.replace(staging_file, published)
+    spare.rotate(con, published, staging_file, None if mode == "full" else delta)
     if parquet_dir is not None:
         export_parquet(con, parquet_dir)
     return mode
@@ -274,6 +281,8 @@ def discard_partial_publish(published: Path, parquet_dir: Path) -> None:
     """Remove what a killed run may have left half-written beside the published file."""
     with suppress(FileNotFoundError):
         published.with_name(published.name + ".publishing").unlink()
+    new_spare = spare.spare_path(published)
+    new_spare.with_name(new_spare.name + ".new").unlink(missing_ok=True)
     if parquet_dir.is_dir():
         for partial in parquet_dir.glob(".*.partial"):
             partial.unlink(missing_ok=True)
@@ -338,11 +347,6 @@ def remember_files(
             insert_frame(con, "staging.source_files", hashed, replace=True)
 
 
-def raw_doc_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Every content hash the raw layer holds."""
-    return {row[0] for row in con.execute("select doc_id from raw.documents").fetchall()}
-
-
 def raw_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[str, tuple[str, str]]:
     """doc_id -> (raw_text, content_type) for the given ids."""
     rows = con.execute(
@@ -371,9 +375,16 @@ def append_raw(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
     """Append raw documents whose doc_id is not stored yet; returns rows added."""
     if frame.height == 0:
         return 0
-    fresh = frame.filter(~pl.col("doc_id").is_in(list(raw_doc_ids(con))))
-    insert_frame(con, "raw.documents", fresh)
-    return fresh.height
+    # The anti-join runs in DuckDB over the doc_id column: the stored ids never come to Python.
+    con.register("incoming_raw", frame)
+    try:
+        fresh = "select * from incoming_raw where doc_id not in (select doc_id from raw.documents)"
+        added = con.execute(f"select count(*) from ({fresh})").fetchall()[0][0]
+        if added:
+            con.execute(f"insert into raw.documents by name {fresh}")
+    finally:
+        con.unregister("incoming_raw")
+    return int(added)
 
 
 def replace_documents(

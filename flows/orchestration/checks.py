@@ -111,12 +111,13 @@ def validate_now(settings: Settings) -> OnDemandValidation:
     return OnDemandValidation(report.success, list(report.rows), docs)
 
 
-def copy_data_docs(settings: Settings) -> str:
-    """Build the GX Data Docs and copy the site beside this warehouse (the GX project is
-    shared by every warehouse); returns the copy's index.html."""
+def copy_data_docs(settings: Settings, run_id: str | None = None) -> str:
+    """Build the GX Data Docs (only run `run_id`'s results, when given) and copy the site
+    beside this warehouse (the GX project is shared by every warehouse); returns the copy's
+    index.html."""
     from flows.quality.validation import build_data_docs as build_docs
 
-    index = build_docs(settings.expectations_dir)
+    index = build_docs(settings.expectations_dir, run_id)
     target = settings.data_docs_folder
     shutil.copytree(index.parent, target, dirs_exist_ok=True)
     return str(target / index.name)

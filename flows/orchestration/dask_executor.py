@@ -6,12 +6,11 @@
 - `dask://HOST:PORT`: the workers of an existing Dask scheduler;
 - `dask-local`: a `distributed.LocalCluster` of worker processes started for the run.
 
-The Prefect tasks still run in the flow: `clean` and `extract_batch` submit their chunks to the
-cluster and wait for them, so Prefect's timings are the cluster's. Everything that writes stays
-in the flow process. A chunk of decoded articles crosses the network once; the cleaned
-documents stay in the worker's memory (a Dask future) until their extraction, which runs where
-they are and returns the chunk's staging frames (polars, Arrow buffers), never per-document
-Python objects.
+The Prefect tasks still run in the flow: `clean_extract` submits a batch's chunks to the
+cluster and waits for them, so Prefect's timings are the cluster's. Everything that writes stays
+in the flow process. A chunk of decoded articles crosses the network once; it is cleaned and
+extracted where it lies (`stages.clean_extract_frames`), and the chunk's staging frames come
+back (polars, Arrow buffers), never per-document Python objects.
 
 Each worker loads the reference seeds once, from its own install, and computes the inputs
 fingerprint of its own code and seeds; a run refuses a cluster whose workers differ from the

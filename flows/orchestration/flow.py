@@ -19,7 +19,7 @@ from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
 from flows.orchestration.dask_executor import DaskPool, open_pool
-from flows.orchestration.parallel import Workers
+from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.processes import Pidfile
 from flows.orchestration.skips import note_skipped
 from flows.orchestration.summary import (
@@ -32,9 +32,8 @@ from flows.orchestration.summary import (
 from flows.orchestration.tasks import (
     build_data_docs,
     build_models,
-    clean,
+    clean_extract,
     discover_files,
-    extract_batch,
     gate_documents,
     gate_marts,
     land_raw,
@@ -45,6 +44,7 @@ from flows.orchestration.tasks import (
     publish,
     read_and_decode,
     record_quarantine,
+    submit_clean_extract,
     transform,
 )
 from flows.settings import Settings, load_settings
@@ -103,7 +103,7 @@ def etl(
             link(settings, opaque(reference), full=full)
             broken_audits = build_models(settings, full)
             marts = gate_marts(settings, run_id, not full) if not broken_audits else (True, [], 0)
-            summary.data_docs = build_data_docs(settings)
+            summary.data_docs = build_data_docs(settings, run_id, not full)
             # Quarantining mart rows edits other rows in place (counts, speakers): publish whole.
             summary.conclude(documents, broken_audits, marts, not full and not marts[2])
     return _state(summary)
@@ -139,33 +139,60 @@ def _process(
         reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile
     ) as pool:
         workers = opaque(pool)
+        # Each batch's line keys are computed on the workers while the flow lands it and
+        # reads the next batch.
+        counting: tuple | None = None
         for batch in _batches(plan.to_process, BATCH_SIZE):
             loaded, bad = read_and_decode(opaque(batch), settings, run_id)
+            keys = templates.start_keys(loaded, pool)
             land_raw(opaque(loaded), settings, run_id)
+            if counting is not None:
+                templates.count_lines(*counting)
             paths = [file.rel_path for file in batch]
-            templates.count_lines(opaque(loaded), paths, workers, settings)
+            counting = (opaque(loaded), paths, opaque(keys), settings)
             decoded.update(item.source_path for item in loaded)
             rejected += bad
+        if counting is not None:
+            templates.count_lines(*counting)
         if plan.removed:
-            templates.count_lines([], plan.removed, workers, settings)
+            templates.count_lines([], plan.removed, None, settings)
         pending = templates.update_templates(opaque(plan), workers, settings)
         decoded.update(path for path, _ in pending)
         todo = [(file.rel_path, file.doc_id) for file in plan.to_process] + pending
         done, total = 0, len(todo)
+        # Each batch is cleaned and extracted on the workers while the flow lands the one
+        # before it and reads the one after.
+        previous: tuple[Pending, Sequence[tuple[str, str]]] | None = None
         for part in _batches(todo, BATCH_SIZE):
             loaded = templates.reload([item for item in part if item[0] in decoded], settings)
-            cleaned, bad_clean = clean(opaque(loaded), workers, run_id, settings)
-            extracted, bad_extract = extract_batch(opaque(cleaned), workers, run_id)
-            frames = transform(opaque(extracted), run_id)
-            land_staging(opaque(frames), opaque([path for path, _ in part]), settings)
-            rejected += bad_clean + bad_extract
-            done += len(part)
-            get_run_logger().info("processed %d/%d documents", done, total)
-            if progress is not None:
-                progress(done, total)
+            started = submit_clean_extract(opaque(loaded), workers, run_id, settings)
+            if previous is not None:
+                rejected += _land(previous[0], previous[1], run_id, settings)
+                done += len(previous[1])
+                _progress(done, total, progress)
+            previous = (started, part)
+        if previous is not None:
+            rejected += _land(previous[0], previous[1], run_id, settings)
+            _progress(total, total, progress)
     if plan.removed:
         land_staging(opaque({}), opaque(plan.removed), settings)
     return rejected
+
+
+def _land(
+    started: Pending, part: Sequence[tuple[str, str]], run_id: str, settings: Settings
+) -> list[Rejected]:
+    """Wait for a batch's staging frames and replace its documents' staging rows."""
+    extracted, rejected = clean_extract(opaque(started))
+    frames = transform(opaque(extracted), run_id)
+    land_staging(opaque(frames), opaque([path for path, _ in part]), settings)
+    return rejected
+
+
+def _progress(done: int, total: int, progress: Progress | None) -> None:
+    get_run_logger().info("processed %d/%d documents", done, total)
+    if progress is not None:
+        progress(done, total)
 
 
 def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

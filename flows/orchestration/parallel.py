@@ -43,6 +43,20 @@ def _run_in_worker(stage: Stage, chunk: Sequence[Any], args: tuple[Any, ...]) ->
     return stage(chunk, _WORKER_REFERENCE, *args)
 
 
+class Pending:
+    """A stage's (done, rejected) being computed; `result()` waits for it (once)."""
+
+    def __init__(self, gather: Callable[[], tuple[Sequence, list]]) -> None:
+        self._gather: Callable[[], tuple[Sequence, list]] | None = gather
+        self._result: tuple[Sequence, list] | None = None
+
+    def result(self) -> tuple[Sequence, list]:
+        if self._gather is not None:
+            self._result, self._gather = self._gather(), None
+        assert self._result is not None
+        return self._result
+
+
 class Workers:
     """A process pool for one run (or none, or a Dask cluster), used as a context manager."""
 
@@ -77,23 +91,34 @@ class Workers:
 
     def map(self, stage: Stage, items: Sequence[Any], *args: Any) -> tuple[Sequence, list]:
         """stage(items, reference, *args) -> (done, rejected), split over the workers."""
+        return self.submit(stage, items, *args).result()
+
+    def submit(self, stage: Stage, items: Sequence[Any], *args: Any) -> Pending:
+        """Start `map` and return at once: the workers compute while the caller does other
+        work (lands the previous batch, reads the next); `result()` waits. In-process or on a
+        Dask cluster, the stage runs when the result is asked for."""
         if self._remote is not None and len(items):
-            return self._remote.map(stage, items, *args)
+            remote = self._remote
+            return Pending(lambda: remote.map(stage, items, *args))
         if self._pool is None or len(items) < 2:
-            return stage(items, self.reference, *args)
+            return Pending(lambda: stage(items, self.reference, *args))
         step = max(1, -(-len(items) // (self.size * 4)))  # a few chunks per worker
         chunks = [items[start : start + step] for start in range(0, len(items), step)]
         futures = [self._pool.submit(_run_in_worker, stage, chunk, args) for chunk in chunks]
         if self._pidfile is not None:  # the pool starts its processes on submit
             self._pidfile.remember_children()
             self._pidfile = None
-        done: list = []
-        rejected: list = []
-        for future in futures:  # in submission order: results keep the batch's order
-            part_done, part_rejected = future.result()
-            done += part_done
-            rejected += part_rejected
-        return done, rejected
+
+        def gather() -> tuple[list, list]:
+            done: list = []
+            rejected: list = []
+            for future in futures:  # in submission order: results keep the batch's order
+                part_done, part_rejected = future.result()
+                done += part_done
+                rejected += part_rejected
+            return done, rejected
+
+        return Pending(gather)
 
     def __enter__(self) -> Workers:
         return self

@@ -13,32 +13,53 @@ from pathlib import Path
 from flows.extract.article import Extraction, Reference, extract_from_clean
 from flows.load.transform import Loaded, staging_frames
 from flows.orchestration.summary import Rejected, quarantine_row
+from flows.records import CleanDocument
+
+# articles cleaned together: their line pattern tests run as one polars pass
+CLEAN_SLICE = 256
 
 
 def clean_items(
     batch: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]], run_id: str
 ) -> tuple[list, list[Rejected]]:
     """Clean each article; one that fails or keeps no text is quarantined."""
-    from flows.extract.cleaning import clean_document
-
     cleaned, rejected = [], []
-    for item in batch:
-        try:
-            template = templates.get(str(Path(item.source_path).parent), set())
-            document = clean_document(
-                item.text, item.content_type, reference.patterns, template=template
-            )
-        except Exception as exc:  # one bad article must not stop the batch
-            rejected.append(failure(run_id, item, "clean", exc))
-            continue
-        if not document.paragraphs:
-            reason = "no article text left after removing boilerplate"
-            rejected.append(
-                Rejected(quarantine_row(run_id, item.source_path, item.doc_id, "clean", reason))
-            )
-            continue
-        cleaned.append((item, document))
+    for start in range(0, len(batch), CLEAN_SLICE):
+        part = batch[start : start + CLEAN_SLICE]
+        for item, outcome in zip(part, _clean_slice(part, reference, templates), strict=True):
+            if isinstance(outcome, Exception):  # one bad article must not stop the batch
+                rejected.append(failure(run_id, item, "clean", outcome))
+            elif not outcome.paragraphs:
+                reason = "no article text left after removing boilerplate"
+                rejected.append(
+                    Rejected(quarantine_row(run_id, item.source_path, item.doc_id, "clean", reason))
+                )
+            else:
+                cleaned.append((item, outcome))
     return cleaned, rejected
+
+
+def _clean_slice(
+    part: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]]
+) -> list[CleanDocument | Exception]:
+    """The slice's clean documents, in one batch; when an article fails, each one alone (the
+    failure is that article's outcome)."""
+    from flows.extract.cleaning import clean_document, clean_documents
+
+    def template(item: Loaded) -> set[str]:
+        return templates.get(str(Path(item.source_path).parent), set())
+
+    items = [(item.text, item.content_type, template(item)) for item in part]
+    try:
+        return list(clean_documents(items, reference.patterns))
+    except Exception:  # an article failed: clean each one alone to find it
+        outcomes: list[CleanDocument | Exception] = []
+        for text, kind, lines in items:
+            try:
+                outcomes.append(clean_document(text, kind, reference.patterns, template=lines))
+            except Exception as exc:  # one bad article must not stop the batch
+                outcomes.append(exc)
+        return outcomes
 
 
 def extract_items(cleaned: Sequence, reference: Reference, run_id: str) -> tuple[list, list]:
@@ -59,6 +80,16 @@ def extract_frames(cleaned: Sequence, reference: Reference, run_id: str) -> tupl
     instead of one pickled Python object graph per article."""
     extracted, rejected = extract_items(cleaned, reference, run_id)
     return [staging_frames(extracted, run_id)], rejected
+
+
+def clean_extract_frames(
+    batch: Sequence[Loaded], reference: Reference, templates: dict[str, set[str]], run_id: str
+) -> tuple[list, list[Rejected]]:
+    """Clean a chunk, then extract it, in the same worker: the cleaned documents never cross
+    a process boundary; the chunk's staging frames come back (see `extract_frames`)."""
+    cleaned, rejected = clean_items(batch, reference, templates, run_id)
+    frames, failed = extract_frames(cleaned, reference, run_id)
+    return frames, rejected + failed
 
 
 def failure(run_id: str, item: Loaded, stage: str, exc: Exception) -> Rejected:

@@ -26,7 +26,7 @@ from flows.load import publishing, runlog, warehouse
 from flows.load.transform import Loaded, concat_frames, raw_frame, rejected_frame
 from flows.orchestration import summary
 from flows.orchestration.checks import copy_data_docs, validate_and_quarantine
-from flows.orchestration.parallel import Workers
+from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.runs import runs_parquet, work
 from flows.orchestration.summary import Plan, Rejected, quarantine_row
 from flows.quality import gate
@@ -215,25 +215,26 @@ def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
 
 @task(cache_policy=NO_CACHE)
 @timed
-def clean(
+def submit_clean_extract(
     batch: list[Loaded], workers: Workers, run_id: str, settings: Settings
-) -> tuple[Sequence, list[Rejected]]:
-    """Strip boilerplate and pull metadata out of each body (on every core), with the page
-    template of each document's folder (see templates.py)."""
-    from flows.orchestration.stages import clean_items
+) -> Pending:
+    """Start cleaning (boilerplate and metadata, with the page template of each document's
+    folder, see templates.py) and extracting (people, quotes, events, topics, as staging
+    frames) the batch on every core; returns at once, so the flow lands the previous batch
+    and reads the next one while the workers compute."""
+    from flows.orchestration.stages import clean_extract_frames
     from flows.orchestration.templates import templates_for
 
-    return workers.map(clean_items, batch, templates_for(settings, batch), run_id)
+    return workers.submit(clean_extract_frames, batch, templates_for(settings, batch), run_id)
 
 
 @task(cache_policy=NO_CACHE)
 @timed
-def extract_batch(cleaned: Sequence, workers: Workers, run_id: str) -> tuple[Sequence, list]:
-    """Find people, quotes, events and topics in each cleaned article and turn them into
-    staging rows, one set of polars frames per chunk (on every core)."""
-    from flows.orchestration.stages import extract_frames
-
-    return workers.map(extract_frames, cleaned, run_id)
+def clean_extract(pending: Pending) -> tuple[Sequence, list[Rejected]]:
+    """Wait for the workers' staging frames of a batch (one set per chunk) and its rejected
+    articles: those cleaning rejected first, then those extraction rejected, in batch order."""
+    frames, rejected = pending.result()
+    return frames, sorted(rejected, key=lambda item: item.row["stage"] != "clean")
 
 
 @task(cache_policy=NO_CACHE)
@@ -354,9 +355,10 @@ def gate_marts(settings: Settings, run_id: str, changed_only: bool) -> tuple[boo
 
 @task(cache_policy=NO_CACHE)
 @timed
-def build_data_docs(settings: Settings) -> str:
-    """Render the GX Data Docs of this run's validation results, kept per warehouse."""
-    return copy_data_docs(settings)
+def build_data_docs(settings: Settings, run_id: str, incremental: bool) -> str:
+    """Render the GX Data Docs of this run's validation results, kept per warehouse (an
+    incremental run renders only its own results' pages and the index)."""
+    return copy_data_docs(settings, run_id if incremental else None)
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)

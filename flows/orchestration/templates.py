@@ -30,7 +30,7 @@ from flows.extract.article import Reference
 from flows.ingest.reading import SourceFile, content_type
 from flows.load import template_store
 from flows.load.transform import Loaded
-from flows.orchestration.parallel import Workers
+from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.runs import work
 from flows.orchestration.summary import Plan
 from flows.settings import Settings
@@ -42,25 +42,49 @@ def folder_of(path: str) -> str | None:
     return None if folder == "." else folder
 
 
-def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[list[str]], list]:
-    """The line keys of each article (worker stage); one that cannot be split has none
+def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[pl.DataFrame], list]:
+    """The line keys of each article (worker stage) as one (source_path, line_key) frame per
+    chunk, which crosses back as Arrow buffers; an article that cannot be split has none
     (cleaning quarantines it with the reason)."""
     from flows.extract.cleaning import line_keys
 
-    keys: list[list[str]] = []
+    paths: list[str] = []
+    keys: list[str] = []
     for item in batch:
         try:
-            keys.append(sorted(line_keys(item.text, item.content_type)))
+            found = sorted(line_keys(item.text, item.content_type))
         except Exception:  # clean_items reports the same article with the reason
-            keys.append([])
-    return keys, []
+            continue
+        paths += [item.source_path] * len(found)
+        keys += found
+    frame = pl.DataFrame(
+        {"source_path": paths, "line_key": keys}, schema=template_store.LINE_SCHEMA
+    )
+    return [frame], []
+
+
+def _members(loaded: Sequence[Loaded]) -> list[Loaded]:
+    """The documents of a subfolder (those at the top get no template)."""
+    return [item for item in loaded if folder_of(item.source_path) is not None]
+
+
+def start_keys(loaded: Sequence[Loaded], workers: Workers) -> Pending:
+    """Start computing the line keys of the decoded files on the workers; `count_lines`
+    waits for them (the flow lands the batch meanwhile)."""
+    return workers.submit(key_items, _members(loaded))
 
 
 def _count(
     settings: Settings, workers: Workers, loaded: Sequence[Loaded], gone: Iterable[str]
 ) -> None:
-    members = [item for item in loaded if folder_of(item.source_path) is not None]
-    keys, _ = workers.map(key_items, members)
+    _remember(settings, loaded, start_keys(loaded, workers), gone)
+
+
+def _remember(
+    settings: Settings, loaded: Sequence[Loaded], pending: Pending, gone: Iterable[str]
+) -> None:
+    members = _members(loaded)
+    chunks, _ = pending.result()
     documents = pl.DataFrame(
         {
             "source_path": [item.source_path for item in members],
@@ -69,26 +93,18 @@ def _count(
         },
         schema=template_store.DOCUMENT_SCHEMA,
     )
-    lines = pl.DataFrame(
-        {
-            "source_path": [
-                item.source_path for item, k in zip(members, keys, strict=True) for _ in k
-            ],
-            "line_key": [key for k in keys for key in k],
-        },
-        schema=template_store.LINE_SCHEMA,
-    )
+    lines = pl.concat([template_store.LINE_SCHEMA.to_frame(), *chunks])
     with work(settings) as con:
         template_store.remember(con, gone, documents, lines)
 
 
 @task(cache_policy=NO_CACHE)
 def count_lines(
-    loaded: list[Loaded], paths: list[str], workers: Workers, settings: Settings
+    loaded: list[Loaded], paths: list[str], keys: Pending | None, settings: Settings
 ) -> None:
-    """Count the line keys of the decoded files; forget `paths` (the batch's files, some
-    of which may no longer decode, or the files that left) first."""
-    _count(settings, workers, loaded, paths)
+    """Store the line keys of the decoded files (`keys`, from `start_keys`); forget `paths`
+    (the batch's files, some of which may no longer decode, or the files that left) first."""
+    _remember(settings, loaded, keys or Pending(lambda: ([], [])), paths)
 
 
 @task(cache_policy=NO_CACHE)

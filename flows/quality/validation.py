@@ -362,9 +362,26 @@ def validate_frames(
     return ValidationReport(success, [row for row, _ in outcomes], failures)
 
 
-def build_data_docs(project_dir: Path) -> Path:
-    """Render GX Data Docs (suites and stored results) and return the local index.html."""
+def build_data_docs(project_dir: Path, run_name: str | None = None) -> Path:
+    """Render GX Data Docs (suites and stored results) and return the local index.html.
+
+    With `run_name`, when the site exists, only that run's validation results are rendered
+    (and the index, which lists every stored result): the suites' pages and the earlier
+    results' pages are already there, so the cost follows what the run validated."""
+    index = Path(project_dir).resolve() / "gx/uncommitted/data_docs/local_site/index.html"
     with _LOCK:
         context = _context(project_dir)
-        context.build_data_docs()
-    return Path(project_dir).resolve() / "gx/uncommitted/data_docs/local_site/index.html"
+        if run_name is not None and index.is_file():
+            from great_expectations.data_context.types.resource_identifiers import (
+                ValidationResultIdentifier,
+            )
+
+            keys = [
+                key
+                for key in context.validation_results_store.list_keys()
+                if isinstance(key, ValidationResultIdentifier) and key.run_id.run_name == run_name
+            ]
+            context.build_data_docs(resource_identifiers=keys)
+        else:
+            context.build_data_docs()
+    return index

@@ -8,7 +8,7 @@ Every pattern comes from seeds/boilerplate_patterns.csv and seeds/outlets.csv.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from flows.extract.cleaning.blocks import _mark_labels, _mark_link_runs, _mark_tail
 from flows.extract.cleaning.body import (
@@ -32,6 +32,7 @@ from flows.extract.cleaning.header import (
     _settle_published,
     _take_store_prefix,
 )
+from flows.extract.cleaning.line_table import line_table
 from flows.extract.cleaning.lines import (
     _html_lines,
     _key,
@@ -53,6 +54,7 @@ from flows.records import CleanDocument
 __all__ = [
     "BoilerplatePatterns",
     "clean_document",
+    "clean_documents",
     "document_lines",
     "fix_document_encoding",
     "line_keys",
@@ -78,15 +80,66 @@ def clean_document(
     (from `template_lines` over the outlet's current documents); they are removed unless they
     read as story text.
     """
+    return clean_documents([(text, content_type, template)], patterns, [outlet_hint])[0]
+
+
+# documents whose lines go through one line table (bounds the table's memory)
+_TABLE_DOCUMENTS = 512
+
+
+def clean_documents(
+    items: Sequence[tuple[str, str, set[str] | frozenset[str]]],
+    patterns: BoilerplatePatterns,
+    outlet_hints: Sequence[str | None] | None = None,
+) -> list[CleanDocument]:
+    """`clean_document` over a chunk of (text, content type, template) items, in order: the
+    line pattern tests of the whole chunk run at once (line_table.py), then each document's
+    marking steps."""
+    hints = list(outlet_hints) if outlet_hints is not None else [None] * len(items)
+    keys: dict[int, frozenset[str]] = {}  # template line keys, by template (a folder's)
+    documents: list[CleanDocument] = []
+    for start in range(0, len(items), _TABLE_DOCUMENTS):
+        part = items[start : start + _TABLE_DOCUMENTS]
+        states = [
+            _prepare(text, kind, patterns, _template_keys(template, keys))
+            for text, kind, template in part
+        ]
+        table = line_table([line.text for state in states for line in state.lines], patterns)
+        for state, hint in zip(states, hints[start : start + len(part)], strict=True):
+            state.table = table
+            documents.append(_finish(state, hint))
+    return documents
+
+
+def _template_keys(
+    template: set[str] | frozenset[str], keys: dict[int, frozenset[str]]
+) -> frozenset[str]:
+    """The keys of a template's lines, worked out once per template object in a batch."""
+    found = keys.get(id(template))
+    if found is None:
+        found = keys[id(template)] = frozenset(_key(line) for line in template)
+    return found
+
+
+def _prepare(
+    text: str, content_type: str, patterns: BoilerplatePatterns, template: frozenset[str]
+) -> _State:
+    """One document's lines and page metadata, before the marking steps (`template`: the
+    keys of its page template's lines)."""
     page = html_to_blocks(text, patterns.html_roles) if content_type == "html" else None
     lines = _html_lines(page) if page is not None else _text_lines(text)
     state = _State(lines, patterns, html=page is not None)
-    state.template = frozenset(_key(line) for line in template)
+    state.template = template
     state.page_links = " ".join(page.links) if page is not None else ""
     state.store_cut = page is None and store_cut(text)
     _profile(state)
     if page is not None:
         _apply_page_meta(state, page)
+    return state
+
+
+def _finish(state: _State, outlet_hint: str | None) -> CleanDocument:
+    """The marking steps, then the document."""
     for step in _STEPS:
         step(state)
     state.doc.outlet = _pick_outlet(state, outlet_hint)

@@ -23,7 +23,9 @@ from flows.extract.cleaning.features import (
     _teaser_end,
     _title_case,
     _words,
+    matches,
 )
+from flows.extract.cleaning.line_table import PROMO
 from flows.extract.cleaning.lines import _Line, _State
 from flows.extract.cleaning.patterns import _CLOSERS, _MAX_TITLE_WORDS
 
@@ -131,7 +133,7 @@ def _furniture_like(state: _State, line: _Line) -> bool:
 
 def _is_promo(state: _State, text: str) -> bool:
     """An app, channel, newsletter or subscription prompt (seeds: `promo` rules)."""
-    return any(pattern.search(text) for pattern in state.patterns.promos)
+    return matches(state, text, PROMO)
 
 
 def _mark_link_runs(state: _State) -> None:

@@ -13,8 +13,10 @@ from flows.extract.cleaning.features import (
     _is_foreign,
     _story_like,
     _words,
+    matches,
 )
 from flows.extract.cleaning.header import _headline_like
+from flows.extract.cleaning.line_table import CAPTION, CREDIT, CREDITED, DEBRIS, JUNK, SECTION
 from flows.extract.cleaning.lines import _key, _Line, _State
 from flows.extract.cleaning.patterns import (
     _MAX_CAPTION_WORDS,
@@ -30,7 +32,7 @@ def _mark_debris(state: _State) -> None:
     """Known page-debris lines (full-line patterns)."""
     for line in state.kept():
         # bare dates are judged by the header step, not here
-        debris = state.patterns.is_debris(line.text)
+        debris = matches(state, line.text, DEBRIS)
         if debris and parse_date_field(line.text) is None:
             state.remove(line, "boilerplate")
 
@@ -38,7 +40,7 @@ def _mark_debris(state: _State) -> None:
 def _strip_trailing_junk(state: _State) -> None:
     """Agency end marks glued to a paragraph ("... IRNA reports.-0—")."""
     for line in state.kept():
-        if not state.patterns.may_end_in_junk(line.text):
+        if not matches(state, line.text, JUNK):
             continue
         for pattern in state.patterns.trailing:
             match = pattern.search(line.text)
@@ -83,7 +85,7 @@ def _credited_caption(state: _State, text: str) -> bool:
     """A caption by its shape: it ends in a media credit or names people by position."""
     if _QUOTE_MARK.search(text):
         return False  # quoted speech is story text
-    return any(pattern.fullmatch(text) for pattern in state.patterns.credit_captions)
+    return matches(state, text, CREDITED)
 
 
 _QUOTE_MARK = re.compile(r"[\"“”«»]")
@@ -91,6 +93,8 @@ _QUOTE_MARK = re.compile(r"[\"“”«»]")
 
 def _caption_outlet(state: _State, text: str) -> str | None:
     """The credited outlet ("" when uncredited) if `text` is a caption, else None."""
+    if not matches(state, text, CAPTION):
+        return None
     for pattern in state.patterns.captions:
         match = pattern.fullmatch(text)
         if not match:
@@ -132,7 +136,7 @@ def _mark_cut(state: _State) -> None:
     """Cut at the first section marker ("Most Popular") followed by no story text."""
     story_seen = False
     for index, line in enumerate(state.lines):
-        is_marker = state.patterns.is_section_marker(line.text)
+        is_marker = matches(state, line.text, SECTION)
         if is_marker and story_seen and _furniture_follows(state, state.lines[index + 1 :]):
             _cut_from(state, index)
             return
@@ -206,6 +210,8 @@ def _link_domains(text: str) -> list[str]:
 def _collect_credits(state: _State) -> None:
     """Agency credits inside the story ("..., IRNA reports.") are outlet evidence."""
     for line in state.kept():
+        if not matches(state, line.text, CREDIT):
+            continue  # no credit rule finds anything in the line
         for pattern in state.patterns.credits:
             for match in pattern.finditer(line.text):
                 outlet = state.patterns.outlets.match(match.group("outlet"))

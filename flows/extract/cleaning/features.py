@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from flows.extract.cleaning.line_table import DEBRIS, python_matches
 from flows.extract.cleaning.lines import _Line, _State
 from flows.extract.cleaning.patterns import (
     _ASCII_LETTER,
@@ -17,6 +18,26 @@ from flows.extract.cleaning.patterns import (
 )
 
 # -- line features -------------------------------------------------------------------------
+
+
+def matches(state: _State, text: str, rules: int) -> bool:
+    """Whether a rule set of seeds/boilerplate_patterns.csv (a line_table bit) matches the
+    line: the chunk's table answers when it holds the text, else Python (once per text)."""
+    leftover = False
+    if state.table.bits & rules:
+        flags = state.table.flags.get(text)
+        if flags is not None:
+            if flags & rules:
+                return True
+            if not state.table.leftover & rules:
+                return False
+            leftover = True  # only the rule set's patterns Rust cannot run are left to try
+    key = (rules, text)
+    found = state.tested.get(key)
+    if found is None:
+        found = python_matches(state.patterns, rules, text, leftover)
+        state.tested[key] = found
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -65,7 +86,9 @@ def _stop_density(text: str, stopwords: frozenset[str]) -> float:
 
 
 def _share_of_stopwords(words: Sequence[str], stopwords: frozenset[str]) -> float:
-    return sum(w.lower() in stopwords for w in words) / len(words) if words else 0.0
+    if not words:
+        return 0.0
+    return sum(map(stopwords.__contains__, map(str.lower, words))) / len(words)
 
 
 def _script(text: str) -> str | None:
@@ -74,6 +97,8 @@ def _script(text: str) -> str | None:
     first_seen: dict[str, int] = {}
     # ASCII letters are Latin: count them in one go, then look at the other letters
     # (usually a few accented ones) one by one.
+    if text.isascii():  # the usual line: Latin when it holds a letter
+        return "latin" if _ASCII_LETTER.search(text) else None
     ascii_letters = len(text) - len(text.translate(_WITHOUT_ASCII_LETTERS))
     if ascii_letters:
         counts["latin"] = ascii_letters
@@ -127,7 +152,9 @@ def _judge_foreign(state: _State, text: str) -> bool:
         return True
     if not (state.english and script == "latin"):
         return False
-    marks = sum(text.count(letter) for letter in state.patterns.foreign_letters)
+    letters = state.patterns.foreign_letters
+    ascii_text = text.isascii() and not _has_ascii(letters)  # then no letter can be in it
+    marks = 0 if ascii_text else sum(text.count(letter) for letter in letters)
     density = _stop_density(text, state.patterns.stopwords)
     if marks >= 2 and density < 0.15:
         return True
@@ -136,6 +163,11 @@ def _judge_foreign(state: _State, text: str) -> bool:
     if density > 0 or len(_words(text)) < (2 if marks else 3):
         return False
     return _identified_foreign(text, state.patterns.languages)
+
+
+@lru_cache(maxsize=16)
+def _has_ascii(letters: frozenset[str]) -> bool:
+    return any(letter.isascii() for letter in letters)
 
 
 @lru_cache(maxsize=4096)
@@ -190,7 +222,7 @@ def _profile(state: _State) -> None:
 
 
 def _furniture_reason(state: _State, line: _Line) -> str:
-    if state.patterns.is_debris(line.text):
+    if matches(state, line.text, DEBRIS):
         return "boilerplate"
     return "foreign_language" if _is_foreign(state, line.text) else "tail"
 

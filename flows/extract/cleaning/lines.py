@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import ftfy
 
+from flows.extract.cleaning.ftfy_gate import ftfy_may_change, mojibake_possible
+from flows.extract.cleaning.line_table import LineTable
 from flows.extract.cleaning.page_dates import header_date
 from flows.extract.cleaning.patterns import _SPACES, _WHITESPACE, BoilerplatePatterns
 from flows.extract.html import HtmlPage, html_to_blocks
@@ -59,6 +61,9 @@ class _State:
     month_day: tuple[int, int] | None = None  # a dateline's date without its year
     store_line: int = 0  # number of the line that carried the store's date prefix
     store_cut: bool = False  # the text ends where a page store cuts pages (see store_cut)
+    # pattern tests by line text: the chunk's table (line_table.py), then the document's own
+    table: LineTable = field(default_factory=lambda: LineTable({}))
+    tested: dict[tuple[int, str], bool] = field(default_factory=dict)
 
     def kept(self) -> list[_Line]:
         """Lines still in the body."""
@@ -120,7 +125,9 @@ _NOTHING_TO_FIX = re.compile(r"[\t\x20-\x25\x27-\x7e]*")
 
 def normalise_line(raw: str) -> tuple[str, str]:
     """Fix mojibake, spaces and markdown in one line; returns (text, heading tag or "")."""
-    text = _fix_text(raw).translate(_SPACES)
+    text = _fix_text(raw)
+    # of the characters _SPACES maps, only the tab is ASCII
+    text = text.replace("\t", " ") if text.isascii() else text.translate(_SPACES)
     tag = ""
     # most lines hold no markdown: each rule runs only when its marks are there
     heading = _HEADING.match(text) if "#" in text else None
@@ -139,7 +146,7 @@ def normalise_line(raw: str) -> tuple[str, str]:
 
 def _fix_text(raw: str) -> str:
     """ftfy's fixes for one line (most lines need none, and ftfy takes a while to see that)."""
-    if _NOTHING_TO_FIX.fullmatch(raw):
+    if _NOTHING_TO_FIX.fullmatch(raw) or not ftfy_may_change(raw):
         return raw
     return ftfy.fix_text(raw, uncurl_quotes=False, fix_line_breaks=False)
 
@@ -152,8 +159,8 @@ def fix_document_encoding(lines: list[str]) -> list[str]:
     """
     plans: Counter[tuple[tuple[str, str], ...]] = Counter()
     for raw in lines:
-        if raw.isascii():
-            continue  # ftfy returns ASCII text unchanged, without a plan
+        if raw.isascii() or not mojibake_possible(raw):
+            continue  # ftfy returns such text unchanged, without a plan
         plan = ftfy.fix_encoding_and_explain(raw).explanation or []
         if any(step[0] == "encode" for step in plan):
             plans[tuple((str(a), str(b)) for a, b in plan)] += 1
