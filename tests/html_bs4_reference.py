@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-
-from flows.extract.seeds import read_seed_csv
 
 try:  # lxml is faster and more lenient, but html.parser is always there
     import lxml  # noqa: F401
@@ -27,59 +22,18 @@ try:  # lxml is faster and more lenient, but html.parser is always there
 except ImportError:
     _PARSER = "html.parser"
 
-_DROP = {
-    "script", "style", "nav", "header", "footer", "aside", "form", "noscript",
-    "iframe", "svg", "button", "template", "select", "input", "head",
-}  # fmt: skip
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre", "dd"}
-_CHROME_KEEP_INSIDE = {"article", "main"}  # a <header> inside the article holds its headline
-_DATE_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "date",
-    "pubdate",
-    "publishdate",
-    "dc.date",
-    "dc.date.issued",
-    "sailthru.date",
+# The walk is what changed; the tag sets, metadata fields, block and page records and role
+# rules are the module's own, so both walks read the same ones.
+from flows.extract.html import (
+    _BLOCKS,
+    _CHROME_KEEP_INSIDE,
+    _DATE_META,
+    _DROP,
+    _ROLE_DEPTH,
+    HtmlBlock,
+    HtmlPage,
+    RoleRules,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class HtmlBlock:
-    """One block of visible text and the tag it came from."""
-
-    text: str
-    tag: str  # p | h1..h6 | li | blockquote | figcaption | div (loose text) | ...
-    role: str = ""  # caption | byline | date | subtitle | furniture, from class/id names
-    names: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
-
-
-@dataclass(slots=True)
-class HtmlPage:
-    """What an HTML page yields: text blocks plus metadata candidates."""
-
-    blocks: list[HtmlBlock] = field(default_factory=list)
-    title: str | None = None  # <title>
-    og_title: str | None = None
-    published: str | None = None  # article:published_time and similar, as written
-    site_name: str | None = None  # og:site_name
-    links: list[str] = field(default_factory=list)  # absolute hrefs, canonical and og:url
-
-
-RoleRules = Sequence[tuple[str, re.Pattern[str]]]
-_ROLE_DEPTH = 3  # how many ancestors' class/id names can give a block its role
-
-
-def load_role_rules(path: Path) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """`role,words` rows (seeds/boilerplate_html_classes.csv) -> patterns over class/id names."""
-    rows = read_seed_csv(path, strip=False)
-    # a word must be a whole segment of the name: "news-date" has "date", "update" has not
-    return tuple(
-        (row["role"].strip(), re.compile(rf"(?:^|[-_])(?:{row['words']})(?:$|[-_])", re.I))
-        for row in rows
-    )
 
 
 def html_to_blocks(html: str, roles: RoleRules = ()) -> HtmlPage:
