@@ -33,7 +33,8 @@ from tests.test_pipeline import snapshot
 pytestmark = pytest.mark.slow
 flow_runs = pytest.mark.usefixtures("prefect_harness")
 
-SYNTHETIC = 2000  # articles of the full comparison
+SYNTHETIC = 1200  # articles of the full comparison: two batches (BATCH_SIZE 1000), so one is
+# cleaned on the workers while the flow lands the other
 KILL_SYNTHETIC = 400  # articles of the run that loses a worker: one batch, 8 chunks
 
 
