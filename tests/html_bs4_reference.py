@@ -27,12 +27,12 @@ except ImportError:
 from flows.extract.html import (
     _BLOCKS,
     _CHROME_KEEP_INSIDE,
-    _DATE_META,
     _DROP,
     _ROLE_DEPTH,
     HtmlBlock,
     HtmlPage,
     RoleRules,
+    read_meta_tag,
 )
 
 
@@ -99,16 +99,7 @@ def _read_meta(soup: BeautifulSoup, page: HtmlPage) -> None:
     if soup.title and soup.title.string:
         page.title = _squash(soup.title.string)
     for meta in soup.find_all("meta"):
-        key = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        value = _squash(str(meta.get("content") or ""))
-        if not value:
-            continue
-        if key == "og:title":
-            page.og_title = value
-        elif key == "og:site_name":
-            page.site_name = value
-        elif key in _DATE_META and page.published is None:
-            page.published = value
+        read_meta_tag(meta, page)
     if page.published is None:
         page.published = _json_ld_date(soup) or _time_tag(soup)
 

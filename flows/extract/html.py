@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from lxml.etree import _Element
@@ -258,18 +259,24 @@ def _read_meta(root: _Element, page: HtmlPage) -> None:
         if string:
             page.title = _squash(string)
     for meta in root.iter("meta"):
-        key = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        value = _squash(str(meta.get("content") or ""))
-        if not value:
-            continue
-        if key == "og:title":
-            page.og_title = value
-        elif key == "og:site_name":
-            page.site_name = value
-        elif key in _DATE_META and page.published is None:
-            page.published = value
+        read_meta_tag(meta, page)
     if page.published is None:
         page.published = _json_ld_date(root) or _time_tag(root)
+
+
+def read_meta_tag(meta: Any, page: HtmlPage) -> None:
+    """Take title, site name or published time from one <meta> tag (any element with `.get`:
+    lxml's, or Beautiful Soup's in the reference walk the tests compare with)."""
+    key = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+    value = _squash(str(meta.get("content") or ""))
+    if not value:
+        return
+    if key == "og:title":
+        page.og_title = value
+    elif key == "og:site_name":
+        page.site_name = value
+    elif key in _DATE_META and page.published is None:
+        page.published = value
 
 
 def _json_ld_date(root: _Element) -> str | None:
