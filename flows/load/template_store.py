@@ -48,9 +48,16 @@ def remember(
     _strings(con, "forgotten_paths", [*gone, *documents.get_column("source_path").to_list()])
     try:
         with transaction(con):
-            for table in ("outlet_documents", "outlet_document_lines"):
+            # A path has lines only while outlet_documents holds it (both are written here
+            # only, together): the lines, which grow with the warehouse, are scanned only when
+            # some forgotten path is counted already (never for new files).
+            counted = con.execute(
+                "delete from staging.outlet_documents "
+                "where source_path in (select value from forgotten_paths)"
+            ).fetchall()[0][0]
+            if counted:
                 con.execute(
-                    f"delete from staging.{table} "
+                    "delete from staging.outlet_document_lines "
                     "where source_path in (select value from forgotten_paths)"
                 )
             insert_frame(con, "staging.outlet_documents", documents.cast(DOCUMENT_SCHEMA))

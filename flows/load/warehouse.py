@@ -371,40 +371,58 @@ def insert_frame(
         con.unregister("incoming_frame")
 
 
-def append_raw(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
-    """Append raw documents whose doc_id is not stored yet; returns rows added."""
+def append_raw(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> list[str]:
+    """Append raw documents whose doc_id is not stored yet, as Arrow in one statement;
+    returns the doc_ids added."""
     if frame.height == 0:
-        return 0
+        return []
     # The anti-join runs in DuckDB over the doc_id column: the stored ids never come to Python.
     con.register("incoming_raw", frame)
     try:
-        fresh = "select * from incoming_raw where doc_id not in (select doc_id from raw.documents)"
-        added = con.execute(f"select count(*) from ({fresh})").fetchall()[0][0]
-        if added:
-            con.execute(f"insert into raw.documents by name {fresh}")
+        added = con.execute(
+            "insert into raw.documents by name select * from incoming_raw "
+            "where doc_id not in (select doc_id from raw.documents) returning doc_id"
+        ).fetchall()
     finally:
         con.unregister("incoming_raw")
-    return int(added)
+    return [row[0] for row in added]
 
 
 def replace_documents(
     con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], paths: Iterable[str]
 ) -> None:
-    """Atomically swap the staging rows of `paths` for the rows in `frames` (table -> frame)."""
-    paths = sorted(set(paths))
-    with transaction(con):
-        # The marts must be rebuilt for every content that leaves or arrives.
-        con.execute(
-            "insert into staging.changed_docs select doc_id from staging.documents "
-            "where list_contains(?, source_path)",
-            [paths],
-        )
-        if "staging.documents" in frames:
-            insert_frame(con, "staging.changed_docs", frames["staging.documents"].select("doc_id"))
-        for table in (*DOCUMENT_TABLES, "staging.template_pending"):  # cleaned now: current
-            con.execute(f"delete from {table} where list_contains(?, source_path)", [paths])
-        for table, frame in frames.items():
-            insert_frame(con, table, frame)
+    """Atomically swap the staging rows of `paths` for the rows in `frames` (table -> frame).
+
+    Every per-document table is written here only, all of them together: a path has rows in
+    them only while staging.documents holds it. So the deletes (each a scan of a table that
+    grows with the warehouse) run only when some of `paths` are staged already, never for a
+    batch of new files (a full build), and the paths are matched by a hash join, not a list
+    search per row. Each frame is appended as Arrow in one statement."""
+    path_frame = pl.DataFrame(
+        {"source_path": sorted(set(paths))}, schema={"source_path": pl.String}
+    )
+    con.register("replaced_paths", path_frame)
+    try:
+        with transaction(con):
+            # The marts must be rebuilt for every content that leaves or arrives.
+            staged = con.execute(
+                "insert into staging.changed_docs select doc_id from staging.documents "
+                "where source_path in (select source_path from replaced_paths)"
+            ).fetchall()[0][0]
+            if "staging.documents" in frames:
+                insert_frame(
+                    con, "staging.changed_docs", frames["staging.documents"].select("doc_id")
+                )
+            pending = ("staging.template_pending",)  # cleaned now: current
+            for table in (*DOCUMENT_TABLES, *pending) if staged else pending:
+                con.execute(
+                    f"delete from {table} "
+                    "where source_path in (select source_path from replaced_paths)"
+                )
+            for table, frame in frames.items():
+                insert_frame(con, table, frame)
+    finally:
+        con.unregister("replaced_paths")
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
