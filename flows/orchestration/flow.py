@@ -45,6 +45,7 @@ from flows.orchestration.tasks import (
     read_and_decode,
     record_quarantine,
     submit_clean_extract,
+    submit_read,
     transform,
 )
 from flows.settings import Settings, load_settings
@@ -133,38 +134,42 @@ def _process(
         return rejected
     from flows.orchestration import templates
 
-    decoded: set[str] = set()
+    decoded: set[str] = set()  # source paths
+    fresh: set[str] = set()  # doc_ids this run added to the raw layer
     parallel = len(plan.to_process) >= settings.parallel_min_docs
     with Workers(
         reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile
     ) as pool:
         workers = opaque(pool)
-        # Each batch's line keys are computed on the workers while the flow lands it and
-        # reads the next batch.
-        counting: tuple | None = None
+        # Each batch is read, decoded and its line keys taken on the workers while the flow
+        # lands the one before it.
+        reading: tuple[Pending, list[str]] | None = None
         for batch in _batches(plan.to_process, BATCH_SIZE):
-            loaded, bad = read_and_decode(opaque(batch), settings, run_id)
-            keys = templates.start_keys(loaded, pool)
-            land_raw(opaque(loaded), settings, run_id)
-            if counting is not None:
-                templates.count_lines(*counting)
-            paths = [file.rel_path for file in batch]
-            counting = (opaque(loaded), paths, opaque(keys), settings)
-            decoded.update(item.source_path for item in loaded)
-            rejected += bad
-        if counting is not None:
-            templates.count_lines(*counting)
+            started = submit_read(opaque(batch), workers, settings, run_id)
+            if reading is not None:
+                rejected += _land_read(*reading, decoded, fresh, settings, run_id)
+            reading = (started, [file.rel_path for file in batch])
+        if reading is not None:
+            rejected += _land_read(*reading, decoded, fresh, settings, run_id)
         if plan.removed:
-            templates.count_lines([], plan.removed, None, settings)
+            templates.count_lines([], plan.removed, [], settings)
         pending = templates.update_templates(opaque(plan), workers, settings)
         decoded.update(path for path, _ in pending)
         todo = [(file.rel_path, file.doc_id) for file in plan.to_process] + pending
         done, total = 0, len(todo)
+        # What this run landed is read again from disk by the workers, not from the raw layer.
+        on_disk = {
+            (file.rel_path, file.doc_id): file.location
+            for file in plan.to_process
+            if file.doc_id in fresh and pool.local
+        }
         # Each batch is cleaned and extracted on the workers while the flow lands the one
         # before it and reads the one after.
         previous: tuple[Pending, Sequence[tuple[str, str]]] | None = None
         for part in _batches(todo, BATCH_SIZE):
-            loaded = templates.reload([item for item in part if item[0] in decoded], settings)
+            loaded = templates.reload(
+                [item for item in part if item[0] in decoded], settings, opaque(on_disk)
+            )
             started = submit_clean_extract(opaque(loaded), workers, run_id, settings)
             if previous is not None:
                 rejected += _land(previous[0], previous[1], run_id, settings)
@@ -176,6 +181,26 @@ def _process(
             _progress(total, total, progress)
     if plan.removed:
         land_staging(opaque({}), opaque(plan.removed), settings)
+    return rejected
+
+
+def _land_read(
+    started: Pending,
+    paths: list[str],
+    decoded: set[str],
+    fresh: set[str],
+    settings: Settings,
+    run_id: str,
+) -> list[Rejected]:
+    """Wait for a batch's decoded files and line keys; land them in the raw layer (`fresh`
+    gets the doc_ids added) and the template line counts (`paths`: the batch's files,
+    counted again)."""
+    from flows.orchestration import templates
+
+    loaded, keys, rejected = read_and_decode(opaque(started))
+    fresh.update(land_raw(opaque(loaded), settings, run_id))
+    templates.count_lines(opaque(loaded), paths, opaque(keys), settings)
+    decoded.update(item.source_path for item in loaded)
     return rejected
 
 

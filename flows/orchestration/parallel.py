@@ -89,6 +89,12 @@ class Workers:
         """True when stages run in worker processes."""
         return self._pool is not None or self._remote is not None
 
+    @property
+    def local(self) -> bool:
+        """True when stages run on this machine (in-process or in worker processes), which
+        sees the source folder; a Dask cluster's workers may not."""
+        return self._remote is None
+
     def map(self, stage: Stage, items: Sequence[Any], *args: Any) -> tuple[Sequence, list]:
         """stage(items, reference, *args) -> (done, rejected), split over the workers."""
         return self.submit(stage, items, *args).result()

@@ -14,14 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from flows.ingest.reading import (
-    SourceFile,
-    UnreadableInput,
-    content_type,
-    decode,
-    discover,
-    trusted_stats,
-)
+from flows.ingest.reading import SourceFile, discover, trusted_stats
 from flows.load import publishing, runlog, warehouse
 from flows.load.transform import Loaded, concat_frames, raw_frame, rejected_frame
 from flows.orchestration import summary
@@ -34,6 +27,7 @@ from flows.settings import Settings
 
 if TYPE_CHECKING:  # extraction code loads only when a run has documents to process
     from flows.extract.article import Reference
+    from flows.orchestration.intake import OnDisk
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -155,59 +149,32 @@ def plan_changes(files: list[SourceFile], settings: Settings, full_refresh: bool
     return plan
 
 
-@task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
+@task(cache_policy=NO_CACHE)
 @timed
-def read_and_decode(
-    batch: Sequence[SourceFile], settings: Settings, run_id: str
-) -> tuple[list[Loaded], list[Rejected]]:
-    """Read each file's bytes and decode them; unusable files go to quarantine, bytes kept."""
-    loaded: list[Loaded] = []
-    rejected: list[Rejected] = []
-    limit = int(settings.max_file_mb * 1024 * 1024)
-    for file in batch:
-        try:
-            data = file.path.read_bytes()
-        except OSError as exc:
-            reason = f"file vanished or became unreadable: {exc.strerror or exc}"
-            rejected.append(
-                Rejected(quarantine_row(run_id, file.rel_path, file.doc_id, "read", reason))
-            )
-            continue
-        try:
-            if len(data) > limit:
-                raise UnreadableInput(
-                    f"file too large ({len(data) / 2**20:.1f} MB > "
-                    f"{settings.max_file_mb:g} MB limit, SUMMITRY_MAX_FILE_MB)"
-                )
-            decoded = decode(data)
-        except UnreadableInput as exc:
-            row = quarantine_row(run_id, file.rel_path, file.doc_id, "decode", str(exc))
-            rejected.append(Rejected(row, data))
-            continue
-        if decoded.repair:
-            rejected.append(
-                Rejected(
-                    quarantine_row(
-                        run_id,
-                        file.rel_path,
-                        file.doc_id,
-                        "decode",
-                        decoded.repair,
-                        action="repaired",
-                    )
-                )
-            )
-        kind = content_type(file.rel_path, decoded.text)
-        loaded.append(
-            Loaded(file.rel_path, file.doc_id, kind, len(data), decoded.text, decoded.encoding)
-        )
-    return loaded, rejected
+def submit_read(
+    batch: Sequence[SourceFile], workers: Workers, settings: Settings, run_id: str
+) -> Pending:
+    """Start reading each file's bytes, decoding them and taking the line keys of the decoded
+    ones (see intake.py): on the workers, which read the next batch while the flow lands
+    this one."""
+    from flows.orchestration.intake import start_reading
+
+    return start_reading(batch, workers, settings.max_file_mb, run_id)
+
+
+@task(cache_policy=NO_CACHE)
+@timed
+def read_and_decode(pending: Pending) -> tuple[list[Loaded], list, list[Rejected]]:
+    """Wait for a batch's decoded files, their line keys and the files that could not be
+    used (quarantined, bytes kept)."""
+    (loaded, keys), rejected = pending.result()
+    return list(loaded), list(keys), rejected
 
 
 @task(cache_policy=NO_CACHE, retries=IO_RETRIES, retry_delay_seconds=IO_RETRY_DELAYS)
 @timed
-def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
-    """Append new contents to the immutable raw layer."""
+def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> list[str]:
+    """Append new contents to the immutable raw layer; returns the doc_ids added."""
     frame = raw_frame(batch, run_id, warehouse.now())
     with work(settings) as con:
         return warehouse.append_raw(con, frame)
@@ -216,16 +183,36 @@ def land_raw(batch: list[Loaded], settings: Settings, run_id: str) -> int:
 @task(cache_policy=NO_CACHE)
 @timed
 def submit_clean_extract(
-    batch: list[Loaded], workers: Workers, run_id: str, settings: Settings
+    batch: list[Loaded | OnDisk], workers: Workers, run_id: str, settings: Settings
 ) -> Pending:
     """Start cleaning (boilerplate and metadata, with the page template of each document's
     folder, see templates.py) and extracting (people, quotes, events, topics, as staging
     frames) the batch on every core; returns at once, so the flow lands the previous batch
-    and reads the next one while the workers compute."""
+    and reads the next one while the workers compute. Files on disk (`OnDisk`) are read by
+    the workers; any that changed since are taken from the raw layer and cleaned when the
+    result is asked for."""
+    from flows.orchestration.intake import OnDisk, clean_extract_read
     from flows.orchestration.stages import clean_extract_frames
-    from flows.orchestration.templates import templates_for
+    from flows.orchestration.templates import stored_texts, templates_for
 
-    return workers.submit(clean_extract_frames, batch, templates_for(settings, batch), run_id)
+    lines = templates_for(settings, batch)
+    if not any(isinstance(item, OnDisk) for item in batch):
+        return workers.submit(clean_extract_frames, batch, lines, run_id)
+    started = workers.submit(clean_extract_read, batch, lines, run_id)
+
+    def gather() -> tuple[list, list]:
+        parts, rejected = started.result()
+        frames = [chunk for chunk_frames, _ in parts for chunk in chunk_frames]
+        missing = [item for _, chunk_missing in parts for item in chunk_missing]
+        if missing:  # changed on disk since this run landed it: the raw layer's text
+            again = workers.map(
+                clean_extract_frames, stored_texts(missing, settings), lines, run_id
+            )
+            frames += again[0]
+            rejected += again[1]
+        return frames, rejected
+
+    return Pending(gather)
 
 
 @task(cache_policy=NO_CACHE)

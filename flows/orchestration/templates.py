@@ -30,6 +30,7 @@ from flows.extract.article import Reference
 from flows.ingest.reading import SourceFile, content_type
 from flows.load import template_store
 from flows.load.transform import Loaded
+from flows.orchestration.intake import OnDisk
 from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.runs import work
 from flows.orchestration.summary import Plan
@@ -63,7 +64,7 @@ def key_items(batch: Sequence[Loaded], reference: Reference) -> tuple[list[pl.Da
     return [frame], []
 
 
-def _members(loaded: Sequence[Loaded]) -> list[Loaded]:
+def members(loaded: Sequence[Loaded]) -> list[Loaded]:
     """The documents of a subfolder (those at the top get no template)."""
     return [item for item in loaded if folder_of(item.source_path) is not None]
 
@@ -71,25 +72,28 @@ def _members(loaded: Sequence[Loaded]) -> list[Loaded]:
 def start_keys(loaded: Sequence[Loaded], workers: Workers) -> Pending:
     """Start computing the line keys of the decoded files on the workers; `count_lines`
     waits for them (the flow lands the batch meanwhile)."""
-    return workers.submit(key_items, _members(loaded))
+    return workers.submit(key_items, members(loaded))
 
 
 def _count(
     settings: Settings, workers: Workers, loaded: Sequence[Loaded], gone: Iterable[str]
 ) -> None:
-    _remember(settings, loaded, start_keys(loaded, workers), gone)
+    chunks, _ = start_keys(loaded, workers).result()
+    _remember(settings, loaded, chunks, gone)
 
 
 def _remember(
-    settings: Settings, loaded: Sequence[Loaded], pending: Pending, gone: Iterable[str]
+    settings: Settings,
+    loaded: Sequence[Loaded],
+    chunks: Sequence[pl.DataFrame],
+    gone: Iterable[str],
 ) -> None:
-    members = _members(loaded)
-    chunks, _ = pending.result()
+    counted = members(loaded)
     documents = pl.DataFrame(
         {
-            "source_path": [item.source_path for item in members],
-            "folder": [folder_of(item.source_path) for item in members],
-            "doc_id": [item.doc_id for item in members],
+            "source_path": [item.source_path for item in counted],
+            "folder": [folder_of(item.source_path) for item in counted],
+            "doc_id": [item.doc_id for item in counted],
         },
         schema=template_store.DOCUMENT_SCHEMA,
     )
@@ -100,11 +104,12 @@ def _remember(
 
 @task(cache_policy=NO_CACHE)
 def count_lines(
-    loaded: list[Loaded], paths: list[str], keys: Pending | None, settings: Settings
+    loaded: list[Loaded], paths: list[str], keys: Sequence[pl.DataFrame], settings: Settings
 ) -> None:
-    """Store the line keys of the decoded files (`keys`, from `start_keys`); forget `paths`
-    (the batch's files, some of which may no longer decode, or the files that left) first."""
-    _remember(settings, loaded, keys or Pending(lambda: ([], [])), paths)
+    """Store the line keys of the decoded files (`keys`: (source_path, line_key) frames, see
+    `key_items`); forget `paths` (the batch's files, some of which may no longer decode, or
+    the files that left) first."""
+    _remember(settings, loaded, keys, paths)
 
 
 @task(cache_policy=NO_CACHE)
@@ -146,13 +151,13 @@ def _count_unindexed(
         missing = set(template_store.unindexed(con, files))
     if not missing:
         return []
-    loaded = reload.fn([f for f in files if f[0] in missing], settings)
+    loaded = stored_texts([f for f in files if f[0] in missing], settings)
     _count(settings, workers, loaded, [])
     get_run_logger().info("counted the template lines of %d earlier documents", len(loaded))
     return sorted(missing)
 
 
-def templates_for(settings: Settings, loaded: Sequence[Loaded]) -> dict[str, set[str]]:
+def templates_for(settings: Settings, loaded: Sequence[Loaded | OnDisk]) -> dict[str, set[str]]:
     """The stored template line keys of the folders of `loaded`."""
     folders = {folder for item in loaded if (folder := folder_of(item.source_path)) is not None}
     if not folders:
@@ -161,12 +166,34 @@ def templates_for(settings: Settings, loaded: Sequence[Loaded]) -> dict[str, set
         return template_store.templates(con, folders)
 
 
-@task(cache_policy=NO_CACHE)
-def reload(files: list[tuple[str, str]], settings: Settings) -> list[Loaded]:
-    """The decoded texts of `files` (source_path, doc_id) from the raw layer."""
+def stored_texts(files: list[tuple[str, str]], settings: Settings) -> list[Loaded]:
+    """The decoded texts of `files` (source_path, doc_id) from the raw layer, in order."""
+    if not files:
+        return []
     with work(settings) as con:
         rows = template_store.raw_documents(con, files)
     return [
         Loaded(path, doc_id, content_type(path, text), size, text, encoding)
         for path, doc_id, text, size, encoding in rows
     ]
+
+
+@task(cache_policy=NO_CACHE)
+def reload(
+    files: list[tuple[str, str]],
+    settings: Settings,
+    on_disk: dict[tuple[str, str], str] | None = None,
+) -> list[Loaded | OnDisk]:
+    """The decoded texts of `files` (source_path, doc_id) from the raw layer, in order;
+    those in `on_disk` ((source_path, doc_id) -> location: landed by this run) stay files
+    for the workers to read again (`intake.reread`)."""
+    on_disk = on_disk or {}
+    stored = stored_texts([file for file in files if file not in on_disk], settings)
+    texts = {(item.source_path, item.doc_id): item for item in stored}
+    out: list[Loaded | OnDisk] = []
+    for file in files:
+        if file in on_disk:
+            out.append(OnDisk(file[0], file[1], on_disk[file]))
+        elif file in texts:
+            out.append(texts[file])
+    return out
