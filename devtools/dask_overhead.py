@@ -40,11 +40,11 @@ Work = Callable[[Pool, list[Loaded]], int]
 def load_batches(source: Path) -> list[list[Loaded]]:
     """Every article under `source`, decoded, in the flow's batches."""
     from flows.ingest.reading import discover
-    from flows.orchestration.tasks import read_and_decode
+    from flows.orchestration.intake import read_files
 
     files, _ = discover(source, {})
     settings = load_settings(source=source)
-    loaded, _ = read_and_decode.fn(files, settings, RUN_ID)
+    loaded, _ = read_files(files, settings.max_file_mb, RUN_ID)
     return [loaded[start : start + BATCH_SIZE] for start in range(0, len(loaded), BATCH_SIZE)]
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from flows.ingest.reading import discover
 from flows.load import warehouse
-from flows.orchestration.tasks import read_and_decode
+from flows.orchestration.intake import read_files
 from flows.settings import PROJECT_ROOT, load_settings
 from tests.test_pipeline import run
 
@@ -138,7 +138,7 @@ def test_file_vanishing_after_discovery_is_quarantined(tmp_path: Path) -> None:
     (tmp_path / "kept.txt").write_text(ARTICLE + "More.", encoding="utf-8")
     files, _ = discover(tmp_path)
     (tmp_path / "gone.txt").unlink()
-    loaded, rejected = read_and_decode.fn(files, load_settings(), "run-1")
+    loaded, rejected = read_files(files, load_settings().max_file_mb, "run-1")
     assert [item.source_path for item in loaded] == ["kept.txt"]
     assert [r.row["source_path"] for r in rejected] == ["gone.txt"]
     assert "vanished" in rejected[0].row["reason"]
