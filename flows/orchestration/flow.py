@@ -137,9 +137,12 @@ def _process(
     decoded: set[str] = set()  # source paths
     fresh: set[str] = set()  # doc_ids this run added to the raw layer
     parallel = len(plan.to_process) >= settings.parallel_min_docs
-    with Workers(
-        reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile
-    ) as pool:
+    # A session held open while the documents land: the tasks' sessions share its database,
+    # so closing one does not checkpoint the work file (DuckDB checkpoints as its log grows).
+    with (
+        runs.work(settings),
+        Workers(reference, settings.seeds_dir, settings.workers, parallel, remote, pidfile) as pool,
+    ):
         workers = opaque(pool)
         # Each batch is read, decoded and its line keys taken on the workers while the flow
         # lands the one before it.
