@@ -185,6 +185,25 @@ def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
     return triggers.any(before, "non_principal") or triggers.any(after, "non_principal_after")
 
 
+def _escorted(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """In the entourage or greeting party: an `escort` row earlier in the person's sentence
+    ("X was accompanied by his adviser Y"), or an `escort_arrival` row in a sentence about an
+    arrival ("where he was met by Vice President Y" at the airport); an engagement trigger
+    between the row and the person ends the party ("accompanied by Z, he met Y")."""
+    triggers = gazetteer.triggers
+    if not triggers.any(text, "escort") and not triggers.any(text, "escort_arrival"):
+        return False
+    lo, hi = span_at(sentence_spans(text), mention.start)
+    before = text[lo : mention.start]
+    kinds = ["escort"]
+    if triggers.any(text[lo:hi], "arrival"):
+        kinds.append("escort_arrival")
+    hits = triggers.find(before, kinds=kinds)
+    if not hits:
+        return False
+    return not triggers.find(before[hits[-1].end :])
+
+
 def _is_heading(text: str) -> bool:
     """A short line without closing sentence punctuation (a section heading)."""
     stripped = text.strip().rstrip("\"”’'")
@@ -223,16 +242,27 @@ def _segment(
     return drafts
 
 
+def _reports(texts: list[str], m: Mention, gazetteer: Gazetteer) -> bool:
+    """The mention is the source of a report or quotation ("Mr X said", "..., said Mr X")."""
+    text = texts[m.paragraph_no] if 0 <= m.paragraph_no < len(texts) else ""
+    triggers = gazetteer.triggers
+    return triggers.any(text[m.end : m.end + 40], "speaker_after") or triggers.any(
+        text[max(0, m.start - 60) : m.start], "speaker_before"
+    )
+
+
 def _participants(
     draft: _Draft,
     last: int,
     by_paragraph: dict[int, list[Mention]],
     attendees: dict[int, set[str]],
     previous: Event | None = None,
+    sourced: tuple[list[str], Gazetteer] | None = None,
 ) -> list[str]:
-    """Principals + attendees; with fewer than two, everyone mentioned in the event; with
-    nobody named ("the two presidents last met in Baku"), the previous event's people. A call
-    is between the people its own call cues name, when they name two."""
+    """Principals + attendees; with fewer than two, everyone mentioned in the event (but a
+    source who only reports, when two others are left); with nobody named ("the two presidents
+    last met in Baku"), the previous event's people. A call is between the people its own call
+    cues name, when they name two."""
     if lead_cue(draft).trigger.kind == "phone_call":
         callers = {
             p
@@ -246,10 +276,16 @@ def _participants(
     for p in range(draft.first, last + 1):
         people |= attendees.get(p, set())
     if len(people) < 2:
-        for p in range(draft.first, last + 1):
-            people.update(m.person for m in by_paragraph.get(p, []))
+        mentioned = [m for p in range(draft.first, last + 1) for m in by_paragraph.get(p, [])]
         if draft.first == 0:
-            people.update(m.person for m in by_paragraph.get(-1, []))
+            mentioned += by_paragraph.get(-1, [])
+        texts, gazetteer = sourced if sourced else ([], None)
+        everyone = people | {m.person for m in mentioned}
+        # a source who only reports ("Mr X said", "..., said Mr X") is no principal
+        sources = {m.person for m in mentioned} - {
+            m.person for m in mentioned if gazetteer is None or not _reports(texts, m, gazetteer)
+        }
+        people = everyone - sources if len(everyone - sources) >= 2 else everyone
     if not people and previous is not None:
         people = set(previous.participants)
     return sorted(people)
@@ -317,7 +353,7 @@ def _to_event(
 ) -> Event:
     """Turn a draft into an Event record."""
     texts, title, published, gazetteer, previous, home = context
-    participants = _participants(draft, last, *mentions, previous)
+    participants = _participants(draft, last, *mentions, previous, (texts, gazetteer))
     when, certain = _event_date(draft, event_no, (title, published, previous))
     if not certain and event_no == 0 and not draft.cues[0].recalled:
         # "X and his counterpart Y on Thursday discussed ..." in the lead, the trigger later
@@ -386,6 +422,8 @@ def detect_events(
         text = texts.get(m.paragraph_no, "")
         if gazetteer.triggers.any(text[max(0, m.start - 80) : m.start], "companion"):
             continue  # "accompanied by his wife X": present, never a principal
+        if _escorted(text, m, gazetteer):
+            continue  # the entourage or the greeting party at the airport
         if _non_principal(text, m, gazetteer) and not gazetteer.triggers.any(
             text[m.end : m.end + 90], "principal_after"
         ):

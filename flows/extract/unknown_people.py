@@ -129,7 +129,11 @@ def _names_of(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list
     titled = [
         Candidate(start, end, shapes.clean(name), True)
         for start, end, name in _titled_names(
-            para, directory.title_words, directory.honorifics, directory.non_name_words
+            para,
+            directory.title_words,
+            directory.honorifics,
+            directory.non_name_words,
+            directory.sole_titles,
         )
         # "... Receives Kenyan High Commissioner": a title or country word is no name word;
         # "Minister of Papua New Guinea": a place is no name
@@ -175,6 +179,7 @@ def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
             groups.append([name])
         else:
             group.append(name)
+    groups = _sole_names_joined(groups)
     for group in groups:
         # The fullest spelling; among equally full ones the one the article uses most (a
         # slip of the keyboard, "Muhmmadu", is rarer than the name), then the longer (a slip
@@ -184,6 +189,22 @@ def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
             key=lambda n: (len(variant_key(n)), names.count(n), len(n), -group.index(n)),
         )
         out.update({n: fullest for n in group})
+    return out
+
+
+def _sole_names_joined(groups: list[list[str]]) -> list[list[str]]:
+    """A one-word name ("President Samia", "Pres Nyusi") joins the one fuller name of the
+    article that has that word ("Samia Suluhu Hassan", "Filipe Nyusi")."""
+    out = [g for g in groups if any(len(variant_key(n)) > 1 for n in g)]
+    for group in groups:
+        if group in out:
+            continue
+        words = {w for n in group for w in variant_key(n)}
+        fuller = [g for g in out if any(words & set(variant_key(n)) for n in g)]
+        if len(fuller) == 1:
+            fuller[0].extend(group)
+        else:
+            out.append(group)
     return out
 
 
