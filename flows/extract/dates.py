@@ -312,6 +312,31 @@ def find_dates(text: str, published: date | None) -> list[DateHit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+def anchored_dates(text: str, anchors: frozenset[date]) -> list[DateHit]:
+    """Dates a page without its own date still fixes: a weekday, or a month and day without a
+    year, that exactly one full date elsewhere on the page matches ("on Friday afternoon" with
+    a caption's "Friday, Sept. 16, 2016"; "On March 21" with "March 21, 2023")."""
+    if not anchors:
+        return []
+    hits: list[DateHit] = []
+    low = lowered(text)
+    for m in hinted_finditer(_EXPLICIT_RE, text, low):
+        if m.group("y1") or m.group("y2"):
+            continue
+        month = _MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+        day = int(m.group("d1") or m.group("d2"))
+        same = {a for a in anchors if (a.month, a.day) == (month, day)}
+        if len(same) == 1:
+            hits.append(DateHit(m.start(), m.end(), same.pop(), True))
+    for m in hinted_finditer(_WEEKDAY_RE, text, low):
+        if m.group(0).lower().startswith("next"):
+            continue
+        same = {a for a in anchors if a.weekday() == _WEEKDAYS[m.group("wd").lower()]}
+        if len(same) == 1:
+            hits.append(DateHit(m.start(), m.end(), same.pop(), True))
+    return sorted(hits, key=lambda h: h.start)
+
+
 def parse_event_date(text: str, published: date | None) -> date | None:
     """The first date expressed in the text (convenience for callers and tests)."""
     hits = find_dates(text, published)

@@ -43,7 +43,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flows.extract.dates import DateHit, find_dates, parse_date
+from flows.extract.dates import DateHit, anchored_dates, find_dates, parse_date
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
 from flows.extract.sentences import closest, sentence_spans, span_at
@@ -110,8 +110,10 @@ def _cue(
     published: date | None,
     mentions: list[Mention],
     gazetteer: Gazetteer,
+    anchors: frozenset[date] | None = None,
 ) -> Cue | None:
-    """Build the cue of a paragraph, or None when it holds no trigger."""
+    """Build the cue of a paragraph, or None when it holds no trigger (`anchors`: the full
+    dates of a page without a date of its own, see `anchored_dates`)."""
     found = first_trigger(text, gazetteer, mentions)
     if found is None:
         return None
@@ -126,6 +128,8 @@ def _cue(
         for h in gazetteer.triggers.find(text, kinds=("recall",))
     )
     dates = find_dates(text, published)
+    if published is None and anchors:
+        dates = sorted([*dates, *anchored_dates(text, anchors)], key=lambda h: h.start)
     places = gazetteer.locations(text)
     # A recalled engagement is dated by its own sentence only (no guess from the paragraph).
     date_hit = closest(dates, trig.start, lo, hi) or (
@@ -405,8 +409,12 @@ def detect_events(
     mentions: list[Mention],
     gazetteer: Gazetteer,
     dateline: str | None = None,
+    captions: tuple[str, ...] = (),
 ) -> list[Event]:
     """Events reported by one article (mentions with paragraph_no -1 are title mentions).
+
+    On a page without a date of its own, a weekday or a month and day the body gives is fixed
+    by the one full date of the page (body, headline or photo `captions`) that matches it.
 
     Without a published date, a full date in the headline or in a short line at the top of the
     body anchors weekdays and relative days;
@@ -429,10 +437,11 @@ def detect_events(
         ):
             continue  # a spokesman or aide, unless the subject of the engagement verb
         by_paragraph[m.paragraph_no].append(m)
+    anchors = _full_dates([title or "", *captions, *paragraphs]) if published is None else None
     cues = [
         cue
         for i, text in enumerate(paragraphs)
-        if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer))
+        if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer, anchors or None))
     ]
     if not cues and title:
         # Only the headline announces the event: it spans the whole article (unless the body
@@ -464,6 +473,11 @@ def detect_events(
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
     return _engagements(events)
+
+
+def _full_dates(texts: list[str]) -> frozenset[date]:
+    """Every full date (with its year) of a page that has no date of its own."""
+    return frozenset(h.value for text in texts for h in find_dates(text, None))
 
 
 def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bool:

@@ -128,6 +128,7 @@ class NameShapes:
     after: re.Pattern[str]  # a cue starting right after a name
     # a plural title over a coordination of bare names ("Presidents Duda and Nauseda")
     shared: re.Pattern[str] | None = None
+    countries: frozenset[str] = frozenset()  # folded country names
 
     @classmethod
     def build(
@@ -142,7 +143,7 @@ class NameShapes:
             fold(r["adjective"].strip())
             for r in (_seed_rows(seeds / "nationalities.csv") if seeds else [])
         }
-        places, countries = _places(seeds)
+        places, countries, nations = _places(seeds)
         title_tokens = {fold(w) for t in title_words for w in re.split(r"[\s-]+", t)}
         title_tokens |= {f"{t}s" for t in title_tokens}  # "Commissioners X and Y"
         honor = {fold(h.rstrip(".")) for h in honorifics}
@@ -182,7 +183,15 @@ class NameShapes:
             rf"\b(?:{cased})s[ \t]+((?:{_TOKEN}[ \t]*,[ \t]*)*{_TOKEN})[ \t]*,?[ \t]+and[ \t]+"
             rf"({_TOKEN})(?![\w'’-]|[ \t]+[{_UPPER}])"
         )
-        return cls(frozenset(stop), frozenset(honor), frozenset(places), before, after, shared)
+        return cls(
+            frozenset(stop),
+            frozenset(honor),
+            frozenset(places),
+            before,
+            after,
+            shared,
+            frozenset(nations),
+        )
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, para: str) -> list[Candidate]:
@@ -245,6 +254,8 @@ class NameShapes:
             segment = segment[:-1]
         while segment and _kind(segment[0][1]) in ("particle", "nick"):
             segment = segment[1:]
+        while len(segment) > 2 and fold(segment[0][1]) in self.countries:
+            segment = segment[1:]  # "of Japan Fumio Kishida": the country is no name word
         kinds = [_kind(w) for _, w in segment]
         names = kinds.count("name")
         chain = any(fold(w) in _CHAIN_PARTICLES for _, w in segment)
@@ -360,11 +371,12 @@ def _place_tails(places: frozenset[str]) -> frozenset[str]:
     return frozenset(tails)
 
 
-def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
-    """Folded place names (cities, venues, countries) and country names."""
+def _places(seeds: Path | None) -> tuple[set[str], set[str], set[str]]:
+    """Folded place names (cities, venues, countries), one-word country names of kind
+    country, and every country a city is in."""
     if seeds is None:
-        return set(), set()
-    places, countries = set(), set()
+        return set(), set(), set()
+    places, countries, nations = set(), set(), set()
     for file in ("places.csv", "world_cities.csv"):
         for row in _seed_rows(seeds / file):
             names = [row["place"], *row.get("variants", "").split("|")]
@@ -375,9 +387,11 @@ def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
             country = fold((row.get("country") or "").strip())
             if " " in country:
                 places.add(country)
+            if country:
+                nations.add(country)
             if row.get("kind", "").strip() == "country":
                 countries |= {n for n in folded if " " not in n}
-    return places, countries
+    return places, countries, nations | countries
 
 
 # ------------------------------------------------------------------------------- variants
