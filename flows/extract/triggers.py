@@ -55,7 +55,7 @@ def _person_follows(trig: TriggerHit, hi: int, mentions: list[Mention], text: st
 
 
 # Capitalised title words joined by of/and/the/for, commas and hyphens.
-_TITLE_GAP = re.compile(r"\s+(?:(?:the|of|and|for|on|[A-Z][\w'’.-]*),?\s+)*")
+_TITLE_GAP = re.compile(r"\s+(?:(?:the|of|and|for|on|visiting|[A-Z][\w'’.-]*),?\s+)*")
 
 
 def is_unreal(text: str, lo: int, hi: int, trigger: TriggerHit, gazetteer: Gazetteer) -> bool:
