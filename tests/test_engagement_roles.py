@@ -12,6 +12,7 @@ import pytest
 from devtools.evaluate.real import spelling_key
 from flows.extract.article import Extraction, Reference, extract
 from flows.extract.dates import anchored_dates
+from flows.extract.name_cues import same_person
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -174,3 +175,29 @@ def test_caption_date_fixes_the_weekday_of_an_undated_page(reference: Reference)
 )
 def test_the_scorer_compares_participants_by_spelling_skeleton(a: str, b: str, same: bool) -> None:
     assert (spelling_key(a) == spelling_key(b)) is same
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Carlos Benedito", "Carlos Benedito do Amaral", True),  # a family name joined by "do"
+        ("Salim bin Abdel Karim", "Salim bin Abdulkarim", True),  # one word split two ways
+        ("Carlos Benedito", "Carlos Benedito Amaral", False),  # no particle: maybe another man
+        ("Ana Lenz", "Anal Enz", False),
+    ],
+)
+def test_spellings_of_one_name(a: str, b: str, same: bool) -> None:
+    assert same_person(a, b) is same
+
+
+def test_the_head_who_sent_a_representative_is_no_participant(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        HEAD,
+        "Prime Minister of Corvia Carlos Benedito do Amaral and President of Arlenia, Ruben "
+        "Osei, discussed border security at a meeting in the capital on Thursday.",
+        "The meeting took place after the prime minister, representing President of the "
+        "Republic and SADC chairperson, Joaquim Tambo, attended the inauguration of Osei.",
+        "“It was a good meeting,” Carlos Benedito do Amaral said.",
+    )
+    assert _engagements(ex) == [("meeting", ["Carlos Benedito do Amaral", "Ruben Osei"])]

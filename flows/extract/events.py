@@ -219,6 +219,7 @@ def _segment(
     attendees: dict[int, set[str]],
     paragraphs: list[str],
     by_paragraph: dict[int, list[Mention]],
+    gazetteer: Gazetteer | None = None,
 ) -> list[_Draft]:
     """Group cues into events (rule 2 of the module docstring)."""
     drafts: list[_Draft] = []
@@ -230,7 +231,11 @@ def _segment(
                 if len(draft.cues[0].people) < 2:
                     # Principals unnamed in the trigger sentence ("the leaders of Russia,
                     # Azerbaijan and Iran met"): the people named so far are the event's.
-                    draft.people.update(m.person for m in by_paragraph.get(p, []))
+                    draft.people.update(
+                        m.person
+                        for m in by_paragraph.get(p, [])
+                        if gazetteer is None or not _about(paragraphs, m, gazetteer)
+                    )
             if not _opens_new_event(draft, cue):
                 draft.cues.append(cue)
                 if not cue.trigger.weak or len(draft.people) < 2:
@@ -253,6 +258,17 @@ def _reports(texts: list[str], m: Mention, gazetteer: Gazetteer) -> bool:
     return triggers.any(text[m.end : m.end + 40], "speaker_after") or triggers.any(
         text[max(0, m.start - 60) : m.start], "speaker_before"
     )
+
+
+def _about(texts: list[str], m: Mention, gazetteer: Gazetteer) -> bool:
+    """The mention is someone the event is about or who sent another ("the death of ...",
+    "representing President X"), by the `non_participant` rows in its sentence."""
+    text = texts[m.paragraph_no] if 0 <= m.paragraph_no < len(texts) else ""
+    if not text:
+        return False
+    lo, _ = span_at(sentence_spans(text), m.start)
+    before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
+    return gazetteer.triggers.any(before, "non_participant")
 
 
 def _participants(
@@ -284,6 +300,8 @@ def _participants(
         if draft.first == 0:
             mentioned += by_paragraph.get(-1, [])
         texts, gazetteer = sourced if sourced else ([], None)
+        if gazetteer is not None:
+            mentioned = [m for m in mentioned if not _about(texts, m, gazetteer)]
         everyone = people | {m.person for m in mentioned}
         # a source who only reports ("Mr X said", "..., said Mr X") is no principal
         sources = {m.person for m in mentioned} - {
@@ -452,7 +470,7 @@ def detect_events(
     attendees = {
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
-    drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph)
+    drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph, gazetteer)
     home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
     events: list[Event] = []
     for no, draft in enumerate(drafts):

@@ -423,7 +423,36 @@ def same_person(a: str, b: str) -> bool:
     small, big = sorted((ka, kb), key=len)
     if len(small) >= 2 and big[: len(small)] == small and _is_chain(a) and _is_chain(b):
         return True  # "Mohamed bin Zayed" and "Mohamed bin Zayed Al Nahyan"
+    if len(small) >= 2 and big[: len(small)] == small:
+        longer = a if len(ka) > len(kb) else b
+        if _particle_after(longer, len(small)):
+            return True  # "Carlos Agostinho" and "Carlos Agostinho do Rosario"
+    if len(ka) != len(kb) and _joined_key(a) == _joined_key(b):
+        return True  # "Salman bin Abdel Aziz" and "Salman bin Abdulaziz"
     return len(small) >= 2 and small[-1] == big[-1] and set(small) <= set(big)
+
+
+def _particle_after(name: str, words: int) -> bool:
+    """Whether the name word after the first `words` name words is a particle ("do", "da",
+    "bin"): a family name joined on, not another person's name."""
+    seen = 0
+    for word in re.split(r"[\s\-‐'’]+", fold(name)):
+        word = re.sub(r"[^a-z]", "", word)
+        if len(word) <= 1:
+            continue
+        if word in _PARTICLES:
+            if seen == words:
+                return True
+            continue
+        seen += 1
+    return False
+
+
+def _joined_key(name: str) -> tuple[str, ...]:
+    """The skeleton of the name written as one word (particles dropped): "Abdel Aziz" and
+    "Abdulaziz" are one word split two ways."""
+    words = [w for w in re.split(r"[\s\-‐'’]+", fold(name)) if w not in _PARTICLES]
+    return variant_key("".join(words))
 
 
 def _is_chain(name: str) -> bool:
