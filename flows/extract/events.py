@@ -189,14 +189,16 @@ def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
     return triggers.any(before, "non_principal") or triggers.any(after, "non_principal_after")
 
 
+def _has_escort(text: str, gazetteer: Gazetteer) -> bool:
+    return gazetteer.triggers.any(text, "escort") or gazetteer.triggers.any(text, "escort_arrival")
+
+
 def _escorted(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
     """In the entourage or greeting party: an `escort` row earlier in the person's sentence
     ("X was accompanied by his adviser Y"), or an `escort_arrival` row in a sentence about an
     arrival ("where he was met by Vice President Y" at the airport); an engagement trigger
     between the row and the person ends the party ("accompanied by Z, he met Y")."""
     triggers = gazetteer.triggers
-    if not triggers.any(text, "escort") and not triggers.any(text, "escort_arrival"):
-        return False
     lo, hi = span_at(sentence_spans(text), mention.start)
     before = text[lo : mention.start]
     kinds = ["escort"]
@@ -444,11 +446,14 @@ def detect_events(
         published = _page_date(title, paragraphs)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
+    escorting: dict[int, bool] = {}
     for m in mentions:
         text = texts.get(m.paragraph_no, "")
         if gazetteer.triggers.any(text[max(0, m.start - 80) : m.start], "companion"):
             continue  # "accompanied by his wife X": present, never a principal
-        if _escorted(text, m, gazetteer):
+        if m.paragraph_no not in escorting:
+            escorting[m.paragraph_no] = _has_escort(text, gazetteer)
+        if escorting[m.paragraph_no] and _escorted(text, m, gazetteer):
             continue  # the entourage or the greeting party at the airport
         if _non_principal(text, m, gazetteer) and not gazetteer.triggers.any(
             text[m.end : m.end + 90], "principal_after"
