@@ -201,3 +201,19 @@ def test_the_head_who_sent_a_representative_is_no_participant(reference: Referen
         "“It was a good meeting,” Carlos Benedito do Amaral said.",
     )
     assert _engagements(ex) == [("meeting", ["Carlos Benedito do Amaral", "Ruben Osei"])]
+
+
+def test_who_reports_an_earlier_engagement_is_not_its_principal(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Velikan and Osei discuss trade by phone",
+        "President of Arlenia Tomas Velikan had a telephone conversation with President Ruben "
+        "Osei on Tuesday.",
+        "During the conversation, Velikan noted that Foreign Minister Amara Diallo and his "
+        "counterpart Joaquim Tambo had held useful talks in Geneva last month.",
+    )
+    assert [(e.kind, e.participants) for e in ex.events] == [
+        ("phone_call", ["Ruben Osei", "Tomas Velikan"]),
+        ("meeting", ["Amara Diallo", "Joaquim Tambo"]),
+    ]
+    assert ex.events[1].event_date is None  # "had held": recalled, undated

@@ -88,7 +88,8 @@ def _participant_mentions(
 ) -> set[str]:
     """People named in text[lo:hi] except those the event is about ("the death of ..."), and
     except the source of the report named after the trigger ("X met Y on Monday, Foreign
-    Minister Z told reporters"), once two others are named."""
+    Minister Z told reporters") or before it ("Z noted that X and Y had held talks"), once two
+    others are named."""
     people = set()
     speakers = set()
     for m in mentions:
@@ -101,6 +102,8 @@ def _participant_mentions(
             after = trigger_end is not None and m.start >= trigger_end
             if after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_after"):
                 speakers.add(m.person)
+            elif not after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_that"):
+                speakers.add(m.person)  # "X noted that A and B had held talks"
     return people - speakers if len(people - speakers) >= 2 else people
 
 
