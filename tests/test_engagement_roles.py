@@ -217,3 +217,31 @@ def test_who_reports_an_earlier_engagement_is_not_its_principal(reference: Refer
         ("meeting", ["Amara Diallo", "Joaquim Tambo"]),
     ]
     assert ex.events[1].event_date is None  # "had held": recalled, undated
+
+
+def test_a_pronoun_subject_is_the_person_of_the_paragraph_before(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Velikan holds talks with Corvish leader",
+        "PORT ARLEN, March 3, 2021. Arlenian President Tomas Velikan arrived in Corvia on an "
+        "official visit at the invitation of Prime Minister Amara Diallo.",
+        "He held talks with President Ruben Osei at the presidential palace on Tuesday.",
+        "Speaker of Parliament Kofi Mbatha also met the guest.",
+    )
+    assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]
+    # the dateline's date opens the first paragraph: "on Tuesday" is the day before
+    assert ex.events[0].event_date == date(2021, 3, 2)
+
+
+def test_received_at_the_palace_and_greetings_from_a_third(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Osei receives Arlenian foreign minister",
+        "PORT ARLEN, May 4, 2022. Foreign Minister of Arlenia Amara Diallo was received at the "
+        "presidential palace on Wednesday.",
+        "During the meeting, the head of state stressed the importance of trade. Diallo "
+        "conveyed greetings from President Tomas Velikan.",
+        "President Ruben Osei said the country valued the partnership.",
+    )
+    assert _engagements(ex) == [("meeting", ["Amara Diallo", "Ruben Osei"])]
+    assert (ex.events[0].event_date, ex.events[0].date_certain) == (date(2022, 5, 4), True)

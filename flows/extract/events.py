@@ -144,6 +144,25 @@ def _cue(
     return Cue(paragraph_no, trig, date_hit, place, occasion, people, recalled, _is_heading(text))
 
 
+_PRONOUN_SUBJECT = re.compile(
+    r"\s*(?:(?:On|In|At|During)\s[^,]{1,40},\s*)?(?-i:He|She)\s+(?:[a-z]+ly\s+|also\s+|then\s+)?$"
+)
+
+
+def _add_antecedent(cue: Cue, text: str, by_paragraph: dict[int, list[Mention]]) -> None:
+    """ "He held talks with President X": with fewer than two principals, a pronoun subject of
+    the trigger is the person who opens the nearest earlier paragraph (or the headline)."""
+    if len(cue.people) >= 2 or cue.paragraph_no < 0:
+        return
+    lo, _ = span_at(sentence_spans(text), cue.trigger.start)
+    if not _PRONOUN_SUBJECT.fullmatch(text, lo, cue.trigger.start):
+        return
+    for p in range(cue.paragraph_no - 1, -2, -1):
+        if by_paragraph.get(p):
+            cue.people.add(by_paragraph[p][0].person)
+            return
+
+
 def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
     """People named in sentences with an attendance cue ('also attended by ...')."""
     found: set[str] = set()
@@ -469,6 +488,8 @@ def detect_events(
         for i, text in enumerate(paragraphs)
         if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer, anchors or None))
     ]
+    for cue in cues:
+        _add_antecedent(cue, paragraphs[cue.paragraph_no], by_paragraph)
     if not cues and title:
         # Only the headline announces the event: it spans the whole article (unless the body
         # puts the headline's own words in the future: "... when the leaders meet today").
@@ -523,6 +544,10 @@ def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
     """The page's own date when no published date was found: a full date in the headline, else
     in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
     full date inside a sentence there may be history, not the page's day."""
+    top = paragraphs[0][:_DATELINE_SPAN] if paragraphs else ""
+    lead = next(iter(find_dates(top, None)), None)
+    if lead and _DATELINE_HEAD.fullmatch(paragraphs[0], 0, lead.start):
+        return lead.value  # "PORT LOUIS, March 3, 2021. ..." opens the first paragraph
     lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
     for no, text in enumerate(lines):
         hit = next((h.value for h in find_dates(text, None)), None)
@@ -537,6 +562,8 @@ def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
 
 
 _PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
+_DATELINE_SPAN = 60  # a dateline's date sits at the very start of the first paragraph
+_DATELINE_HEAD = re.compile(r"\s*(?-i:[A-Z][A-Z .'’-]+)(?:\([^()]{0,30}\))?\s*[,:–—-]?\s*")
 _NUMERIC_DATE = re.compile(
     r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
 )
