@@ -341,3 +341,48 @@ def parse_event_date(text: str, published: date | None) -> date | None:
     """The first date expressed in the text (convenience for callers and tests)."""
     hits = find_dates(text, published)
     return hits[0].value if hits else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's own date, when the cleaner found none (used by flows.extract.events)
+# ---------------------------------------------------------------------------------------------
+
+
+def _full_dates(texts: list[str]) -> frozenset[date]:
+    """Every full date (with its year) of a page that has no date of its own."""
+    return frozenset(h.value for text in texts for h in find_dates(text, None))
+
+
+def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
+    """The page's own date when no published date was found: a full date in the headline, else
+    in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
+    full date inside a sentence there may be history, not the page's day."""
+    top = paragraphs[0][:_DATELINE_SPAN] if paragraphs else ""
+    lead = next(iter(find_dates(top, None)), None)
+    if lead and _DATELINE_HEAD.fullmatch(paragraphs[0], 0, lead.start):
+        return lead.value  # "PORT LOUIS, March 3, 2021. ..." opens the first paragraph
+    lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
+    for no, text in enumerate(lines):
+        hit = next((h.value for h in find_dates(text, None)), None)
+        if hit:
+            return hit
+        # a page's own numeric date ("22/10/2016", "31/October/2024"), never in the headline
+        numeric = (parse_date(m.group(0)) for m in _NUMERIC_DATE.finditer(text) if no)
+        hit = next((d for d in numeric if d), None)
+        if hit:
+            return hit
+    return None
+
+
+_PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
+
+
+_DATELINE_SPAN = 60  # a dateline's date sits at the very start of the first paragraph
+
+
+_DATELINE_HEAD = re.compile(r"\s*(?-i:[A-Z][A-Z .'’-]+)(?:\([^()]{0,30}\))?\s*[,:–—-]?\s*")
+
+
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
+)

@@ -43,9 +43,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flows.extract.dates import DateHit, anchored_dates, find_dates, parse_date
+from flows.extract.dates import DateHit, _full_dates, _page_date, anchored_dates, find_dates
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
+from flows.extract.roles import (
+    _about,
+    _attendees,
+    _escorted,
+    _has_escort,
+    _non_principal,
+    _participant_mentions,
+    _reports,
+)
 from flows.extract.sentences import closest, sentence_spans, span_at
 from flows.extract.triggers import first_trigger, is_unreal
 from flows.records import Event, Mention
@@ -76,35 +85,6 @@ class _Draft:
     cues: list[Cue]
     first: int
     people: set[str] = field(default_factory=set)
-
-
-def _participant_mentions(
-    text: str,
-    lo: int,
-    hi: int,
-    mentions: list[Mention],
-    gazetteer: Gazetteer,
-    trigger_end: int | None = None,
-) -> set[str]:
-    """People named in text[lo:hi] except those the event is about ("the death of ..."), and
-    except the source of the report named after the trigger ("X met Y on Monday, Foreign
-    Minister Z told reporters") or before it ("Z noted that X and Y had held talks"), once two
-    others are named."""
-    people = set()
-    speakers = set()
-    for m in mentions:
-        if not lo <= m.start < hi:
-            continue
-        # Titles between the marker and the name ("the death of President ...") are skipped.
-        before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
-        if not gazetteer.triggers.any(before, "non_participant"):
-            people.add(m.person)
-            after = trigger_end is not None and m.start >= trigger_end
-            if after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_after"):
-                speakers.add(m.person)
-            elif not after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_that"):
-                speakers.add(m.person)  # "X noted that A and B had held talks"
-    return people - speakers if len(people - speakers) >= 2 else people
 
 
 def _cue(
@@ -163,16 +143,6 @@ def _add_antecedent(cue: Cue, text: str, by_paragraph: dict[int, list[Mention]])
             return
 
 
-def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
-    """People named in sentences with an attendance cue ('also attended by ...')."""
-    found: set[str] = set()
-    spans = sentence_spans(text)
-    for hit in gazetteer.triggers.find(text, kinds=("attendance",)):
-        lo, hi = span_at(spans, hit.start)
-        found.update(_participant_mentions(text, lo, hi, mentions, gazetteer))
-    return found
-
-
 def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
     """Whether a cue starts a new event rather than adding to the current one.
 
@@ -200,36 +170,6 @@ def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
 def lead_cue(draft: _Draft) -> Cue:
     """The cue that names the event's kind: its first strong cue, else its first."""
     return next((c for c in draft.cues if not c.trigger.weak), draft.cues[0])
-
-
-def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
-    """A spokesperson, ambassador, adviser or aide: named as a source or a delegation member,
-    never a principal of an engagement ("spokesman Alaa Youssef", "X, the ambassador to")."""
-    before = text[max(0, mention.start - 80) : mention.start]
-    after = text[mention.end : mention.end + 60]
-    triggers = gazetteer.triggers
-    return triggers.any(before, "non_principal") or triggers.any(after, "non_principal_after")
-
-
-def _has_escort(text: str, gazetteer: Gazetteer) -> bool:
-    return gazetteer.triggers.any(text, "escort") or gazetteer.triggers.any(text, "escort_arrival")
-
-
-def _escorted(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
-    """In the entourage or greeting party: an `escort` row earlier in the person's sentence
-    ("X was accompanied by his adviser Y"), or an `escort_arrival` row in a sentence about an
-    arrival ("where he was met by Vice President Y" at the airport); an engagement trigger
-    between the row and the person ends the party ("accompanied by Z, he met Y")."""
-    triggers = gazetteer.triggers
-    lo, hi = span_at(sentence_spans(text), mention.start)
-    before = text[lo : mention.start]
-    kinds = ["escort"]
-    if triggers.any(text[lo:hi], "arrival"):
-        kinds.append("escort_arrival")
-    hits = triggers.find(before, kinds=kinds)
-    if not hits:
-        return False
-    return not triggers.find(before[hits[-1].end :])
 
 
 def _is_heading(text: str) -> bool:
@@ -273,26 +213,6 @@ def _segment(
             first -= 1
         drafts.append(_Draft([cue], first, set(cue.people)))
     return drafts
-
-
-def _reports(texts: list[str], m: Mention, gazetteer: Gazetteer) -> bool:
-    """The mention is the source of a report or quotation ("Mr X said", "..., said Mr X")."""
-    text = texts[m.paragraph_no] if 0 <= m.paragraph_no < len(texts) else ""
-    triggers = gazetteer.triggers
-    return triggers.any(text[m.end : m.end + 40], "speaker_after") or triggers.any(
-        text[max(0, m.start - 60) : m.start], "speaker_before"
-    )
-
-
-def _about(texts: list[str], m: Mention, gazetteer: Gazetteer) -> bool:
-    """The mention is someone the event is about or who sent another ("the death of ...",
-    "representing President X"), by the `non_participant` rows in its sentence."""
-    text = texts[m.paragraph_no] if 0 <= m.paragraph_no < len(texts) else ""
-    if not text:
-        return False
-    lo, _ = span_at(sentence_spans(text), m.start)
-    before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
-    return gazetteer.triggers.any(before, "non_participant")
 
 
 def _participants(
@@ -522,11 +442,6 @@ def detect_events(
     return _engagements(events)
 
 
-def _full_dates(texts: list[str]) -> frozenset[date]:
-    """Every full date (with its year) of a page that has no date of its own."""
-    return frozenset(h.value for text in texts for h in find_dates(text, None))
-
-
 def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bool:
     """Whether a body paragraph announces the headline's engagement phrase as planned or
     denied (asked only when no paragraph reports an engagement)."""
@@ -538,35 +453,6 @@ def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bo
             if is_unreal(text, lo, hi, trig, gazetteer):
                 return True
     return False
-
-
-def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
-    """The page's own date when no published date was found: a full date in the headline, else
-    in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
-    full date inside a sentence there may be history, not the page's day."""
-    top = paragraphs[0][:_DATELINE_SPAN] if paragraphs else ""
-    lead = next(iter(find_dates(top, None)), None)
-    if lead and _DATELINE_HEAD.fullmatch(paragraphs[0], 0, lead.start):
-        return lead.value  # "PORT LOUIS, March 3, 2021. ..." opens the first paragraph
-    lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
-    for no, text in enumerate(lines):
-        hit = next((h.value for h in find_dates(text, None)), None)
-        if hit:
-            return hit
-        # a page's own numeric date ("22/10/2016", "31/October/2024"), never in the headline
-        numeric = (parse_date(m.group(0)) for m in _NUMERIC_DATE.finditer(text) if no)
-        hit = next((d for d in numeric if d), None)
-        if hit:
-            return hit
-    return None
-
-
-_PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
-_DATELINE_SPAN = 60  # a dateline's date sits at the very start of the first paragraph
-_DATELINE_HEAD = re.compile(r"\s*(?-i:[A-Z][A-Z .'’-]+)(?:\([^()]{0,30}\))?\s*[,:–—-]?\s*")
-_NUMERIC_DATE = re.compile(
-    r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
-)
 
 
 def _current_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:
