@@ -245,3 +245,15 @@ def test_received_at_the_palace_and_greetings_from_a_third(reference: Reference)
     )
     assert _engagements(ex) == [("meeting", ["Amara Diallo", "Ruben Osei"])]
     assert (ex.events[0].event_date, ex.events[0].date_certain) == (date(2022, 5, 4), True)
+
+
+def test_a_deputy_who_took_part_is_in_the_delegation(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Velikan receives Corvish delegation",
+        "President Tomas Velikan on Thursday received a delegation headed by Corvish Foreign "
+        "Minister Amara Diallo.",
+        "Deputy Foreign Minister Kofi Mbatha and Ambassador Peter Lungisa took part in the "
+        "meeting.",
+    )
+    assert _engagements(ex) == [("meeting", ["Amara Diallo", "Tomas Velikan"])]

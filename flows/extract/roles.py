@@ -42,12 +42,20 @@ def _participant_mentions(
 
 
 def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
-    """People named in sentences with an attendance cue ('also attended by ...')."""
+    """People named in sentences with an attendance cue ('also attended by ...'), but not a
+    deputy or an assistant (`deputy_before`: "Deputy Foreign Minister X took part in the
+    meeting" is in the delegation)."""
     found: set[str] = set()
     spans = sentence_spans(text)
     for hit in gazetteer.triggers.find(text, kinds=("attendance",)):
         lo, hi = span_at(spans, hit.start)
-        found.update(_participant_mentions(text, lo, hi, mentions, gazetteer))
+        deputies = [
+            m
+            for m in mentions
+            if gazetteer.triggers.any(text[max(lo, m.start - 60) : m.start], "deputy_before")
+        ]
+        kept = [m for m in mentions if m not in deputies]
+        found.update(_participant_mentions(text, lo, hi, kept, gazetteer))
     return found
 
 
