@@ -66,9 +66,19 @@ def test_a_head_of_state_named_by_one_word_is_a_participant(reference: Reference
         HEAD,
         "Arlenian President Tomas Velikan held talks on various issues with President Osemba at "
         "State House yesterday.",
-        "“We share a long border and a long history,” said Mr Velikan.",
+        "“President Osemba is the most senior in the region,” said Mr Velikan.",
     )
     assert _engagements(ex) == [("meeting", ["Osemba", "Tomas Velikan"])]
+
+
+def test_a_one_word_name_no_other_paragraph_writes_is_no_person(reference: Reference) -> None:
+    headline_and_body = [
+        "Arlenian President Arrives for Talks",
+        "Arlenian President Tomas Velikan held talks with Prime Minister Ruben Osei in the "
+        "capital on Monday.",
+    ]
+    found = {m.person for m in reference.people.find_mentions(headline_and_body, None)}
+    assert found == {"Tomas Velikan", "Ruben Osei"}
 
 
 def test_one_word_names_join_the_full_name_of_the_article(reference: Reference) -> None:

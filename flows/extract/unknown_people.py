@@ -41,6 +41,8 @@ def add_unknown_people(
         if cands and _headline_case(para):
             cands = [c for c in cands if not _ordinary_words(c.name, paragraphs, i)]
         for cand in cands:
+            if _lone_sole_name(directory, paragraphs, i, cand):
+                continue
             (found if cand.licensed else loose).append((i, cand))
     found += [(i, c) for i, c in loose if shapes.recurring(c, paragraphs)]
     found += _coordinated(paragraphs, found, [(i, c) for i, c in loose if (i, c) not in found])
@@ -72,6 +74,20 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SMALL_WORDS = frozenset(
     ["a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"]
 )
+
+
+def _lone_sole_name(
+    directory: PeopleDirectory, paragraphs: list[str], i: int, cand: Candidate
+) -> bool:
+    """A one-word name after a head-of-state title ("President Mugabe") that no other
+    paragraph writes: too thin to be a person ("President Arrives" in a headline)."""
+    if " " in cand.name or not directory.sole_titles:
+        return False
+    head = fold(paragraphs[i][max(0, cand.start - 20) : cand.start]).rstrip()
+    if not any(head.endswith(t) for t in directory.sole_titles):
+        return False
+    word = re.compile(rf"(?<![\w'’-]){re.escape(cand.name)}(?![\w-])")
+    return not any(word.search(p) for j, p in enumerate(paragraphs) if j != i)
 
 
 def _headline_case(para: str) -> bool:
