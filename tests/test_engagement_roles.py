@@ -267,3 +267,13 @@ def test_a_deputy_who_took_part_is_in_the_delegation(reference: Reference) -> No
         "meeting.",
     )
     assert _engagements(ex) == [("meeting", ["Amara Diallo", "Tomas Velikan"])]
+
+
+def test_ministers_of_a_list_of_countries_name_the_principals(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Foreign ministers of three countries meet",
+        "The foreign ministers of Kenya, Ghana and Zambia, Amara Diallo, Joaquim Tambo and Kofi "
+        "Mbatha, held a trilateral meeting in the capital on Monday.",
+    )
+    assert _engagements(ex) == [("meeting", ["Amara Diallo", "Joaquim Tambo", "Kofi Mbatha"])]

@@ -165,7 +165,9 @@ class NameShapes:
             # "the president of Colombia, Gustavo Petro": a title of a country, then a comma.
             # (Possessive `*+`: a word is never split into several, which only the lookahead
             # after the words could want, and it cannot: those characters end a word.)
-            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*+|and)[ \t]*){{1,6}}"
+            # "the foreign ministers of Kenya, Ghana and Zambia, X, Y and Z": a list of countries
+            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?"
+            rf"(?:(?:[{_UPPER}][\w'’-]*+|and)[ \t]*(?:,[ \t]*(?=[{_UPPER}]))?){{1,8}}"
             # "(also known as Western Sahara)" between the country and the comma; a dash
             # glued to a word joins a compound ("Nigeria–Kenya"), it sets off no name
             r"(?:\([^()]{0,60}\))?(?=[,:]|\s[—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
