@@ -277,3 +277,16 @@ def test_ministers_of_a_list_of_countries_name_the_principals(reference: Referen
         "Mbatha, held a trilateral meeting in the capital on Monday.",
     )
     assert _engagements(ex) == [("meeting", ["Amara Diallo", "Joaquim Tambo", "Kofi Mbatha"])]
+
+
+def test_the_visiting_president_is_the_person_of_the_paragraph_before(
+    reference: Reference,
+) -> None:
+    ex = _extract(
+        reference,
+        "Arlenian leader in Corvia",
+        "President Tomas Velikan arrived in Corvia on Monday for a state visit.",
+        "The visiting president held talks with President Ruben Osei on Tuesday. Trade Minister "
+        "Amara Diallo briefed reporters after the talks.",
+    )
+    assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]

@@ -125,7 +125,9 @@ def _cue(
 
 
 _PRONOUN_SUBJECT = re.compile(
-    r"\s*(?:(?:On|In|At|During)\s[^,]{1,40},\s*)?(?-i:He|She)\s+(?:[a-z]+ly\s+|also\s+|then\s+)?$"
+    r"\s*(?:(?:On|In|At|During)\s[^,]{1,40},\s*)?"
+    r"(?:He|She|The\s+(?:[a-z]+\s+)?(?:president|prime\s+minister|premier|minister|leader))"
+    r"\s+(?:[a-z]+ly\s+|also\s+|then\s+)?$"
 )
 
 
