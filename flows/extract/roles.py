@@ -69,6 +69,8 @@ def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
 
 
 def _has_escort(text: str, gazetteer: Gazetteer) -> bool:
+    if " by" not in text and " BY" not in text and " By" not in text:
+        return False  # every escort row ends in "by"
     return gazetteer.triggers.any(text, "escort") or gazetteer.triggers.any(text, "escort_arrival")
 
 

@@ -71,6 +71,7 @@ def add_unknown_people(
 
 _NICK_IN_NAME = re.compile(r"[\"“‘'][A-Z][\w'’-]+[\"”’']")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_HEADLINE_CHARS = 200
 _SMALL_WORDS = frozenset(
     ["a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"]
 )
@@ -92,6 +93,8 @@ def _lone_sole_name(
 
 def _headline_case(para: str) -> bool:
     """A line in headline case: nearly every word other than a small one capitalised."""
+    if len(para) > _HEADLINE_CHARS:
+        return False  # a paragraph, not a headline
     words = [w for w in _WORD.findall(para) if w.lower() not in _SMALL_WORDS]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
