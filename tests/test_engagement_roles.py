@@ -290,3 +290,26 @@ def test_the_visiting_president_is_the_person_of_the_paragraph_before(
         "Amara Diallo briefed reporters after the talks.",
     )
     assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]
+
+
+def test_people_under_a_photo_or_a_relative_are_no_participants(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Bilateral meeting marks sixty years of friendship",
+        "(Picture caption: L-R Deputy Secretary Kofi Mbatha, Prime Minister Tomas Velikan and "
+        "Minister Ruben Osei after the bilateral meeting.)",
+        "Prime Minister Tomas Velikan held talks with Minister Ruben Osei in the capital.",
+        "The treaty was signed by Velikan's father, Rt Hon Peter Velikan Lungisa II, in 1962.",
+    )
+    assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]
+
+
+def test_a_caption_names_who_met_when_the_body_does_not(reference: Reference) -> None:
+    ex = _extract(
+        reference,
+        "Bilateral meeting marks sixty years of friendship",
+        "(Picture caption: L-R Prime Minister Tomas Velikan and Minister Ruben Osei following "
+        "the bilateral meeting.)",
+        "Prime Minister Velikan has concluded her visit with a bilateral meeting in the capital.",
+    )
+    assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]

@@ -54,6 +54,7 @@ from flows.extract.roles import (
     _non_principal,
     _participant_mentions,
     _reports,
+    _with_captioned,
 )
 from flows.extract.sentences import closest, sentence_spans, span_at
 from flows.extract.triggers import first_trigger, is_unreal
@@ -124,6 +125,8 @@ def _cue(
     return Cue(paragraph_no, trig, date_hit, place, occasion, people, recalled, _is_heading(text))
 
 
+# Capitalised title words right before a name ("his father, Rt Hon ...")
+_TITLES_AT_END = re.compile(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){1,6}$")
 _PRONOUN_SUBJECT = re.compile(
     r"\s*(?:(?:On|In|At|During)\s[^,]{1,40},\s*)?"
     r"(?:He|She|The\s+(?:[a-z]+\s+)?(?:president|prime\s+minister|premier|minister|leader))"
@@ -391,9 +394,21 @@ def detect_events(
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
     escorting: dict[int, bool] = {}
+    captioned: list[Mention] = []
+    captions_in_body = {
+        i
+        for i, text in enumerate(paragraphs)
+        if gazetteer.triggers.any(text[:40], "caption_paragraph")
+    }
     for m in mentions:
+        if m.paragraph_no in captions_in_body:
+            captioned.append(m)
+            continue  # "(Picture caption: L-R ...)": named only under a photo
         text = texts.get(m.paragraph_no, "")
-        if gazetteer.triggers.any(text[max(0, m.start - 80) : m.start], "companion"):
+        before = text[max(0, m.start - 80) : m.start]
+        if gazetteer.triggers.any(before, "companion") or gazetteer.triggers.any(
+            _TITLES_AT_END.sub("", before), "companion"
+        ):
             continue  # "accompanied by his wife X": present, never a principal
         if m.paragraph_no not in escorting:
             escorting[m.paragraph_no] = _has_escort(text, gazetteer)
@@ -441,7 +456,7 @@ def detect_events(
     own_news = bool(drafts) and not drafts[0].cues[0].recalled
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
-    return _engagements(events)
+    return _engagements([_with_captioned(e, captioned) for e in events])
 
 
 def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bool:

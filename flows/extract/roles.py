@@ -6,10 +6,11 @@ seeds/event_triggers.csv name the cues; flows.extract.events applies them."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flows.extract.gazetteer import Gazetteer
 from flows.extract.sentences import sentence_spans, span_at
-from flows.records import Mention
+from flows.records import Event, Mention
 
 
 def _participant_mentions(
@@ -109,3 +110,16 @@ def _about(texts: list[str], m: Mention, gazetteer: Gazetteer) -> bool:
     lo, _ = span_at(sentence_spans(text), m.start)
     before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
     return gazetteer.triggers.any(before, "non_participant")
+
+
+def _with_captioned(event: Event, captioned: list[Mention]) -> Event:
+    """People named only in a caption paragraph of the event, when without them it has fewer
+    than two participants (the last resort: a caption shows who met, the body may not)."""
+    if len(event.participants) >= 2:
+        return event
+    extra = {
+        m.person
+        for m in captioned
+        if event.first_paragraph <= m.paragraph_no <= event.last_paragraph
+    }
+    return replace(event, participants=sorted(set(event.participants) | extra))
