@@ -324,3 +324,19 @@ def test_king_with_one_name_joins_his_full_name(reference: Reference) -> None:
         "King Tevita said the two countries were old friends.",
     )
     assert _engagements(ex) == [("meeting", ["Tevita bin Salim Al Rashid", "Tomas Velikan"])]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The new border bridge was inaugurated on Monday in a ceremony attended by President "
+        "Tomas Velikan and President Ruben Osei.",
+        "A bilateral meeting of the two presidents, Tomas Velikan and Ruben Osei, was held in "
+        "the capital on Monday.",
+        "President Tomas Velikan and his Corvish counterpart Ruben Osei co-chaired the fourth "
+        "session of the joint commission in the capital on Monday.",
+    ],
+)
+def test_engagements_phrased_other_than_met(reference: Reference, sentence: str) -> None:
+    ex = _extract(reference, "Leaders of Arlenia and Corvia", sentence)
+    assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]
