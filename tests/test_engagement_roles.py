@@ -11,7 +11,7 @@ import pytest
 
 from devtools.evaluate.real import spelling_key
 from flows.extract.article import Extraction, Reference, extract
-from flows.extract.dates import anchored_dates
+from flows.extract.dates import _page_date, anchored_dates
 from flows.extract.name_cues import same_person
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,3 +340,8 @@ def test_king_with_one_name_joins_his_full_name(reference: Reference) -> None:
 def test_engagements_phrased_other_than_met(reference: Reference, sentence: str) -> None:
     ex = _extract(reference, "Leaders of Arlenia and Corvia", sentence)
     assert _engagements(ex) == [("meeting", ["Ruben Osei", "Tomas Velikan"])]
+
+
+def test_a_date_line_of_any_shape_is_the_page_date_for_events() -> None:
+    paragraphs = ["Sun 10 - September 2017", "President Tomas Velikan met President Ruben Osei."]
+    assert _page_date("Leaders of Arlenia and Corvia meet", paragraphs) == date(2017, 9, 10)

@@ -371,6 +371,8 @@ def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
         hit = next((d for d in numeric if d), None)
         if hit:
             return hit
+        if no and (whole := parse_date(text)):
+            return whole  # a line that is a date as a whole ("Sun 10 - September 2017")
     return None
 
 
