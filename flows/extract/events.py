@@ -398,7 +398,7 @@ def detect_events(
     captions_in_body = {
         i
         for i, text in enumerate(paragraphs)
-        if gazetteer.triggers.any(text[:40], "caption_paragraph")
+        if "aption" in text[:40].lower() and gazetteer.triggers.any(text[:40], "caption_paragraph")
     }
     for m in mentions:
         if m.paragraph_no in captions_in_body:
@@ -406,8 +406,9 @@ def detect_events(
             continue  # "(Picture caption: L-R ...)": named only under a photo
         text = texts.get(m.paragraph_no, "")
         before = text[max(0, m.start - 80) : m.start]
-        if gazetteer.triggers.any(before, "companion") or gazetteer.triggers.any(
-            _TITLES_AT_END.sub("", before), "companion"
+        untitled = _TITLES_AT_END.sub("", before)
+        if gazetteer.triggers.any(before, "companion") or (
+            untitled != before and gazetteer.triggers.any(untitled, "companion")
         ):
             continue  # "accompanied by his wife X": present, never a principal
         if m.paragraph_no not in escorting:
