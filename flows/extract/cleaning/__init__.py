@@ -24,6 +24,7 @@ from flows.extract.cleaning.body import (
     _strip_trailing_junk,
 )
 from flows.extract.cleaning.features import _joins, _profile, _starts_lower
+from flows.extract.cleaning.footer_dates import _take_footer_date
 from flows.extract.cleaning.header import (
     _apply_page_meta,
     _mark_dateline,
@@ -166,6 +167,7 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_duplicates,
     _collect_credits,
     _collect_page_outlet,
+    _take_footer_date,
     _settle_published,
 )
 

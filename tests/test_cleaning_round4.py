@@ -1,0 +1,117 @@
+"""Outlet-independent furniture and page dates (fourth real-news round).
+
+Every text here is written for the test: page furniture of shapes seen on real pages, around
+story paragraphs of our own."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.extract.cleaning import BoilerplatePatterns, clean_document
+from flows.records import CleanDocument
+
+ROOT = Path(__file__).resolve().parents[1]
+TITLE = "Ministers Hold Talks On Trade And Security"
+STORY = [
+    "The foreign ministers of both countries met in the capital to discuss trade and "
+    "security, officials said.",
+    "They agreed to hold further talks later in the year and to expand cooperation in "
+    "agriculture and energy.",
+    "The meeting was the first since the two governments signed a framework agreement last spring.",
+]
+
+
+@pytest.fixture(scope="module")
+def patterns() -> BoilerplatePatterns:
+    return BoilerplatePatterns.from_seeds(ROOT / "seeds")
+
+
+def _clean(patterns: BoilerplatePatterns, *blocks: str) -> CleanDocument:
+    return clean_document("\n\n".join(blocks), "text", patterns)
+
+
+def _removed(doc: CleanDocument) -> dict[str, str]:
+    return {r.text.strip(): r.reason for r in doc.removed}
+
+
+def test_a_closed_comment_widget_ends_the_story_and_takes_the_site_blurb(
+    patterns: BoilerplatePatterns,
+) -> None:
+    blurb = "Example Weekly, founded in 1990 by a group of editors, is an independent publication."
+    doc = _clean(
+        patterns,
+        TITLE,
+        *STORY,
+        "Sorry, comments are closed for this article.",
+        blurb,
+        "Editor: Jane Example",
+        "12 Harbour Street, Suite 4 Springfield 55555.",
+        "Copyright © 2015 Example Weekly, Inc. All Rights Reserved",
+    )
+    assert doc.paragraphs == STORY
+    removed = _removed(doc)
+    for line in (blurb, "Editor: Jane Example", "12 Harbour Street, Suite 4 Springfield 55555."):
+        assert removed[line] in {"boilerplate", "tail"}
+
+
+def test_a_copyright_notice_starts_the_footer(patterns: BoilerplatePatterns) -> None:
+    address = "The Example Times is published by Example Media Group in the capital city."
+    doc = _clean(
+        patterns, TITLE, *STORY, "© 2021 Example Media Group", address, "Contact", "Careers"
+    )
+    assert doc.paragraphs == STORY
+    assert address in _removed(doc)
+
+
+def test_a_comment_heading_before_story_text_does_not_cut_it(
+    patterns: BoilerplatePatterns,
+) -> None:
+    doc = _clean(patterns, TITLE, STORY[0], "Comments", STORY[1], STORY[2])
+    assert STORY[1] in doc.paragraphs and STORY[2] in doc.paragraphs
+
+
+def test_a_labelled_date_under_the_story_is_the_page_date(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(patterns, TITLE, *STORY, "Publish Date : 12 October 2023 14:14 PM", "Most read")
+    assert doc.published_date == date(2023, 10, 12)
+    assert doc.paragraphs == STORY
+
+
+def test_a_labelled_date_under_the_story_beats_a_clock_above_the_headline(
+    patterns: BoilerplatePatterns,
+) -> None:
+    doc = _clean(
+        patterns, "Sunday, December 21st, 2025", TITLE, *STORY, "Posted on: 3 March 2021 10:00"
+    )
+    assert doc.published_date == date(2021, 3, 3)
+
+
+def test_a_header_date_is_not_replaced_by_a_date_under_the_story(
+    patterns: BoilerplatePatterns,
+) -> None:
+    doc = _clean(patterns, TITLE, "May 26, 2025", *STORY, "Published: 3 March 2021")
+    assert doc.published_date == date(2025, 5, 26)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "want"),
+    [
+        ("10:15 | Lima (Peru), Dec. 4.", date(2019, 12, 4)),
+        ("10:15 | Lima (Peru), 12 April.", date(2019, 4, 12)),
+        ("10:15 | Lima (Peru).", date(2019, 4, 12)),
+    ],
+)
+def test_a_numeric_footer_date_is_read_the_way_the_header_agrees(
+    patterns: BoilerplatePatterns, dateline: str, want: date
+) -> None:
+    doc = _clean(patterns, TITLE, dateline, *STORY, "Published: 12/4/2019", "Most read")
+    assert doc.published_date == want
+
+
+def test_an_unlabelled_date_under_the_story_is_not_the_page_date(
+    patterns: BoilerplatePatterns,
+) -> None:
+    doc = _clean(patterns, TITLE, *STORY, "3 March 2021")
+    assert doc.published_date is None
