@@ -37,6 +37,8 @@ class Sources:
     title_words: frozenset[str] = frozenset()  # words that lead a name: "Minister S. Roe"
     # office words and honorifics a speaker's name loses ("Public Relations X", "Samdech X")
     lead_words: frozenset[str] = frozenset()
+    # folded country names: a name run may start with one ("Ambassador to the Philippines X Y")
+    countries: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=8)
@@ -56,7 +58,20 @@ def load_sources(seeds_dir: Path) -> Sources:
         person_noun=re.compile(rf"\b(?:{roles_alt})\b(?!['’]s)", re.I),
         title_words=frozenset(_terms(seeds_dir / "quote_title_words.csv", "word")),
         lead_words=frozenset(_terms(seeds_dir / "quote_name_lead_words.csv", "word")),
+        countries=_countries(seeds_dir),
     )
+
+
+def _countries(seeds_dir: Path) -> frozenset[str]:
+    """Lower-case country names from seeds/places.csv and world_cities.csv."""
+    names: set[str] = set()
+    for file in ("places.csv", "world_cities.csv"):
+        for row in read_seed_csv(seeds_dir / file, optional=True):
+            names.add(row["country"].strip().lower())
+            if row["kind"] == "country":
+                names.update(v.strip().lower() for v in row["variants"].split("|"))
+    names.discard("")
+    return frozenset(names)
 
 
 def _terms(path: Path, column: str) -> list[str]:
@@ -84,11 +99,18 @@ def attribution_phrase(masked: str, verb: re.Match[str], lo: int, hi: int) -> st
     before = masked[lo : verb.start()]
     cut = [m.end() for m in _BOUNDARY.finditer(before)]
     phrase = before[cut[-1] :] if cut else before
+    if _RELATIVE_PRONOUN.fullmatch(phrase.strip()) and cut:
+        # "The Nigerian leader, who described it as “...”": the relative pronoun's antecedent
+        start = cut[-2] if len(cut) > 1 else 0
+        phrase = before[start : cut[-1] - 1]
     if phrase.strip():
         return phrase.strip()
     after = masked[verb.end() : hi]
     stop = _BOUNDARY.search(after) or re.search(r"[.!?]", after)
     return (after[: stop.start()] if stop else after).strip()
+
+
+_RELATIVE_PRONOUN = re.compile(r"(?:who|which)(?:\s+(?:also|then|later|earlier|had|has))?", re.I)
 
 
 def is_institutional(phrase: str, sources: Sources, named: bool) -> bool:
@@ -118,6 +140,9 @@ def role_referent(
         context = _office_context(paragraphs[mention.paragraph_no], mention)
         words = re.findall(r"[\w'’-]+", context.lower())
         has_head = re.search(rf"\b{re.escape(head)}\b", context, re.I) is not None
+        if head in _GENERIC_HEADS and mods:
+            # "the Nigerian leader": any office holder, told apart by the modifier
+            has_head = has_head or sources.person_noun.search(context) is not None
         counterpart = "counterpart" in words
         if not (has_head or counterpart):
             continue
@@ -128,6 +153,10 @@ def role_referent(
     if best is None:  # nobody mentioned holds it: a name the text writes after the office
         return _introduced_name(head, [""], mentions, paragraphs)
     return best[2]
+
+
+# offices that stand for any head of state or government ("the Nigerian leader")
+_GENERIC_HEADS = frozenset({"leader", "head of state", "head of government"})
 
 
 def _introduced_name(
@@ -257,12 +286,21 @@ def _full_name(
     return None
 
 
+def _without_country(words: list[str], sources: Sources) -> list[str]:
+    """A name run that starts with a country ("Ambassador to the Philippines Huang Xilian"
+    read as "Philippines Huang Xilian") loses it when two name words remain."""
+    for size in (3, 2, 1):
+        if len(words) - size >= 2 and " ".join(words[:size]).lower() in sources.countries:
+            return words[size:]
+    return words
+
+
 def fuller_name(name: str, mentions: list[Mention], paragraph_no: int, sources: Sources) -> str:
     """The article's full name for a speaker it also calls by one name and a title ("Sheikh
     Mohamed" after "Sheikh Mohamed bin Zayed Al Nahyan"): the person named nearest before
     the quotation (else first) whose name holds that word. The name itself when there is
     none, or when the speaker already has a full name."""
-    words = name.split()
+    words = _without_country(name.split(), sources)
     while len(words) > 2 and words[0].lower() in sources.lead_words:
         words = words[1:]  # "Public Relations Amos Chanda" -> "Amos Chanda"
     if len(words) > 1 and words != name.split():

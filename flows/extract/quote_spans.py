@@ -107,9 +107,21 @@ def _marks(para: str) -> list[_Mark]:
         kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside, size)
         if char == "“" and inside and _closes_like(para, pos + size):
             kind = "close"  # an opening mark typed for a closing one: '“endorse “ what
+        elif char == "”" and not inside and _opens_like(para, pos, size):
+            kind = "open"  # a closing mark typed for an opening one: '. ” Throughout …,” he said'
         out.append(_Mark(pos, kind, size))
         inside = kind == "open"
     return out
+
+
+def _opens_like(para: str, pos: int, size: int) -> bool:
+    """A closing-shaped mark that opens a quotation: at the paragraph start or after a
+    sentence end, before a capitalised word, with a closing mark later in the paragraph."""
+    before = para[:pos].rstrip()
+    if before and not before.endswith((".", "!", "?", ":")):
+        return False
+    word = re.match(r"\s?([A-Z])", para[pos + size :])
+    return word is not None and "”" in para[pos + size :]
 
 
 def _closes_like(para: str, after: int) -> bool:
