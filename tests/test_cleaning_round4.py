@@ -115,3 +115,17 @@ def test_an_unlabelled_date_under_the_story_is_not_the_page_date(
 ) -> None:
     doc = _clean(patterns, TITLE, *STORY, "3 March 2021")
     assert doc.published_date is None
+
+
+def test_a_caption_set_inside_a_paragraph_leaves_one_paragraph(
+    patterns: BoilerplatePatterns,
+) -> None:
+    first = (
+        "The foreign minister and his visiting counterpart agreed on Monday to expand trade "
+        "and energy ties between the two countries. Closer co-operation, moving"
+    )
+    rest = "forward, is expected through a joint commission that will meet twice a year."
+    caption = "Foreign Minister of Ruritania, Dr. Lena Varga"
+    doc = _clean(patterns, TITLE, first, caption, rest, STORY[2])
+    assert doc.paragraphs == [f"{first} {rest}", STORY[2]]
+    assert _removed(doc)[caption] == "caption"

@@ -11,6 +11,8 @@ from flows.extract.cleaning.features import (
     _ends_sentence,
     _furniture_reason,
     _is_foreign,
+    _starts_lower,
+    _stop_density,
     _story_like,
     _words,
     matches,
@@ -79,6 +81,32 @@ def _mark_captions(state: _State) -> None:
             and _key(line.text) not in echoes
         ):
             state.remove(line, "caption")
+
+
+_MIN_SPLIT_WORDS = 15  # a story paragraph cut by an inline caption is long
+_MAX_INLINE_CAPTION_WORDS = 20
+
+
+def _mark_split_captions(state: _State) -> None:
+    """A caption set inside a paragraph ("... Enhanced co-operation, moving" / "Minister X,
+    Dr. Y" / "forward, is expected ..."): the short line between a long unfinished line and
+    a line that goes on in lower case is a caption; the two halves are one paragraph."""
+    if state.html:
+        return
+    kept = state.kept()
+    for first, caption, rest in zip(kept, kept[1:], kept[2:], strict=False):
+        words = _words(first.text)
+        if len(words) < _MIN_SPLIT_WORDS or _ends_sentence(first.text):
+            continue
+        if not _starts_lower(rest.text) or _starts_lower(caption.text):
+            continue
+        if len(_words(caption.text)) > _MAX_INLINE_CAPTION_WORDS or _ends_sentence(caption.text):
+            continue
+        if _stop_density(first.text, state.patterns.stopwords) < 0.2 and state.english:
+            continue
+        state.remove(caption, "caption")
+        caption.inline = True
+        rest.blank_before = False
 
 
 def _credited_caption(state: _State, text: str) -> bool:
