@@ -66,3 +66,61 @@ def test_a_closing_mark_typed_for_an_opening_one(people: PeopleDirectory) -> Non
         "” Throughout the dinner the goodwill between the two leaders was plain,” Okoro said.",
     ]
     assert _speakers(people, paragraphs) == [("Throughout", "Sani Okoro")]
+
+
+@pytest.mark.parametrize(
+    ("office", "want"),
+    [
+        ("the visiting president", "Karel Dvorsky"),
+        ("the host president", "Tomas Varga"),
+    ],
+)
+def test_the_visiting_or_host_office_names_the_guest_or_host(
+    people: PeopleDirectory, office: str, want: str
+) -> None:
+    paragraphs = [
+        "President Tomas Varga hosted Bordurian President Karel Dvorsky on Monday.",
+        f"“We will keep working on the trade file together,” {office} said.",
+    ]
+    assert [speaker for _, speaker in _speakers(people, paragraphs)] == [want]
+
+
+def test_an_office_is_read_up_to_the_next_name(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Lena Varga of Ruritania met President Karel Dvorsky of Borduria.",
+        "“We will keep working on the trade file together,” the Bordurian leader said.",
+    ]
+    assert _speakers(people, paragraphs) == [("We", "Karel Dvorsky")]
+
+
+def test_a_country_owning_the_office_names_its_holder(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Lena Varga of Ruritania met President Karel Dvorsky of Nigeria.",
+        "“We will keep working on the trade file together,” Nigeria’s president said.",
+    ]
+    assert _speakers(people, paragraphs) == [("We", "Karel Dvorsky")]
+
+
+def test_a_name_and_a_colon_before_the_quotation(people: PeopleDirectory) -> None:
+    paragraphs = ["Karel Dvorsky: “We will keep working on the trade file together.”"]
+    assert _speakers(people, paragraphs) == [("We", "Karel Dvorsky")]
+
+
+def test_a_single_name_with_a_macron_finds_the_person(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Prime Minister Tala Vaiuli Sefo met the visiting delegation in the capital.",
+        "Later, Talā told reporters that with “so many partners coming into the region” small "
+        "administrations struggle.",
+    ]
+    assert _speakers(people, paragraphs) == [("so", "Tala Vaiuli Sefo")]
+
+
+def test_two_curly_apostrophes_close_a_quotation(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "Karel Dvorsky said the visit would help “consider recurrent issues of trade and "
+        "investment.’’ He left on Friday.",
+        "‘‘We will keep working on the trade file together,’’ said Karel Dvorsky.",
+    ]
+    quotes = extract_quotes(paragraphs, people, ON, None, None)
+    assert [q.text for q in quotes][-1] == "We will keep working on the trade file together"
+    assert all("He left" not in q.text for q in quotes)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flows.extract.metadata import fold
 from flows.extract.seeds import read_seed_csv
 from flows.records import Mention
 
@@ -127,17 +128,24 @@ def role_referent(
     """The person an office phrase at the start of `phrase` stands for ("the Prime Minister",
     "the Chilean president", "the president of Serbia"): the mentioned person named with
     that office and its modifiers; on a tie, the one mentioned first."""
+    owner = _COUNTRY_OWNER.match(phrase.strip())
+    if owner and owner["country"].lower() in sources.countries:
+        phrase = f"the {owner['country']} {phrase.strip()[owner.end() :]}"  # "India's premier"
     match = sources.role.match(phrase.strip())
     if match is None:
         return None
     head = " ".join(match["head"].lower().split())
     mods = [w.lower() for w in re.findall(r"[\w'’-]+", f"{match['mods']} {match['of'] or ''}")]
-    introduced = _introduced_name(head, mods, mentions, paragraphs) if mods else None
+    sided = [m for m in mods if m not in _GUEST_MODS and m not in _HOST_MODS]
+    introduced = _introduced_name(head, sided, mentions, paragraphs) if sided else None
     if introduced is not None:
         return introduced
     best: tuple[int, int, str] | None = None
     for order, mention in enumerate(mentions):
-        context = _office_context(paragraphs[mention.paragraph_no], mention)
+        para = paragraphs[mention.paragraph_no]
+        nearby = [m.start for m in mentions if m.paragraph_no == mention.paragraph_no]
+        upto = min((start for start in nearby if start > mention.start), default=len(para))
+        context = _office_context(para[:upto], mention)  # never another person's office
         words = re.findall(r"[\w'’-]+", context.lower())
         has_head = re.search(rf"\b{re.escape(head)}\b", context, re.I) is not None
         if head in _GENERIC_HEADS and mods:
@@ -147,12 +155,40 @@ def role_referent(
         if not (has_head or counterpart):
             continue
         matched = sum(any(_same_stem(m, w) for w in words) for m in mods)
-        score = 2 * has_head + 3 * matched + counterpart
+        score = 2 * has_head + 3 * matched + counterpart + 3 * _side(mods, mention, paragraphs)
         if best is None or score > best[0]:
             best = (score, order, mention.person)
     if best is None:  # nobody mentioned holds it: a name the text writes after the office
         return _introduced_name(head, [""], mentions, paragraphs)
     return best[2]
+
+
+_COUNTRY_OWNER = re.compile(r"(?P<country>[A-Z][\w-]*(?: [A-Z][\w-]*){0,2})['’]s\s+(?=[a-z])")
+_GUEST_MODS = frozenset({"visiting", "guest", "visitor"})
+_HOST_MODS = frozenset({"host", "hosting"})
+_HOSTED = re.compile(
+    r"\b(?:hosted|hosts|hosting|received|receives|receiving|welcomed|welcomes)\s+$"
+)
+_ARRIVED = re.compile(
+    r"^[^.;]{0,60}\b(?:arrived|arrives|is visiting|was visiting|on an? (?:\w+ )?visit)\b"
+)
+_HOSTS = re.compile(r"^[^.;]{0,40}?\b(?:hosted|hosts|received|receives|welcomed|welcomes)\b")
+
+
+def _side(mods: list[str], mention: Mention, paragraphs: list[str]) -> int:
+    """1 when the mention is the guest of "the visiting president" (the object of "hosted",
+    "received", "welcomed", or the one who "arrived") or the host of "the host president"."""
+    guest, host = _GUEST_MODS.intersection(mods), _HOST_MODS.intersection(mods)
+    if not (guest or host):
+        return 0
+    para = paragraphs[mention.paragraph_no]
+    before = para[max(0, mention.start - 60) : mention.start]
+    before = before[before.rfind(".") + 1 :]
+    after = para[mention.end : mention.end + 80]
+    is_guest = bool(_HOSTED.search(re.sub(r"(?:\b[A-Z][\w'’.-]*\s+)+$", "", before)))
+    is_guest = is_guest or bool(_ARRIVED.search(after))
+    is_host = bool(_HOSTS.search(after))
+    return int(is_guest) if guest else int(is_host and not is_guest)
 
 
 # offices that stand for any head of state or government ("the Nigerian leader")
@@ -268,8 +304,9 @@ def _full_name(
     """The mentioned person with that surname, else the first full name ending in it (or,
     family name first, starting with it: "Huang" for "Ambassador Huang Xilian")."""
     mentions, paragraphs = document
-    known = [m.person for m in mentions if m.person.split()[-1] == surname]
-    known = known or [m.person for m in mentions if m.person.split()[0] == surname]
+    key = fold(surname).casefold()  # "Fiamē" is "Fiame Naomi Mata'afa"'s first name too
+    known = [m.person for m in mentions if fold(m.person.split()[-1]).casefold() == key]
+    known = known or [m.person for m in mentions if fold(m.person.split()[0]).casefold() == key]
     if known:
         return known[0]
     runs = [run.group(0).split() for para in paragraphs for run in _LONG_RUN.finditer(para)]

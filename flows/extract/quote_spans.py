@@ -16,8 +16,10 @@ from flows.records import Mention
 from flows.settings import PROJECT_ROOT
 
 _OPENERS = {"“": "open", "«": "open", "„": "open", "”": "close", "»": "close"}
+# two curly apostrophes typed for one double mark ("“... investment.’’", "‘‘...’’")
+_DOUBLED = {"‘‘": "open", "’’": "close"}
 # any double quotation mark, and two apostrophes used as one ('' ... '')
-_MARK = re.compile("''|[" + re.escape("".join(_OPENERS) + '"') + "]")
+_MARK = re.compile("''|‘‘|’’|[" + re.escape("".join(_OPENERS) + '"') + "]")
 _OPEN_CONTEXT = set(" \t([{—–-:/\u00a0")
 _LOOKAHEAD_PARAGRAPHS = 40  # longest letter/speech we join into one quotation
 _SCARE_MAX_WORDS = 3
@@ -104,7 +106,7 @@ def _marks(para: str) -> list[_Mark]:
     for mark in _MARK.finditer(para):
         pos, char = mark.start(), mark.group()
         size = len(char)
-        kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside, size)
+        kind = _OPENERS.get(char) or _DOUBLED.get(char) or _straight_kind(para, pos, inside, size)
         if char == "“" and inside and _closes_like(para, pos + size):
             kind = "close"  # an opening mark typed for a closing one: '“endorse “ what
         elif char == "”" and not inside and _opens_like(para, pos, size):

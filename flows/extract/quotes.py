@@ -22,6 +22,8 @@ from flows.extract.quote_attribution import (
     _verb_before,
 )
 from flows.extract.quote_sources import (
+    _NAME_RUN,
+    _untitled,
     fuller_name,
     is_institutional,
     load_sources,
@@ -168,7 +170,8 @@ def _pre_attribution(ctx: _Context, open_pos: int) -> tuple[str | None, str | No
     lo = _sentence_start(ctx.para, open_pos)
     verbs = list(ctx.verbs.regex.finditer(ctx.para, lo, open_pos))
     if not verbs:
-        return None, None, True
+        # "Jane Roe: “...”": a name and a colon opening the paragraph stand for its speaker
+        return _colon_speaker(ctx, lo, open_pos), None, True
     verb = verbs[-1]
     word = " ".join(verb.group(0).lower().split())
     if word in ctx.verbs.speaker_follows:
@@ -194,6 +197,19 @@ def _pre_attribution(ctx: _Context, open_pos: int) -> tuple[str | None, str | No
         else None
     )
     return near or _clause_subject(ctx, lo, verb.start()), word, inherit
+
+
+def _colon_speaker(ctx: _Context, lo: int, open_pos: int) -> str | None:
+    """ "Jane Roe: “...”": a name and a colon opening the paragraph stand for its speaker."""
+    if lo != 0 or not ctx.para[:open_pos].rstrip().endswith(":"):
+        return None
+    named = _mention_at(ctx, 0, 2)
+    if named is not None and re.fullmatch(r"\s*:\s*", ctx.para[named.end : open_pos]):
+        return named.person
+    lead = ctx.para[:open_pos].rstrip()[:-1].strip()
+    if ctx.sources is None or not _NAME_RUN.fullmatch(lead):
+        return None
+    return _untitled(lead, ctx.sources)
 
 
 def _document_participle(lead: str, verbs: _Verbs) -> bool:
