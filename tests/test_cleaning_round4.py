@@ -129,3 +129,32 @@ def test_a_caption_set_inside_a_paragraph_leaves_one_paragraph(
     doc = _clean(patterns, TITLE, first, caption, rest, STORY[2])
     assert doc.paragraphs == [f"{first} {rest}", STORY[2]]
     assert _removed(doc)[caption] == "caption"
+
+
+def test_a_headline_printed_twice_around_the_standfirst_is_the_title(
+    patterns: BoilerplatePatterns,
+) -> None:
+    standfirst = (
+        "The two ministers agreed on a joint commission and on closer ties in trade and energy."
+    )
+    doc = _clean(patterns, "Logo", TITLE, standfirst, TITLE, *STORY, TITLE)
+    assert doc.title == TITLE
+    assert TITLE not in doc.paragraphs
+    assert doc.paragraphs[-3:] == STORY
+
+
+def test_a_caption_ending_in_a_source_and_photo_in_brackets(
+    patterns: BoilerplatePatterns,
+) -> None:
+    caption = "Foreign Minister Lena Varga at the talks (Agency photo)"
+    doc = _clean(patterns, TITLE, caption, *STORY)
+    assert _removed(doc)[caption] == "caption"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ['[read_more id="2" more="Read full article" less="Read less"]', "{{ related_box }}"],
+)
+def test_cms_markup_alone_on_its_line(patterns: BoilerplatePatterns, markup: str) -> None:
+    doc = _clean(patterns, TITLE, STORY[0], markup, STORY[1], STORY[2])
+    assert doc.paragraphs == STORY

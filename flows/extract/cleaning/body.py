@@ -61,6 +61,7 @@ def _mark_captions(state: _State) -> None:
         for a, b in pairwise(kept)
         if _key(a.text) == _key(b.text) and _headline_like(state, a)
     }
+    echoes.update(_repeated_headline(state, kept, counts))
     for line in kept:
         if line.tag == "figcaption":
             state.remove(line, "caption")
@@ -107,6 +108,17 @@ def _mark_split_captions(state: _State) -> None:
         state.remove(caption, "caption")
         caption.inline = True
         rest.blank_before = False
+
+
+def _repeated_headline(state: _State, kept: list[_Line], counts: Counter[str]) -> set[str]:
+    """The headline printed twice with a standfirst or caption between the copies: the first
+    headline-shaped line above the story that repeats is the title, not a repeated caption."""
+    for line in kept:
+        if _story_like(state, line.text):
+            break
+        if counts[_key(line.text)] > 1 and _headline_like(state, line):
+            return {_key(line.text)}
+    return set()
 
 
 def _credited_caption(state: _State, text: str) -> bool:
@@ -204,7 +216,8 @@ def _mark_foreign(state: _State) -> None:
 
 def _mark_duplicates(state: _State) -> None:
     """A line repeated verbatim keeps only its first occurrence."""
-    seen: set[str] = set()
+    # the headline printed again inside the body is a duplicate of the title
+    seen: set[str] = {_key(state.doc.title)} if state.doc.title else set()
     for line in state.kept():
         key = _key(line.text)
         if key in seen:
