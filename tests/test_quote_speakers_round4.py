@@ -124,3 +124,16 @@ def test_two_curly_apostrophes_close_a_quotation(people: PeopleDirectory) -> Non
     quotes = extract_quotes(paragraphs, people, ON, None, None)
     assert [q.text for q in quotes][-1] == "We will keep working on the trade file together"
     assert all("He left" not in q.text for q in quotes)
+
+
+def test_the_speaker_named_only_in_the_headline(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "The minister spoke to reporters after the talks in the capital on Monday.",
+        "“We will keep working on the trade file together,” she said.",
+    ]
+    title = "Foreign Minister Lena Varga Says Ruritania Will Deepen Ties"
+    quotes = extract_quotes(paragraphs, people, ON, None, [title, ""])
+    assert [q.speaker for q in quotes] == ["Lena Varga"]
+    # a headline naming two people gives no speaker
+    both = "Foreign Minister Lena Varga Meets President Karel Dvorsky"
+    assert [q.speaker for q in extract_quotes(paragraphs, people, ON, None, [both, ""])] == [None]
