@@ -158,3 +158,11 @@ def test_a_caption_ending_in_a_source_and_photo_in_brackets(
 def test_cms_markup_alone_on_its_line(patterns: BoilerplatePatterns, markup: str) -> None:
     doc = _clean(patterns, TITLE, STORY[0], markup, STORY[1], STORY[2])
     assert doc.paragraphs == STORY
+
+
+def test_speech_cut_off_at_the_page_end_is_story_text(patterns: BoilerplatePatterns) -> None:
+    cut = '"What a fine way to begin the'
+    doc = _clean(patterns, TITLE, *STORY, cut)
+    assert doc.paragraphs[-1] == cut
+    menu = _clean(patterns, TITLE, *STORY, "World Politics Business Sport")
+    assert menu.paragraphs == STORY

@@ -137,3 +137,12 @@ def test_the_speaker_named_only_in_the_headline(people: PeopleDirectory) -> None
     # a headline naming two people gives no speaker
     both = "Foreign Minister Lena Varga Meets President Karel Dvorsky"
     assert [q.speaker for q in extract_quotes(paragraphs, people, ON, None, [both, ""])] == [None]
+
+
+def test_a_quotation_cut_off_at_the_page_end_keeps_the_speaker(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "“This summit is a chance for all of us,” President Karel Dvorsky said.",
+        '"What a fine way to begin the',
+    ]
+    quotes = extract_quotes(paragraphs, people, ON, None, None)
+    assert [(q.text.split()[0], q.speaker) for q in quotes][-1] == ("What", "Karel Dvorsky")

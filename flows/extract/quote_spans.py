@@ -203,10 +203,12 @@ def _clean_text(text: str) -> str:
 
 
 def _is_heading(para: str, span: _Span, text: str) -> bool:
-    """A short paragraph that is nothing but a quotation, without sentence punctuation."""
+    """A short paragraph that is nothing but a quotation, without sentence punctuation,
+    closed on the line (a quotation left open ran to where the page was cut)."""
     whole = para.strip().strip("“”\"«»„‘’'").strip()
     return (
-        span.first == span.last
+        span.closed  # a heading is quoted whole; an open mark was cut off with its speech
+        and span.first == span.last
         and whole == text.strip()
         and len(text.split()) <= _HEADING_MAX_WORDS
         and not re.search(r"[.!?]$", text.strip())

@@ -67,11 +67,25 @@ def _tail_furniture(state: _State, line: _Line, last: bool, wrapped: bool) -> bo
     `wrapped`: one line of a paragraph written over several lines)."""
     if line.tag.startswith("h") and state.html:
         return False
-    if last and _cut_prose(state, line.text):
+    if last and (_cut_prose(state, line.text) or _cut_speech(line.text)):
         return False  # the store cut the story's last paragraph here
     if _furniture_like(state, line) or _is_promo(state, line.text):
         return True
     return not wrapped and (_headline_shaped(state, line.text) or _prompt_question(line.text))
+
+
+_MIN_CUT_SPEECH_WORDS = 4
+
+
+def _cut_speech(text: str) -> bool:
+    """The page's last line opens a quotation that never closes ('"What a better way to'):
+    speech the store cut off, not a menu or a link."""
+    opened = re.match(r"\s*[\"“«„]", text)
+    return (
+        opened is not None
+        and not re.search(r"[\"”»]", text[opened.end() :])
+        and len(_words(text)) >= _MIN_CUT_SPEECH_WORDS
+    )
 
 
 def _prompt_question(text: str) -> bool:
