@@ -146,3 +146,18 @@ def test_a_quotation_cut_off_at_the_page_end_keeps_the_speaker(people: PeopleDir
     ]
     quotes = extract_quotes(paragraphs, people, ON, None, None)
     assert [(q.text.split()[0], q.speaker) for q in quotes][-1] == ("What", "Karel Dvorsky")
+
+
+@pytest.mark.parametrize(
+    ("office", "want"),
+    [("the Chinese leader", "Karel Dvorsky"), ("the Dutch premier", "Tomas Janssen")],
+)
+def test_a_nationality_the_stem_rule_misses(
+    people: PeopleDirectory, office: str, want: str
+) -> None:
+    paragraphs = [
+        "President Karel Dvorsky of China met Premier Tomas Janssen of the Netherlands and "
+        "Prime Minister Lena Varga of Ruritania.",
+        f"“We will keep working on the trade file together,” {office} said.",
+    ]
+    assert [speaker for _, speaker in _speakers(people, paragraphs)] == [want]

@@ -11,7 +11,7 @@ that stand for a person).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +40,8 @@ class Sources:
     lead_words: frozenset[str] = frozenset()
     # folded country names: a name run may start with one ("Ambassador to the Philippines X Y")
     countries: frozenset[str] = frozenset()
+    # lower-case country word -> country ("turkish" and "ankara" -> Turkey): seeds/demonyms.csv
+    demonyms: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -60,7 +62,22 @@ def load_sources(seeds_dir: Path) -> Sources:
         title_words=frozenset(_terms(seeds_dir / "quote_title_words.csv", "word")),
         lead_words=frozenset(_terms(seeds_dir / "quote_name_lead_words.csv", "word")),
         countries=_countries(seeds_dir),
+        demonyms=_demonyms(seeds_dir),
     )
+
+
+def _demonyms(seeds_dir: Path) -> dict[str, str]:
+    """Country words by country: seeds/demonyms.csv and people_countries.csv."""
+    found: dict[str, str] = {}
+    for row in read_seed_csv(seeds_dir / "demonyms.csv", optional=True):
+        for word in row["words"].split("|"):
+            found[word.strip().lower()] = row["country"]
+    for row in read_seed_csv(seeds_dir / "people_countries.csv", optional=True):
+        for word in f"{row['names']}|{row['adjectives']}".split("|"):
+            word = word.strip().lower().removesuffix("'s").removesuffix("’s")
+            if " " not in word:
+                found.setdefault(word, row["country"])
+    return found
 
 
 def _countries(seeds_dir: Path) -> frozenset[str]:
@@ -154,7 +171,7 @@ def role_referent(
         counterpart = "counterpart" in words
         if not (has_head or counterpart):
             continue
-        matched = sum(any(_same_stem(m, w) for w in words) for m in mods)
+        matched = sum(any(_same_place(m, w, sources) for w in words) for m in mods)
         score = 2 * has_head + 3 * matched + counterpart + 3 * _side(mods, mention, paragraphs)
         if best is None or score > best[0]:
             best = (score, order, mention.person)
@@ -240,6 +257,14 @@ _TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president",
 def _same_stem(a: str, b: str) -> bool:
     """'serbia' ~ 'serbian', 'chile' ~ 'chilean': the same word or a shared five-letter stem."""
     return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+
+
+def _same_place(a: str, b: str, sources: Sources) -> bool:
+    """The same stem, or words of one country ("turkish" ~ "turkey", "chinese" ~ "china")."""
+    if _same_stem(a, b):
+        return True
+    country = sources.demonyms.get(a)
+    return country is not None and sources.demonyms.get(b) == country
 
 
 def named_at_verb(
