@@ -161,3 +161,24 @@ def test_a_nationality_the_stem_rule_misses(
         f"“We will keep working on the trade file together,” {office} said.",
     ]
     assert [speaker for _, speaker in _speakers(people, paragraphs)] == [want]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "office", "want"),
+    [
+        ("President", "Prime Minister", "the premier", "Karel Dvorsky"),
+        ("President", "Prime Minister", "the PM", "Karel Dvorsky"),
+        ("President", "Foreign Minister", "the FM", "Karel Dvorsky"),
+        ("Foreign Minister", "President", "the head of state", "Karel Dvorsky"),
+        ("Foreign Minister", "President", "the Ruritanian top diplomat", "Lena Varga"),
+        ("President", "Foreign Minister", "the minister", "Karel Dvorsky"),
+    ],
+)
+def test_an_office_written_another_way_in_the_title(
+    people: PeopleDirectory, first: str, second: str, office: str, want: str
+) -> None:
+    paragraphs = [
+        f"Ruritanian {first} Lena Varga met Bordurian {second} Karel Dvorsky.",
+        f"“We will keep working on the trade file together,” {office} said.",
+    ]
+    assert [speaker for _, speaker in _speakers(people, paragraphs)] == [want]

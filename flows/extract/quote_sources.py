@@ -42,6 +42,8 @@ class Sources:
     countries: frozenset[str] = frozenset()
     # lower-case country word -> country ("turkish" and "ankara" -> Turkey): seeds/demonyms.csv
     demonyms: dict[str, str] = field(default_factory=dict)
+    # office -> offices written for it in titles ("premier" -> "prime minister"): seeds
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -63,6 +65,10 @@ def load_sources(seeds_dir: Path) -> Sources:
         lead_words=frozenset(_terms(seeds_dir / "quote_name_lead_words.csv", "word")),
         countries=_countries(seeds_dir),
         demonyms=_demonyms(seeds_dir),
+        synonyms={
+            row["role"].strip().lower(): tuple(w.strip().lower() for w in row["same_as"].split("|"))
+            for row in read_seed_csv(seeds_dir / "quote_role_synonyms.csv", optional=True)
+        },
     )
 
 
@@ -164,7 +170,10 @@ def role_referent(
         upto = min((start for start in nearby if start > mention.start), default=len(para))
         context = _office_context(para[:upto], mention)  # never another person's office
         words = re.findall(r"[\w'’-]+", context.lower())
-        has_head = re.search(rf"\b{re.escape(head)}\b", context, re.I) is not None
+        has_head = any(
+            re.search(rf"\b{re.escape(office)}\b", context, re.I) is not None
+            for office in (head, *sources.synonyms.get(head, ()))
+        )
         if head in _GENERIC_HEADS and mods:
             # "the Nigerian leader": any office holder, told apart by the modifier
             has_head = has_head or sources.person_noun.search(context) is not None
@@ -242,6 +251,8 @@ def _office_context(para: str, mention: Mention) -> str:
     cut = [m.end() for m in _CLAUSE_EDGE.finditer(before)]
     cut += [m.end() for m in _NAME_THEN_VERB.finditer(before) if m.group(1) not in _TITLE_LINKS]
     after = para[mention.end : mention.end + _CONTEXT_AFTER]
+    verb = _VERB_AFTER_NAME.match(after)  # "X met Foreign Minister Y": not X's title
+    after = after[: verb.start(1)] if verb else after
     stop = _CLAUSE_EDGE.search(after)
     return (
         before[max(cut, default=0) :] + mention.surface + (after[: stop.start()] if stop else after)
@@ -249,6 +260,11 @@ def _office_context(para: str, mention: Mention) -> str:
 
 
 _CLAUSE_EDGE = re.compile(r"[.;:()“”\"]|\band\b|\bwith\b")
+# a name followed directly by a lower-case verb ("Varga met", "Varga, who met")
+_VERB_AFTER_NAME = re.compile(
+    r"\s+(?:(?:also|then|later|on \w+)\s+)?"
+    r"((?!(?:is|was|has|as)\b)[a-z]+(?:ed|s)\b|met\b|held\b|told\b)"
+)
 _NAME_THEN_VERB = re.compile(r"[A-Z][\w'’-]+\s+([a-z][\w-]*)\b")  # "Merkel welcomed"
 # lower-case words inside a title before a name: "Egypt's president of the Republic of X"
 _TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president", "minister"})
