@@ -166,3 +166,21 @@ def test_speech_cut_off_at_the_page_end_is_story_text(patterns: BoilerplatePatte
     assert doc.paragraphs[-1] == cut
     menu = _clean(patterns, TITLE, *STORY, "World Politics Business Sport")
     assert menu.paragraphs == STORY
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("13 de febrero de 2018 - 16:16", date(2018, 2, 13)),
+        ("Martes, 13 de Febrero de 2018", date(2018, 2, 13)),
+        ("10 septembre 2017", date(2017, 9, 10)),
+        ("Published 3 years ago on September 10, 2017", date(2017, 9, 10)),
+        ("Mayo Clinic 2019", None),
+    ],
+)
+def test_page_dates_in_other_languages_and_with_a_relative_part(
+    patterns: BoilerplatePatterns, line: str, want: date | None
+) -> None:
+    from flows.extract.cleaning.page_dates import header_date
+
+    assert header_date(line, patterns.date_prefix) == want
