@@ -182,3 +182,8 @@ def test_an_office_written_another_way_in_the_title(
         f"“We will keep working on the trade file together,” {office} said.",
     ]
     assert [speaker for _, speaker in _speakers(people, paragraphs)] == [want]
+
+
+def test_an_event_name_with_a_year_is_no_quotation(people: PeopleDirectory) -> None:
+    paragraph = 'Karel Dvorsky attended the "Ruritania Investment Forum 2024" on Monday.'
+    assert extract_quotes([paragraph], people, ON, None, None) == []

@@ -225,7 +225,11 @@ def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
         return True
     if span.first == span.last and _is_modifier(para, span, raw, verbs):
         return True
-    titled = len(words) <= 8 and all(w[:1].isupper() or w.lower() in _SMALL for w in words)
+    titled = (
+        len(words) <= 8
+        and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL for w in words)
+        and any(w[:1].isupper() for w in words)  # "Investment Forum 2024": a year is a name's
+    )
     if len(words) > _SCARE_MAX_WORDS and not titled:
         return False
     lo = _sentence_start(para, span.start)
