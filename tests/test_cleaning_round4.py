@@ -184,3 +184,20 @@ def test_page_dates_in_other_languages_and_with_a_relative_part(
     from flows.extract.cleaning.page_dates import header_date
 
     assert header_date(line, patterns.date_prefix) == want
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        ["Jane Roe is a senior correspondent at Example News covering diplomacy."],
+        ["About the author", "Jane Roe covers foreign affairs for Example News."],
+        ["A version of this article appears in print on May 3, 2023, Section A, Page 6."],
+        ["Correction: An earlier version of this story misspelled the minister's name."],
+        ["We want to hear from you. Send your letters to the editor."],
+        ["Download the Example News app for the latest updates."],
+    ],
+)
+def test_author_boxes_and_reader_prompts_after_the_story(
+    patterns: BoilerplatePatterns, after: list[str]
+) -> None:
+    assert _clean(patterns, TITLE, *STORY, *after).paragraphs == STORY
