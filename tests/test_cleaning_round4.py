@@ -201,3 +201,25 @@ def test_author_boxes_and_reader_prompts_after_the_story(
     patterns: BoilerplatePatterns, after: list[str]
 ) -> None:
     assert _clean(patterns, TITLE, *STORY, *after).paragraphs == STORY
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "[Photo: Example Agency]",
+        "Jane Roe / Example Agency",
+        "Video: Leaders meet in the capital (02:15)",
+        "Join our WhatsApp group for more news",
+        "Previous slide Next slide",
+        "This article was updated at 10:35",
+        "jane roe and john doe in the capital",
+    ],
+)
+def test_furniture_between_story_paragraphs(patterns: BoilerplatePatterns, furniture: str) -> None:
+    doc = _clean(patterns, TITLE, STORY[0], furniture, STORY[1], STORY[2])
+    assert doc.paragraphs == STORY
+
+
+def test_a_wrapped_lower_case_line_is_story_text(patterns: BoilerplatePatterns) -> None:
+    doc = _clean(patterns, TITLE, STORY[0] + "\nand both sides signed the accord", STORY[1])
+    assert "and both sides signed the accord" in " ".join(doc.paragraphs)

@@ -10,6 +10,7 @@ of a page mid-sentence, so that line is story text when it reads as prose.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 
 from flows.extract.cleaning.features import (
@@ -187,15 +188,34 @@ def _mark_labels(state: _State) -> None:
     wrapped = _wrapped(state, kept)
     story_seen = False
     for line in kept:
-        if story_seen and line.no not in wrapped and _label_shaped(state, line.text):
+        if story_seen and line.no not in wrapped and _label_shaped(state, line):
             state.remove(line, "boilerplate")
             continue
         story_seen = story_seen or _story_like(state, line.text)
 
 
-def _label_shaped(state: _State, text: str) -> bool:
+def _label_shaped(state: _State, line: _Line) -> bool:
+    text = line.text
     words = _words(text)
     if not words or _ends_sentence(text) or _is_foreign(state, text) or re.search(r"\d", text):
         return False
     capitals = all(word.isupper() for word in words) and len(words) <= _MAX_LABEL_WORDS
-    return (len(words) == 1 and len(words[0]) >= 2 and text.strip() == words[0]) or capitals
+    return (
+        (len(words) == 1 and len(words[0]) >= 2 and text.strip() == words[0])
+        or capitals
+        or (line.blank_before and _alt_text(text, words))
+    )
+
+
+_MAX_ALT_WORDS = 10
+
+
+def _alt_text(text: str, words: Sequence[str]) -> bool:
+    """An image's alternative text left as a block: a few words all in lower case, without
+    any punctuation ("jane roe and john doe in the capital")."""
+    return (
+        3 <= len(words) <= _MAX_ALT_WORDS
+        and text == text.lower()
+        and re.search(r"[a-z]", text) is not None
+        and re.fullmatch(r"[\w\s'’-]+", text) is not None
+    )
