@@ -223,3 +223,32 @@ def test_furniture_between_story_paragraphs(patterns: BoilerplatePatterns, furni
 def test_a_wrapped_lower_case_line_is_story_text(patterns: BoilerplatePatterns) -> None:
     doc = _clean(patterns, TITLE, STORY[0] + "\nand both sides signed the accord", STORY[1])
     assert "and both sides signed the accord" in " ".join(doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        ["Estimated reading:", "Contains: words", "Short link:"],
+        [
+            "Top Comments",
+            "Disclaimer & comment rulesCommenting for this story is now closed.",
+            "If you have a Facebook account, become a fan and comment on our Facebook Page!",
+        ],
+    ],
+)
+def test_empty_field_labels_and_comment_widgets_at_the_page_end(
+    patterns: BoilerplatePatterns, after: list[str]
+) -> None:
+    assert _clean(patterns, TITLE, *STORY, *after).paragraphs == STORY
+
+
+def test_a_caption_with_agency_initials_and_the_alt_text_above_it(
+    patterns: BoilerplatePatterns,
+) -> None:
+    alt = "Lena Varga and Ruritanian Prime Minister Karel Dvorsky"
+    caption = "Foreign Minister Lena Varga has held talks with her host in the capital. (XNA)"
+    doc = _clean(patterns, TITLE, STORY[0], alt, caption, STORY[1], STORY[2])
+    assert doc.paragraphs == STORY
+    last = STORY[2][:-1] + " on Monday. Both sides signed the accord. (XNA)"
+    kept = _clean(patterns, TITLE, STORY[0], STORY[1], last)
+    assert kept.paragraphs[-1] == last  # a story paragraph with an agency sign-off stays

@@ -38,6 +38,7 @@ _MIN_FURNITURE_RUN = 4  # furniture lines right above a cut-off last line that m
 _MAX_LABEL_WORDS = 3  # a section label in capitals inside the body ("FOREIGN AFFAIRS")
 _MAX_PROMPT_QUESTION_WORDS = 8  # "Are you sure you want to log out?" after the story
 _MAX_PROMPT_WORDS = 12  # longer unfinished lines read as story text even on a whole page
+_MAX_EMPTY_LABEL_WORDS = 3  # "Estimated reading time:" with its value lost
 
 
 def _mark_tail(state: _State) -> None:
@@ -52,6 +53,10 @@ def _mark_tail(state: _State) -> None:
         # (or the page's last kept line, when only lines already taken out follow it)
         introduces = bool(tail) or (line is kept[-1] and line.no < last_no)
         lead_in = introduces and line.text.endswith(":") and len(_words(line.text)) <= 20
+        # an empty field label at the page's end ("Short link:", "Tags:"): nothing follows it
+        lead_in = lead_in or (
+            line.text.endswith(":") and len(_words(line.text)) <= _MAX_EMPTY_LABEL_WORDS
+        )
         last = line.no == last_no
         furniture = lead_in or _tail_furniture(state, line, last, line.no in wrapped)
         if not (furniture or (last and _under_furniture(state, kept, wrapped))):

@@ -73,6 +73,7 @@ def _mark_captions(state: _State) -> None:
             state.remove(line, "caption")
         elif len(words) <= _MAX_CREDITED_CAPTION_WORDS and _credited_caption(state, line.text):
             state.remove(line, "caption")
+            _mark_alt_above(state, kept, line)
         elif len(words) > _MAX_CAPTION_WORDS:
             continue
         elif (
@@ -119,6 +120,23 @@ def _repeated_headline(state: _State, kept: list[_Line], counts: Counter[str]) -
         if counts[_key(line.text)] > 1 and _headline_like(state, line):
             return {_key(line.text)}
     return set()
+
+
+_MAX_ALT_NAME_WORDS = 12
+
+
+def _mark_alt_above(state: _State, kept: list[_Line], caption: _Line) -> None:
+    """The block right above a credited caption that only names people in Title Case ("Jane
+    Roe and Foreign Minister John Doe"): the image's alternative text."""
+    at = kept.index(caption)
+    if at == 0 or not caption.blank_before:
+        return
+    above = kept[at - 1]
+    words = _words(above.text)
+    titled = all(w[:1].isupper() or w in {"and", "of", "the", "with"} for w in words)
+    if above.reason is None and titled and 3 <= len(words) <= _MAX_ALT_NAME_WORDS:
+        if not _ends_sentence(above.text) and not _QUOTE_MARK.search(above.text):
+            state.remove(above, "caption")
 
 
 def _credited_caption(state: _State, text: str) -> bool:
