@@ -134,9 +134,10 @@ def _mark_alt_above(state: _State, kept: list[_Line], caption: _Line) -> None:
     above = kept[at - 1]
     words = _words(above.text)
     titled = all(w[:1].isupper() or w in {"and", "of", "the", "with"} for w in words)
-    if above.reason is None and titled and 3 <= len(words) <= _MAX_ALT_NAME_WORDS:
-        if not _ends_sentence(above.text) and not _QUOTE_MARK.search(above.text):
-            state.remove(above, "caption")
+    sized = 3 <= len(words) <= _MAX_ALT_NAME_WORDS
+    bare = not _ends_sentence(above.text) and not _QUOTE_MARK.search(above.text)
+    if above.reason is None and titled and sized and bare:
+        state.remove(above, "caption")
 
 
 def _credited_caption(state: _State, text: str) -> bool:
