@@ -252,3 +252,23 @@ def test_a_caption_with_agency_initials_and_the_alt_text_above_it(
     last = STORY[2][:-1] + " on Monday. Both sides signed the accord. (XNA)"
     kept = _clean(patterns, TITLE, STORY[0], STORY[1], last)
     assert kept.paragraphs[-1] == last  # a story paragraph with an agency sign-off stays
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        ['[caption caption="Foreign Minister Lena Varga"][/caption]'],
+        [
+            "Your subscription could not be saved. Please try again.",
+            "Subscribe to our mailing list",
+        ],
+        [
+            "EXAMPLE NEWS, a name in journalism, serves readers across the region with our "
+            "portals https://www.example.com/ and https://epaper.example.com"
+        ],
+    ],
+)
+def test_shortcodes_form_messages_and_site_blurbs_after_the_story(
+    patterns: BoilerplatePatterns, after: list[str]
+) -> None:
+    assert _clean(patterns, TITLE, *STORY, *after).paragraphs == STORY

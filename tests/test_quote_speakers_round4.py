@@ -187,3 +187,11 @@ def test_an_office_written_another_way_in_the_title(
 def test_an_event_name_with_a_year_is_no_quotation(people: PeopleDirectory) -> None:
     paragraph = 'Karel Dvorsky attended the "Ruritania Investment Forum 2024" on Monday.'
     assert extract_quotes([paragraph], people, ON, None, None) == []
+
+
+def test_revealed_is_a_speech_verb(people: PeopleDirectory) -> None:
+    paragraphs = [
+        "President Karel Dvorsky will host the talks, spokesman Tomas Varga said.",
+        "“The leaders are likely to review the partnership,” Varga revealed.",
+    ]
+    assert _speakers(people, paragraphs) == [("The", "Tomas Varga")]

@@ -73,9 +73,11 @@ def _tail_furniture(state: _State, line: _Line, last: bool, wrapped: bool) -> bo
     `wrapped`: one line of a paragraph written over several lines)."""
     if line.tag.startswith("h") and state.html:
         return False
+    if _is_promo(state, line.text):
+        return True  # a prompt or the site's blurb, also where the store cut the page
     if last and (_cut_prose(state, line.text) or _cut_speech(line.text)):
         return False  # the store cut the story's last paragraph here
-    if _furniture_like(state, line) or _is_promo(state, line.text):
+    if _furniture_like(state, line):
         return True
     return not wrapped and (_headline_shaped(state, line.text) or _prompt_question(line.text))
 
