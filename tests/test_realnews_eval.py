@@ -32,7 +32,10 @@ def report() -> EvalReport:
 # Round three (participant roles, coreference, name shapes, trigger grammar, page-date
 # anchoring, tuned on dev and two private sets): F1 0.872 (17 TP, 1 FP, 4 FN), participants
 # 12/21, meeting date 10/16, location 9/14; cleaning and quote figures unchanged.
-# Cleaning/quotes round four (structural furniture, footer dates, speaker coreference, tuned on
+# Round four (escorts and sources, one-word heads, page-date anchors, pronoun subjects, more
+# triggers; tuned on dev and three private sets): F1 0.872, participants 12/21, meeting date
+# 11/16, location 9/14.
+# Cleaning/quotes, round four (structural furniture, footer dates, speaker coreference, tuned on
 # dev and three private sets): boilerplate 24/36, content 186/187, published 15/18, quote
 # precision 62/67, recall 63/66, speakers 53/63 -- unchanged on the test half; floors tightened
 # to just under them.
@@ -41,7 +44,7 @@ FLOORS = [
     ("engagement_f1", 0.86),
     ("engagement_kind", 0.98),
     ("participants_exact", 0.55),
-    ("meeting_date_accuracy", 0.60),
+    ("meeting_date_accuracy", 0.65),
     ("location_accuracy", 0.60),
     ("boilerplate_recall", 0.65),
     ("content_kept", 0.99),
