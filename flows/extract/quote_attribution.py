@@ -32,6 +32,7 @@ class _Context:
     masked: str = ""  # the paragraph with quoted words blanked
     sources: Sources | None = None
     earlier: tuple[list[Mention], list[str]] = ([], [])  # every mention so far, paragraphs
+    headline: str | None = None  # the one person the headline or standfirst names
 
 
 # A speech verb, the sentence it is in (lo, hi) and its subject phrase.
@@ -79,6 +80,8 @@ def _unlisted_speaker(ctx: _Context, found: _Attribution | None) -> tuple[str | 
         # "the prime minister tweeted" when nobody is named with that office: the person the
         # story is about, named first
         person = mentions[0].person
+    if person is None and not mentions and ctx.sources.role.match(phrase.strip()):
+        person = ctx.headline  # "the minister said" in a story that names her in the headline
     return person, (word if person else None)
 
 

@@ -11,10 +11,11 @@ that stand for a person).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from flows.extract.metadata import fold
 from flows.extract.seeds import read_seed_csv
 from flows.records import Mention
 
@@ -37,6 +38,12 @@ class Sources:
     title_words: frozenset[str] = frozenset()  # words that lead a name: "Minister S. Roe"
     # office words and honorifics a speaker's name loses ("Public Relations X", "Samdech X")
     lead_words: frozenset[str] = frozenset()
+    # folded country names: a name run may start with one ("Ambassador to the Philippines X Y")
+    countries: frozenset[str] = frozenset()
+    # lower-case country word -> country ("turkish" and "ankara" -> Turkey): seeds/demonyms.csv
+    demonyms: dict[str, str] = field(default_factory=dict)
+    # office -> offices written for it in titles ("premier" -> "prime minister"): seeds
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -56,7 +63,39 @@ def load_sources(seeds_dir: Path) -> Sources:
         person_noun=re.compile(rf"\b(?:{roles_alt})\b(?!['’]s)", re.I),
         title_words=frozenset(_terms(seeds_dir / "quote_title_words.csv", "word")),
         lead_words=frozenset(_terms(seeds_dir / "quote_name_lead_words.csv", "word")),
+        countries=_countries(seeds_dir),
+        demonyms=_demonyms(seeds_dir),
+        synonyms={
+            row["role"].strip().lower(): tuple(w.strip().lower() for w in row["same_as"].split("|"))
+            for row in read_seed_csv(seeds_dir / "quote_role_synonyms.csv", optional=True)
+        },
     )
+
+
+def _demonyms(seeds_dir: Path) -> dict[str, str]:
+    """Country words by country: seeds/demonyms.csv and people_countries.csv."""
+    found: dict[str, str] = {}
+    for row in read_seed_csv(seeds_dir / "demonyms.csv", optional=True):
+        for word in row["words"].split("|"):
+            found[word.strip().lower()] = row["country"]
+    for row in read_seed_csv(seeds_dir / "people_countries.csv", optional=True):
+        for word in f"{row['names']}|{row['adjectives']}".split("|"):
+            word = word.strip().lower().removesuffix("'s").removesuffix("’s")
+            if " " not in word:
+                found.setdefault(word, row["country"])
+    return found
+
+
+def _countries(seeds_dir: Path) -> frozenset[str]:
+    """Lower-case country names from seeds/places.csv and world_cities.csv."""
+    names: set[str] = set()
+    for file in ("places.csv", "world_cities.csv"):
+        for row in read_seed_csv(seeds_dir / file, optional=True):
+            names.add(row["country"].strip().lower())
+            if row["kind"] == "country":
+                names.update(v.strip().lower() for v in row["variants"].split("|"))
+    names.discard("")
+    return frozenset(names)
 
 
 def _terms(path: Path, column: str) -> list[str]:
@@ -84,11 +123,18 @@ def attribution_phrase(masked: str, verb: re.Match[str], lo: int, hi: int) -> st
     before = masked[lo : verb.start()]
     cut = [m.end() for m in _BOUNDARY.finditer(before)]
     phrase = before[cut[-1] :] if cut else before
+    if _RELATIVE_PRONOUN.fullmatch(phrase.strip()) and cut:
+        # "The Nigerian leader, who described it as “...”": the relative pronoun's antecedent
+        start = cut[-2] if len(cut) > 1 else 0
+        phrase = before[start : cut[-1] - 1]
     if phrase.strip():
         return phrase.strip()
     after = masked[verb.end() : hi]
     stop = _BOUNDARY.search(after) or re.search(r"[.!?]", after)
     return (after[: stop.start()] if stop else after).strip()
+
+
+_RELATIVE_PRONOUN = re.compile(r"(?:who|which)(?:\s+(?:also|then|later|earlier|had|has))?", re.I)
 
 
 def is_institutional(phrase: str, sources: Sources, named: bool) -> bool:
@@ -105,29 +151,74 @@ def role_referent(
     """The person an office phrase at the start of `phrase` stands for ("the Prime Minister",
     "the Chilean president", "the president of Serbia"): the mentioned person named with
     that office and its modifiers; on a tie, the one mentioned first."""
+    owner = _COUNTRY_OWNER.match(phrase.strip())
+    if owner and owner["country"].lower() in sources.countries:
+        phrase = f"the {owner['country']} {phrase.strip()[owner.end() :]}"  # "India's premier"
     match = sources.role.match(phrase.strip())
     if match is None:
         return None
     head = " ".join(match["head"].lower().split())
     mods = [w.lower() for w in re.findall(r"[\w'’-]+", f"{match['mods']} {match['of'] or ''}")]
-    introduced = _introduced_name(head, mods, mentions, paragraphs) if mods else None
+    sided = [m for m in mods if m not in _GUEST_MODS and m not in _HOST_MODS]
+    introduced = _introduced_name(head, sided, mentions, paragraphs) if sided else None
     if introduced is not None:
         return introduced
     best: tuple[int, int, str] | None = None
     for order, mention in enumerate(mentions):
-        context = _office_context(paragraphs[mention.paragraph_no], mention)
+        para = paragraphs[mention.paragraph_no]
+        nearby = [m.start for m in mentions if m.paragraph_no == mention.paragraph_no]
+        upto = min((start for start in nearby if start > mention.start), default=len(para))
+        context = _office_context(para[:upto], mention)  # never another person's office
         words = re.findall(r"[\w'’-]+", context.lower())
-        has_head = re.search(rf"\b{re.escape(head)}\b", context, re.I) is not None
+        has_head = any(
+            re.search(rf"\b{re.escape(office)}\b", context, re.I) is not None
+            for office in (head, *sources.synonyms.get(head, ()))
+        )
+        if head in _GENERIC_HEADS and mods:
+            # "the Nigerian leader": any office holder, told apart by the modifier
+            has_head = has_head or sources.person_noun.search(context) is not None
         counterpart = "counterpart" in words
         if not (has_head or counterpart):
             continue
-        matched = sum(any(_same_stem(m, w) for w in words) for m in mods)
-        score = 2 * has_head + 3 * matched + counterpart
+        matched = sum(any(_same_place(m, w, sources) for w in words) for m in mods)
+        score = 2 * has_head + 3 * matched + counterpart + 3 * _side(mods, mention, paragraphs)
         if best is None or score > best[0]:
             best = (score, order, mention.person)
     if best is None:  # nobody mentioned holds it: a name the text writes after the office
         return _introduced_name(head, [""], mentions, paragraphs)
     return best[2]
+
+
+_COUNTRY_OWNER = re.compile(r"(?P<country>[A-Z][\w-]*(?: [A-Z][\w-]*){0,2})['’]s\s+(?=[a-z])")
+_GUEST_MODS = frozenset({"visiting", "guest", "visitor"})
+_HOST_MODS = frozenset({"host", "hosting"})
+_HOSTED = re.compile(
+    r"\b(?:hosted|hosts|hosting|received|receives|receiving|welcomed|welcomes)\s+$"
+)
+_ARRIVED = re.compile(
+    r"^[^.;]{0,60}\b(?:arrived|arrives|is visiting|was visiting|on an? (?:\w+ )?visit)\b"
+)
+_HOSTS = re.compile(r"^[^.;]{0,40}?\b(?:hosted|hosts|received|receives|welcomed|welcomes)\b")
+
+
+def _side(mods: list[str], mention: Mention, paragraphs: list[str]) -> int:
+    """1 when the mention is the guest of "the visiting president" (the object of "hosted",
+    "received", "welcomed", or the one who "arrived") or the host of "the host president"."""
+    guest, host = _GUEST_MODS.intersection(mods), _HOST_MODS.intersection(mods)
+    if not (guest or host):
+        return 0
+    para = paragraphs[mention.paragraph_no]
+    before = para[max(0, mention.start - 60) : mention.start]
+    before = before[before.rfind(".") + 1 :]
+    after = para[mention.end : mention.end + 80]
+    is_guest = bool(_HOSTED.search(re.sub(r"(?:\b[A-Z][\w'’.-]*\s+)+$", "", before)))
+    is_guest = is_guest or bool(_ARRIVED.search(after))
+    is_host = bool(_HOSTS.search(after))
+    return int(is_guest) if guest else int(is_host and not is_guest)
+
+
+# offices that stand for any head of state or government ("the Nigerian leader")
+_GENERIC_HEADS = frozenset({"leader", "head of state", "head of government"})
 
 
 def _introduced_name(
@@ -160,6 +251,8 @@ def _office_context(para: str, mention: Mention) -> str:
     cut = [m.end() for m in _CLAUSE_EDGE.finditer(before)]
     cut += [m.end() for m in _NAME_THEN_VERB.finditer(before) if m.group(1) not in _TITLE_LINKS]
     after = para[mention.end : mention.end + _CONTEXT_AFTER]
+    verb = _VERB_AFTER_NAME.match(after)  # "X met Foreign Minister Y": not X's title
+    after = after[: verb.start(1)] if verb else after
     stop = _CLAUSE_EDGE.search(after)
     return (
         before[max(cut, default=0) :] + mention.surface + (after[: stop.start()] if stop else after)
@@ -167,6 +260,11 @@ def _office_context(para: str, mention: Mention) -> str:
 
 
 _CLAUSE_EDGE = re.compile(r"[.;:()“”\"]|\band\b|\bwith\b")
+# a name followed directly by a lower-case verb ("Varga met", "Varga, who met")
+_VERB_AFTER_NAME = re.compile(
+    r"\s+(?:(?:also|then|later|on \w+)\s+)?"
+    r"((?!(?:is|was|has|as)\b)[a-z]+(?:ed|s)\b|met\b|held\b|told\b)"
+)
 _NAME_THEN_VERB = re.compile(r"[A-Z][\w'’-]+\s+([a-z][\w-]*)\b")  # "Merkel welcomed"
 # lower-case words inside a title before a name: "Egypt's president of the Republic of X"
 _TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president", "minister"})
@@ -175,6 +273,14 @@ _TITLE_LINKS = frozenset({"of", "the", "and", "for", "counterpart", "president",
 def _same_stem(a: str, b: str) -> bool:
     """'serbia' ~ 'serbian', 'chile' ~ 'chilean': the same word or a shared five-letter stem."""
     return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+
+
+def _same_place(a: str, b: str, sources: Sources) -> bool:
+    """The same stem, or words of one country ("turkish" ~ "turkey", "chinese" ~ "china")."""
+    if _same_stem(a, b):
+        return True
+    country = sources.demonyms.get(a)
+    return country is not None and sources.demonyms.get(b) == country
 
 
 def named_at_verb(
@@ -239,8 +345,9 @@ def _full_name(
     """The mentioned person with that surname, else the first full name ending in it (or,
     family name first, starting with it: "Huang" for "Ambassador Huang Xilian")."""
     mentions, paragraphs = document
-    known = [m.person for m in mentions if m.person.split()[-1] == surname]
-    known = known or [m.person for m in mentions if m.person.split()[0] == surname]
+    key = fold(surname).casefold()  # "Fiamē" is "Fiame Naomi Mata'afa"'s first name too
+    known = [m.person for m in mentions if fold(m.person.split()[-1]).casefold() == key]
+    known = known or [m.person for m in mentions if fold(m.person.split()[0]).casefold() == key]
     if known:
         return known[0]
     runs = [run.group(0).split() for para in paragraphs for run in _LONG_RUN.finditer(para)]
@@ -257,12 +364,21 @@ def _full_name(
     return None
 
 
+def _without_country(words: list[str], sources: Sources) -> list[str]:
+    """A name run that starts with a country ("Ambassador to the Philippines Huang Xilian"
+    read as "Philippines Huang Xilian") loses it when two name words remain."""
+    for size in (3, 2, 1):
+        if len(words) - size >= 2 and " ".join(words[:size]).lower() in sources.countries:
+            return words[size:]
+    return words
+
+
 def fuller_name(name: str, mentions: list[Mention], paragraph_no: int, sources: Sources) -> str:
     """The article's full name for a speaker it also calls by one name and a title ("Sheikh
     Mohamed" after "Sheikh Mohamed bin Zayed Al Nahyan"): the person named nearest before
     the quotation (else first) whose name holds that word. The name itself when there is
     none, or when the speaker already has a full name."""
-    words = name.split()
+    words = _without_country(name.split(), sources)
     while len(words) > 2 and words[0].lower() in sources.lead_words:
         words = words[1:]  # "Public Relations Amos Chanda" -> "Amos Chanda"
     if len(words) > 1 and words != name.split():

@@ -16,8 +16,10 @@ from flows.records import Mention
 from flows.settings import PROJECT_ROOT
 
 _OPENERS = {"“": "open", "«": "open", "„": "open", "”": "close", "»": "close"}
+# two curly apostrophes typed for one double mark ("“... investment.’’", "‘‘...’’")
+_DOUBLED = {"‘‘": "open", "’’": "close"}
 # any double quotation mark, and two apostrophes used as one ('' ... '')
-_MARK = re.compile("''|[" + re.escape("".join(_OPENERS) + '"') + "]")
+_MARK = re.compile("''|‘‘|’’|[" + re.escape("".join(_OPENERS) + '"') + "]")
 _OPEN_CONTEXT = set(" \t([{—–-:/\u00a0")
 _LOOKAHEAD_PARAGRAPHS = 40  # longest letter/speech we join into one quotation
 _SCARE_MAX_WORDS = 3
@@ -104,12 +106,24 @@ def _marks(para: str) -> list[_Mark]:
     for mark in _MARK.finditer(para):
         pos, char = mark.start(), mark.group()
         size = len(char)
-        kind = _OPENERS[char] if char in _OPENERS else _straight_kind(para, pos, inside, size)
+        kind = _OPENERS.get(char) or _DOUBLED.get(char) or _straight_kind(para, pos, inside, size)
         if char == "“" and inside and _closes_like(para, pos + size):
             kind = "close"  # an opening mark typed for a closing one: '“endorse “ what
+        elif char == "”" and not inside and _opens_like(para, pos, size):
+            kind = "open"  # a closing mark typed for an opening one: '. ” Throughout …,” he said'
         out.append(_Mark(pos, kind, size))
         inside = kind == "open"
     return out
+
+
+def _opens_like(para: str, pos: int, size: int) -> bool:
+    """A closing-shaped mark that opens a quotation: at the paragraph start or after a
+    sentence end, before a capitalised word, with a closing mark later in the paragraph."""
+    before = para[:pos].rstrip()
+    if before and not before.endswith((".", "!", "?", ":")):
+        return False
+    word = re.match(r"\s?([A-Z])", para[pos + size :])
+    return word is not None and "”" in para[pos + size :]
 
 
 def _closes_like(para: str, after: int) -> bool:
@@ -189,10 +203,12 @@ def _clean_text(text: str) -> str:
 
 
 def _is_heading(para: str, span: _Span, text: str) -> bool:
-    """A short paragraph that is nothing but a quotation, without sentence punctuation."""
+    """A short paragraph that is nothing but a quotation, without sentence punctuation,
+    closed on the line (a quotation left open ran to where the page was cut)."""
     whole = para.strip().strip("“”\"«»„‘’'").strip()
     return (
-        span.first == span.last
+        span.closed  # a heading is quoted whole; an open mark was cut off with its speech
+        and span.first == span.last
         and whole == text.strip()
         and len(text.split()) <= _HEADING_MAX_WORDS
         and not re.search(r"[.!?]$", text.strip())
@@ -209,7 +225,11 @@ def _is_scare_or_title(para: str, span: _Span, raw: str, verbs: _Verbs) -> bool:
         return True
     if span.first == span.last and _is_modifier(para, span, raw, verbs):
         return True
-    titled = len(words) <= 8 and all(w[:1].isupper() or w.lower() in _SMALL for w in words)
+    titled = (
+        len(words) <= 8
+        and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL for w in words)
+        and any(w[:1].isupper() for w in words)  # "Investment Forum 2024": a year is a name's
+    )
     if len(words) > _SCARE_MAX_WORDS and not titled:
         return False
     lo = _sentence_start(para, span.start)

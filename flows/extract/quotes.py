@@ -22,6 +22,9 @@ from flows.extract.quote_attribution import (
     _verb_before,
 )
 from flows.extract.quote_sources import (
+    _NAME_RUN,
+    Sources,
+    _untitled,
     fuller_name,
     is_institutional,
     load_sources,
@@ -107,7 +110,9 @@ def _pronoun_referent(ctx: _Context, pos: int, pronoun: str) -> str | None:
     for m in reversed([s for s in ctx.subjects if s.end <= pos]):
         if ctx.people.gender_of(m.person) in (gender, None):
             return m.person
-    return None if ctx.carried == INSTITUTION else ctx.carried
+    if ctx.carried == INSTITUTION:
+        return None
+    return ctx.carried or (ctx.headline if not ctx.earlier[0] else None)
 
 
 def _clause_subject(ctx: _Context, lo: int, hi: int) -> str | None:
@@ -168,7 +173,8 @@ def _pre_attribution(ctx: _Context, open_pos: int) -> tuple[str | None, str | No
     lo = _sentence_start(ctx.para, open_pos)
     verbs = list(ctx.verbs.regex.finditer(ctx.para, lo, open_pos))
     if not verbs:
-        return None, None, True
+        # "Jane Roe: “...”": a name and a colon opening the paragraph stand for its speaker
+        return _colon_speaker(ctx, lo, open_pos), None, True
     verb = verbs[-1]
     word = " ".join(verb.group(0).lower().split())
     if word in ctx.verbs.speaker_follows:
@@ -194,6 +200,19 @@ def _pre_attribution(ctx: _Context, open_pos: int) -> tuple[str | None, str | No
         else None
     )
     return near or _clause_subject(ctx, lo, verb.start()), word, inherit
+
+
+def _colon_speaker(ctx: _Context, lo: int, open_pos: int) -> str | None:
+    """ "Jane Roe: “...”": a name and a colon opening the paragraph stand for its speaker."""
+    if lo != 0 or not ctx.para[:open_pos].rstrip().endswith(":"):
+        return None
+    named = _mention_at(ctx, 0, 2)
+    if named is not None and re.fullmatch(r"\s*:\s*", ctx.para[named.end : open_pos]):
+        return named.person
+    lead = ctx.para[:open_pos].rstrip()[:-1].strip()
+    if ctx.sources is None or not _NAME_RUN.fullmatch(lead):
+        return None
+    return _untitled(lead, ctx.sources)
 
 
 def _document_participle(lead: str, verbs: _Verbs) -> bool:
@@ -276,6 +295,7 @@ def extract_quotes(
     quotes: list[Quote] = []
     carried: str | None = None
     previous: _Context | None = None
+    headline = _headline_speaker(context, people, on, sources)
     for i, para in enumerate(paragraphs):
         para_mentions = [m for m in outside if m.paragraph_no == i]
         subjects = _subjects(para, para_mentions, verbs)
@@ -283,6 +303,7 @@ def extract_quotes(
         ctx.masked = mask_quotes(para, _quoted_ranges(paragraphs, spans, i))
         ctx.sources = sources
         ctx.earlier = ([m for m in outside if m.paragraph_no <= i], [*paragraphs, *(context or [])])
+        ctx.headline = headline
         before: Quote | None = None
         for span in (s for s in spans if s.first == i):
             source = _institutional(ctx, span)
@@ -306,6 +327,28 @@ def extract_quotes(
         if quote.speaker:
             quote.speaker = fuller_name(quote.speaker, outside, quote.paragraph_no, sources)
     return quotes
+
+
+def _headline_speaker(
+    context: list[str] | None, people: PeopleDirectory, on: date | None, sources: Sources
+) -> str | None:
+    """The one person the headline or standfirst names (a known person, or a name led by a
+    title: "Foreign Minister Jane Roe Says ..."), for "she said" in a story that names nobody
+    else."""
+    texts = [text for text in (context or [])[:2] if text]
+    if not texts:
+        return None
+    known = {m.person for m in people.find_mentions(texts, on)}
+    if known:
+        return known.pop() if len(known) == 1 else None
+    names = set()
+    for text in texts:
+        for run in _NAME_RUN.finditer(text):
+            if run.group(0).split()[0].lower().rstrip(".") in sources.title_words:
+                name = _untitled(run.group(0), sources)
+                if name:
+                    names.add(name)
+    return names.pop() if len(names) == 1 else None
 
 
 def _quoted_ranges(paragraphs: list[str], spans: list[_Span], i: int) -> list[tuple[int, int]]:

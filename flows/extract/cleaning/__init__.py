@@ -20,10 +20,12 @@ from flows.extract.cleaning.body import (
     _mark_duplicates,
     _mark_foreign,
     _mark_roles,
+    _mark_split_captions,
     _mark_template,
     _strip_trailing_junk,
 )
 from flows.extract.cleaning.features import _joins, _profile, _starts_lower
+from flows.extract.cleaning.footer_dates import _take_footer_date
 from flows.extract.cleaning.header import (
     _apply_page_meta,
     _mark_dateline,
@@ -155,6 +157,7 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_roles,
     _strip_trailing_junk,
     _mark_captions,
+    _mark_split_captions,
     _mark_header,
     _mark_dateline,
     _mark_stray_dates,
@@ -166,6 +169,7 @@ _STEPS: tuple[Callable[[_State], None], ...] = (
     _mark_duplicates,
     _collect_credits,
     _collect_page_outlet,
+    _take_footer_date,
     _settle_published,
 )
 
@@ -194,7 +198,8 @@ def _assemble(state: _State) -> list[str]:
     previous: _Line | None = None
     for line in state.lines:
         if line.reason is not None:
-            previous = None
+            if not line.inline:
+                previous = None
             continue
         if previous is not None and not line.blank_before and _joins(state, previous, line):
             glue = "" if previous.text.endswith("-") and _starts_lower(line.text) else " "

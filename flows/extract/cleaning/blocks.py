@@ -10,6 +10,7 @@ of a page mid-sentence, so that line is story text when it reads as prose.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 
 from flows.extract.cleaning.features import (
@@ -37,6 +38,7 @@ _MIN_FURNITURE_RUN = 4  # furniture lines right above a cut-off last line that m
 _MAX_LABEL_WORDS = 3  # a section label in capitals inside the body ("FOREIGN AFFAIRS")
 _MAX_PROMPT_QUESTION_WORDS = 8  # "Are you sure you want to log out?" after the story
 _MAX_PROMPT_WORDS = 12  # longer unfinished lines read as story text even on a whole page
+_MAX_EMPTY_LABEL_WORDS = 3  # "Estimated reading time:" with its value lost
 
 
 def _mark_tail(state: _State) -> None:
@@ -51,6 +53,10 @@ def _mark_tail(state: _State) -> None:
         # (or the page's last kept line, when only lines already taken out follow it)
         introduces = bool(tail) or (line is kept[-1] and line.no < last_no)
         lead_in = introduces and line.text.endswith(":") and len(_words(line.text)) <= 20
+        # an empty field label at the page's end ("Short link:", "Tags:"): nothing follows it
+        lead_in = lead_in or (
+            line.text.endswith(":") and len(_words(line.text)) <= _MAX_EMPTY_LABEL_WORDS
+        )
         last = line.no == last_no
         furniture = lead_in or _tail_furniture(state, line, last, line.no in wrapped)
         if not (furniture or (last and _under_furniture(state, kept, wrapped))):
@@ -67,11 +73,27 @@ def _tail_furniture(state: _State, line: _Line, last: bool, wrapped: bool) -> bo
     `wrapped`: one line of a paragraph written over several lines)."""
     if line.tag.startswith("h") and state.html:
         return False
-    if last and _cut_prose(state, line.text):
+    if _is_promo(state, line.text):
+        return True  # a prompt or the site's blurb, also where the store cut the page
+    if last and (_cut_prose(state, line.text) or _cut_speech(line.text)):
         return False  # the store cut the story's last paragraph here
-    if _furniture_like(state, line) or _is_promo(state, line.text):
+    if _furniture_like(state, line):
         return True
     return not wrapped and (_headline_shaped(state, line.text) or _prompt_question(line.text))
+
+
+_MIN_CUT_SPEECH_WORDS = 4
+
+
+def _cut_speech(text: str) -> bool:
+    """The page's last line opens a quotation that never closes ('"What a better way to'):
+    speech the store cut off, not a menu or a link."""
+    opened = re.match(r"\s*[\"“«„]", text)
+    return (
+        opened is not None
+        and not re.search(r"[\"”»]", text[opened.end() :])
+        and len(_words(text)) >= _MIN_CUT_SPEECH_WORDS
+    )
 
 
 def _prompt_question(text: str) -> bool:
@@ -173,15 +195,34 @@ def _mark_labels(state: _State) -> None:
     wrapped = _wrapped(state, kept)
     story_seen = False
     for line in kept:
-        if story_seen and line.no not in wrapped and _label_shaped(state, line.text):
+        if story_seen and line.no not in wrapped and _label_shaped(state, line):
             state.remove(line, "boilerplate")
             continue
         story_seen = story_seen or _story_like(state, line.text)
 
 
-def _label_shaped(state: _State, text: str) -> bool:
+def _label_shaped(state: _State, line: _Line) -> bool:
+    text = line.text
     words = _words(text)
     if not words or _ends_sentence(text) or _is_foreign(state, text) or re.search(r"\d", text):
         return False
     capitals = all(word.isupper() for word in words) and len(words) <= _MAX_LABEL_WORDS
-    return (len(words) == 1 and len(words[0]) >= 2 and text.strip() == words[0]) or capitals
+    return (
+        (len(words) == 1 and len(words[0]) >= 2 and text.strip() == words[0])
+        or capitals
+        or (line.blank_before and _alt_text(text, words))
+    )
+
+
+_MAX_ALT_WORDS = 10
+
+
+def _alt_text(text: str, words: Sequence[str]) -> bool:
+    """An image's alternative text left as a block: a few words all in lower case, without
+    any punctuation ("jane roe and john doe in the capital")."""
+    return (
+        3 <= len(words) <= _MAX_ALT_WORDS
+        and text == text.lower()
+        and re.search(r"[a-z]", text) is not None
+        and re.fullmatch(r"[\w\s'’-]+", text) is not None
+    )

@@ -11,6 +11,8 @@ from flows.extract.cleaning.features import (
     _ends_sentence,
     _furniture_reason,
     _is_foreign,
+    _starts_lower,
+    _stop_density,
     _story_like,
     _words,
     matches,
@@ -59,6 +61,7 @@ def _mark_captions(state: _State) -> None:
         for a, b in pairwise(kept)
         if _key(a.text) == _key(b.text) and _headline_like(state, a)
     }
+    echoes.update(_repeated_headline(state, kept, counts))
     for line in kept:
         if line.tag == "figcaption":
             state.remove(line, "caption")
@@ -70,6 +73,7 @@ def _mark_captions(state: _State) -> None:
             state.remove(line, "caption")
         elif len(words) <= _MAX_CREDITED_CAPTION_WORDS and _credited_caption(state, line.text):
             state.remove(line, "caption")
+            _mark_alt_above(state, kept, line)
         elif len(words) > _MAX_CAPTION_WORDS:
             continue
         elif (
@@ -79,6 +83,61 @@ def _mark_captions(state: _State) -> None:
             and _key(line.text) not in echoes
         ):
             state.remove(line, "caption")
+
+
+_MIN_SPLIT_WORDS = 15  # a story paragraph cut by an inline caption is long
+_MAX_INLINE_CAPTION_WORDS = 20
+
+
+def _mark_split_captions(state: _State) -> None:
+    """A caption set inside a paragraph ("... Enhanced co-operation, moving" / "Minister X,
+    Dr. Y" / "forward, is expected ..."): the short line between a long unfinished line and
+    a line that goes on in lower case is a caption; the two halves are one paragraph."""
+    if state.html:
+        return
+    kept = state.kept()
+    for first, caption, rest in zip(kept, kept[1:], kept[2:], strict=False):
+        words = _words(first.text)
+        if len(words) < _MIN_SPLIT_WORDS or _ends_sentence(first.text):
+            continue
+        if not _starts_lower(rest.text) or _starts_lower(caption.text):
+            continue
+        if len(_words(caption.text)) > _MAX_INLINE_CAPTION_WORDS or _ends_sentence(caption.text):
+            continue
+        if _stop_density(first.text, state.patterns.stopwords) < 0.2 and state.english:
+            continue
+        state.remove(caption, "caption")
+        caption.inline = True
+        rest.blank_before = False
+
+
+def _repeated_headline(state: _State, kept: list[_Line], counts: Counter[str]) -> set[str]:
+    """The headline printed twice with a standfirst or caption between the copies: the first
+    headline-shaped line above the story that repeats is the title, not a repeated caption."""
+    for line in kept:
+        if _story_like(state, line.text):
+            break
+        if counts[_key(line.text)] > 1 and _headline_like(state, line):
+            return {_key(line.text)}
+    return set()
+
+
+_MAX_ALT_NAME_WORDS = 12
+
+
+def _mark_alt_above(state: _State, kept: list[_Line], caption: _Line) -> None:
+    """The block right above a credited caption that only names people in Title Case ("Jane
+    Roe and Foreign Minister John Doe"): the image's alternative text."""
+    at = kept.index(caption)
+    if at == 0 or not caption.blank_before:
+        return
+    above = kept[at - 1]
+    words = _words(above.text)
+    titled = all(w[:1].isupper() or w in {"and", "of", "the", "with"} for w in words)
+    sized = 3 <= len(words) <= _MAX_ALT_NAME_WORDS
+    bare = not _ends_sentence(above.text) and not _QUOTE_MARK.search(above.text)
+    if above.reason is None and titled and sized and bare:
+        state.remove(above, "caption")
 
 
 def _credited_caption(state: _State, text: str) -> bool:
@@ -176,7 +235,8 @@ def _mark_foreign(state: _State) -> None:
 
 def _mark_duplicates(state: _State) -> None:
     """A line repeated verbatim keeps only its first occurrence."""
-    seen: set[str] = set()
+    # the headline printed again inside the body is a duplicate of the title
+    seen: set[str] = {_key(state.doc.title)} if state.doc.title else set()
     for line in state.kept():
         key = _key(line.text)
         if key in seen:

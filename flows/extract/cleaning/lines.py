@@ -35,6 +35,7 @@ class _Line:
     indent: int = 0
     reason: str | None = None
     role: str = ""  # HTML class-name hint: caption | byline | date | subtitle | furniture
+    inline: bool = False  # a caption set inside a paragraph: the paragraph goes on past it
 
 
 @dataclass(slots=True)

@@ -9,6 +9,8 @@ import re
 from datetime import date
 
 from flows.extract.dates import parse_date_field
+from flows.extract.seeds import read_seed_csv
+from flows.settings import PROJECT_ROOT
 
 _BULLETS = re.compile(r"^[\s•·▪●◦*>»›|/–—-]+")
 # a label with the date at the end of a longer line (a byline that carries the date)
@@ -27,7 +29,16 @@ _MAX_DATE_PIECES = 3  # "May 26, 2025" is two pieces; "Tuesday, April 27, 2021" 
 
 def header_date(text: str, date_prefix: re.Pattern[str]) -> date | None:
     """The date a header line shows, else None. `date_prefix` strips lead-in words."""
-    text = _BULLETS.sub("", text).strip()
+    found = _header_date(text, date_prefix)
+    if found is None and _FOREIGN_MONTH is not None and _FOREIGN_MONTH.search(text):
+        # "13 de febrero de 2018 - 16:16": the month in English, without "de"
+        english = _FOREIGN_MONTH.sub(lambda m: _FOREIGN_MONTHS[m[0].lower()], text)
+        found = _header_date(_OF.sub(" ", english), date_prefix)
+    return found
+
+
+def _header_date(text: str, date_prefix: re.Pattern[str]) -> date | None:
+    text = _AGO.sub(" ", _BULLETS.sub("", text)).strip()
     words = len(text.split())
     labelled = _LABELLED.search(text) if words <= _MAX_LABELLED_LINE_WORDS else None
     if labelled and (found := parse_date_field(labelled["d"])) is not None:
@@ -52,6 +63,21 @@ def header_date(text: str, date_prefix: re.Pattern[str]) -> date | None:
     return None
 
 
+# "Published 3 years ago on September 10, 2017": the relative part is no date
+_AGO = re.compile(
+    r"\b(?:about |an? |\d+ )(?:sec(?:ond)?|min(?:ute)?|hour|day|week|month|year)s? ago(?: on)?\b",
+    re.I,
+)
+_FOREIGN_MONTHS = {
+    row["word"].lower(): row["month"]
+    for row in read_seed_csv(PROJECT_ROOT / "seeds" / "month_names.csv", optional=True)
+}
+_FOREIGN_MONTH = (
+    re.compile(rf"\b(?:{'|'.join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))})\b", re.I)
+    if _FOREIGN_MONTHS
+    else None
+)
+_OF = re.compile(r"\s(?:de|del|du)\s", re.I)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # a date written inside a header line with nothing to split it off ("Oman Thursday
