@@ -1,9 +1,10 @@
 """Build the SQL project in dbt_like_sql/ (read by flows.models.project) into DuckDB.
 
-Staging and intermediate models are built as views, marts as tables. A mart whose schema.yml
-entry says `config: {materialized: incremental, unique_key: <column>}` is rebuilt only for the
-key values a build is given as changed (dbt's delete+insert strategy); without changes it is
-rebuilt whole like any table. Column docs in `<layer>/schema.yml` become DuckDB comments.
+Staging and intermediate models are built as views, marts as tables. A mart or intermediate
+model whose schema.yml entry says `config: {materialized: incremental, unique_key: <column>}`
+is a table rebuilt only for the key values a build is given as changed (dbt's delete+insert
+strategy); without changes it is rebuilt whole like any table. Column docs in
+`<layer>/schema.yml` become DuckDB comments.
 Audits are queries that must return no rows: the hand-written `audits/<name>.sql` (checks no
 generic test expresses) and one per `error` test declared in schema.yml (flows.models.contracts).
 
