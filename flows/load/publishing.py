@@ -100,13 +100,15 @@ def apply_delta(
     differing = {mart: _different(con, mart, marts, delta, keys) for mart in order}
     for mart in reversed(order):
         con.execute("begin transaction")
-        where = differing[mart][0] if differing[mart] else _changed(mart, delta, "publishing.")
+        differs = differing[mart]
+        where = differs[0] if differs else _changed(mart, delta, "publishing.")
         con.execute(f"delete from publishing.marts.{mart} as old {where}")
         con.execute("commit")
     con.execute("begin transaction")
     try:
         for mart in order:
-            where = differing[mart][1] if differing[mart] else _changed(mart, delta)
+            differs = differing[mart]
+            where = differs[1] if differs else _changed(mart, delta)
             con.execute(
                 f"insert into publishing.marts.{mart} by name "
                 f"select * from marts.{mart} as new {where}"

@@ -98,6 +98,17 @@ def _context(project_dir: Path) -> FileDataContext:
     return _CONTEXTS[key]
 
 
+def lock() -> threading.Lock:
+    """The lock every use of a data context holds (see `_LOCK`)."""
+    return _LOCK
+
+
+def context(project_dir: Path) -> FileDataContext:
+    """The project's data context (created, and GX imported, on first use in the process);
+    hold `lock()` while using it."""
+    return _context(project_dir)
+
+
 def _configure(context: FileDataContext) -> None:
     """Turn off analytics and tqdm progress bars in the committed config (idempotent)."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
