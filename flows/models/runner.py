@@ -148,17 +148,46 @@ def _materialize(
     incremental = existing is not None and key is not None and changes is not None
     try:
         if incremental:
-            changed = f"(select {key} from {changes[key]})"  # type: ignore[index]
-            con.execute(f"delete from {model.qualified} where {key} in {changed}")
-            con.execute(
-                f"insert into {model.qualified} by name\n"
-                f"select * from (\n{sql}\n) where {key} in {changed}"
-            )
+            changed = _changed_keys(con, key, changes[key])  # type: ignore[index, arg-type]
+            if changed is not None:  # else no key changed: nothing to delete or insert
+                con.execute(f"delete from {model.qualified} where {key} in {changed}")
+                con.execute(
+                    f"insert into {model.qualified} by name\n"
+                    f"select * from (\n{sql}\n) where {key} in {changed}"
+                )
         else:
             con.execute(f"create or replace {model.materialization} {model.qualified} as\n{sql}")
     except duckdb.Error as err:
         raise SqlModelError(f"{model.path}: building {model.qualified} failed: {err}") from err
     return incremental
+
+
+# Up to this many changed keys are written into an incremental model's SQL as a list of
+# literals. DuckDB pushes a constant IN list down through the model's joins, aggregates and
+# partitions, so a run that changed one article computes its rows only; a subquery is a
+# semi join applied after the whole model is computed (int_meeting_paragraphs: 0.6 s against
+# 7 s at 100k articles, measured on a loaded machine).
+LITERAL_KEYS_MAX = 1000
+
+
+def _changed_keys(con: duckdb.DuckDBPyConnection, key: str, relation: str) -> str | None:
+    """What `<key> in ...` compares with: the distinct changed keys of `relation` as a list of
+    literals when they are few strings or integers, else a subquery; None when no key changed
+    (NULL keys never match, so they are left out)."""
+    rows = con.execute(
+        f"select distinct {key} from {relation} where {key} is not null "
+        f"limit {LITERAL_KEYS_MAX + 1}"
+    ).fetchall()
+    if not rows:
+        return None
+    values = [row[0] for row in rows]
+    if len(values) > LITERAL_KEYS_MAX:
+        return f"(select {key} from {relation})"
+    if all(isinstance(value, str) for value in values):
+        return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")"
+    if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        return "(" + ", ".join(str(value) for value in values) + ")"
+    return f"(select {key} from {relation})"
 
 
 def build(
