@@ -30,19 +30,14 @@ def warm_up_validation(settings: Settings) -> threading.Thread:
     a failure is left for the validation itself to report."""
 
     def load() -> None:
-        from flows.quality import validation
-
-        if (settings.expectations_dir / "gx" / "great_expectations.yml").is_file():
-            with validation.lock():
-                validation.context(settings.expectations_dir)
-
-    def quietly() -> None:
         try:
-            load()
+            from flows.quality.validation import warm_up
+
+            warm_up(settings.expectations_dir)
         except Exception:  # reported by the validation that needs the context
             return
 
-    thread = threading.Thread(target=quietly, name="gx-warm-up", daemon=True)
+    thread = threading.Thread(target=load, name="gx-warm-up", daemon=True)
     thread.start()
     return thread
 

@@ -98,15 +98,12 @@ def _context(project_dir: Path) -> FileDataContext:
     return _CONTEXTS[key]
 
 
-def lock() -> threading.Lock:
-    """The lock every use of a data context holds (see `_LOCK`)."""
-    return _LOCK
-
-
-def context(project_dir: Path) -> FileDataContext:
-    """The project's data context (created, and GX imported, on first use in the process);
-    hold `lock()` while using it."""
-    return _context(project_dir)
+def warm_up(project_dir: Path) -> None:
+    """Import GX and open the data context of the project in `project_dir`, if it has one
+    (never creating one), so that the first validation of the process finds them ready."""
+    if (Path(project_dir) / "gx" / "great_expectations.yml").is_file():
+        with _LOCK:
+            _context(project_dir)
 
 
 def _configure(context: FileDataContext) -> None:
