@@ -330,3 +330,78 @@ def test_bad_incremental_config_names_the_file(
     )
     with pytest.raises(SqlModelError, match=message):
         load_models(tmp_path)
+
+
+def test_changed_keys_are_written_as_literals_and_quoted(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    # A key with a quote in it goes into the SQL as a literal; NULL keys match nothing.
+    root = _incremental_project(tmp_path)
+    con.execute("create table items as select * from (values ('a', 1), ('o''k', 2)) t(grp, v)")
+    con.execute("create table changed (grp varchar)")
+    build(con, root, changes={"grp": "changed"})
+    con.execute("insert into items values ('a', 10), ('o''k', 20)")
+    con.execute("insert into changed values ('o''k'), (null)")
+    assert build(con, root, changes={"grp": "changed"}).incremental == ["marts.totals"]
+    rows = con.execute("select grp, total from marts.totals order by grp").fetchall()
+    assert rows == [("a", 1), ("o'k", 22)]
+
+
+def test_many_changed_keys_fall_back_to_a_subquery(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.models import runner
+
+    monkeypatch.setattr(runner, "LITERAL_KEYS_MAX", 1)
+    root = _incremental_project(tmp_path)
+    con.execute("create table items as select * from (values ('a', 1), ('b', 2)) t(grp, v)")
+    con.execute("create table changed (grp varchar)")
+    build(con, root, changes={"grp": "changed"})
+    con.execute("insert into items values ('a', 10), ('b', 20), ('c', 3)")
+    con.execute("insert into changed values ('a'), ('c')")
+    build(con, root, changes={"grp": "changed"})
+    rows = con.execute("select grp, total from marts.totals order by grp").fetchall()
+    assert rows == [("a", 11), ("b", 2), ("c", 3)]
+
+
+def test_no_changed_key_leaves_an_incremental_model_as_it_is(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    root = _incremental_project(tmp_path)
+    con.execute("create table items as select * from (values ('a', 1)) t(grp, v)")
+    con.execute("create table changed (grp varchar)")
+    build(con, root, changes={"grp": "changed"})
+    con.execute("insert into items values ('a', 10)")
+    build(con, root, changes={"grp": "changed"})
+    assert con.execute("select total from marts.totals").fetchall() == [(1,)]
+
+
+def test_an_incremental_intermediate_model_is_a_table_kept_by_key(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "staging/stg_items.sql": "select * from items",
+            "intermediate/int_totals.sql": (
+                "select grp, sum(v) as total from stg_items group by grp"
+            ),
+            "intermediate/schema.yml": (
+                "models:\n  - name: int_totals\n"
+                "    config: {materialized: incremental, unique_key: grp}\n"
+            ),
+        },
+    )
+    con.execute("create table items as select * from (values ('a', 1), ('b', 2)) t(grp, v)")
+    con.execute("create table changed (grp varchar)")
+    build(con, root, changes={"grp": "changed"}, require_docs=False)
+    kind = con.execute(
+        "select table_type from information_schema.tables where table_name = 'int_totals'"
+    ).fetchall()
+    assert kind == [("BASE TABLE",)]
+    con.execute("insert into items values ('a', 10), ('b', 20)")
+    con.execute("insert into changed values ('b')")
+    second = build(con, root, changes={"grp": "changed"}, require_docs=False)
+    assert second.incremental == ["intermediate.int_totals"]
+    rows = con.execute("select grp, total from intermediate.int_totals order by grp").fetchall()
+    assert rows == [("a", 1), ("b", 22)]

@@ -9,6 +9,7 @@ with graphlib, never by file names.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,10 @@ from sqlglot import exp
 
 LAYERS: dict[str, str] = {"staging": "view", "intermediate": "view", "marts": "table"}
 DOCUMENTED_LAYERS: frozenset[str] = frozenset({"marts"})  # every column must be described
+# Layers of views whose models may be declared incremental: such a model is then a table kept
+# current by key like an incremental mart (an intermediate model several marts read, which as
+# a view each of them computed whole again).
+INCREMENTAL_VIEW_LAYERS: frozenset[str] = frozenset({"intermediate"})
 AUDIT_DIR = "audits"
 
 _REF = re.compile(r"\{\{\s*ref\(\s*['\"]([^'\"]+)['\"]\s*\)\s*\}\}")
@@ -56,7 +61,7 @@ class Model:
     materialization: str  # view | table
     refs: tuple[str, ...]  # model names used through {{ ref() }}
     relations: tuple[Relation, ...]  # plain table names (CTE names excluded)
-    unique_key: str | None = None  # set for incremental marts: the column rebuilt by value
+    unique_key: str | None = None  # set for incremental models: the column rebuilt by value
 
     @property
     def qualified(self) -> str:
@@ -132,7 +137,8 @@ def load_models(root: Path) -> list[Model]:
             refs, relations = _parse_refs_and_relations(sql, path)
             name = _check_name(path.stem, path)
             key = _unique_key(configs.get(name, {}), layer, path)
-            models.append(Model(name, layer, path, sql, materialization, refs, relations, key))
+            kind = "table" if key else materialization
+            models.append(Model(name, layer, path, sql, kind, refs, relations, key))
     _check_unique(models)
     return models
 
@@ -144,7 +150,7 @@ def _unique_key(config: dict[str, Any], layer: str, path: Path) -> str | None:
         raise SqlModelError(f"{path}: {layer} models cannot be materialized as {materialized!r}")
     if materialized != "incremental":
         return None
-    if LAYERS[layer] != "table":
+    if LAYERS[layer] != "table" and layer not in INCREMENTAL_VIEW_LAYERS:
         raise SqlModelError(f"{path}: {layer} models are views; only tables can be incremental")
     key = config.get("unique_key")
     if not isinstance(key, str) or not NAME.match(key):
@@ -250,7 +256,7 @@ def load_docs(root: Path, layer: str) -> dict[str, dict[str, Any]]:
     path = root / layer / "schema.yml"
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _schema_yaml(path)
     docs = {}
     for entry in data.get("models") or []:
         columns = {c["name"]: str(c.get("description") or "") for c in entry.get("columns") or []}
@@ -262,3 +268,20 @@ def load_docs(root: Path, layer: str) -> dict[str, dict[str, Any]]:
             "entry": entry,
         }
     return docs
+
+
+# schema.yml parsed, per path: the text it was parsed from, the YAML. A build reads each
+# layer's file a dozen times (models, docs, contracts, audits): PyYAML's pure-Python parser
+# made that about a second of every build. Reading the text is cheap; parsing is done again
+# only when it differs.
+_YAML: dict[Path, tuple[str, Any]] = {}
+
+
+def _schema_yaml(path: Path) -> Any:
+    """The YAML of `path` (a fresh copy: callers may edit it)."""
+    text = path.read_text(encoding="utf-8")
+    cached = _YAML.get(path)
+    if cached is None or cached[0] != text:
+        cached = (text, yaml.safe_load(text) or {})
+        _YAML[path] = cached
+    return copy.deepcopy(cached[1])

@@ -1,9 +1,10 @@
 """Build the SQL project in dbt_like_sql/ (read by flows.models.project) into DuckDB.
 
-Staging and intermediate models are built as views, marts as tables. A mart whose schema.yml
-entry says `config: {materialized: incremental, unique_key: <column>}` is rebuilt only for the
-key values a build is given as changed (dbt's delete+insert strategy); without changes it is
-rebuilt whole like any table. Column docs in `<layer>/schema.yml` become DuckDB comments.
+Staging and intermediate models are built as views, marts as tables. A mart or intermediate
+model whose schema.yml entry says `config: {materialized: incremental, unique_key: <column>}`
+is a table rebuilt only for the key values a build is given as changed (dbt's delete+insert
+strategy); without changes it is rebuilt whole like any table. Column docs in
+`<layer>/schema.yml` become DuckDB comments.
 Audits are queries that must return no rows: the hand-written `audits/<name>.sql` (checks no
 generic test expresses) and one per `error` test declared in schema.yml (flows.models.contracts).
 
@@ -147,17 +148,46 @@ def _materialize(
     incremental = existing is not None and key is not None and changes is not None
     try:
         if incremental:
-            changed = f"(select {key} from {changes[key]})"  # type: ignore[index]
-            con.execute(f"delete from {model.qualified} where {key} in {changed}")
-            con.execute(
-                f"insert into {model.qualified} by name\n"
-                f"select * from (\n{sql}\n) where {key} in {changed}"
-            )
+            changed = _changed_keys(con, key, changes[key])  # type: ignore[index, arg-type]
+            if changed is not None:  # else no key changed: nothing to delete or insert
+                con.execute(f"delete from {model.qualified} where {key} in {changed}")
+                con.execute(
+                    f"insert into {model.qualified} by name\n"
+                    f"select * from (\n{sql}\n) where {key} in {changed}"
+                )
         else:
             con.execute(f"create or replace {model.materialization} {model.qualified} as\n{sql}")
     except duckdb.Error as err:
         raise SqlModelError(f"{model.path}: building {model.qualified} failed: {err}") from err
     return incremental
+
+
+# Up to this many changed keys are written into an incremental model's SQL as a list of
+# literals. DuckDB pushes a constant IN list down through the model's joins, aggregates and
+# partitions, so a run that changed one article computes its rows only; a subquery is a
+# semi join applied after the whole model is computed (int_meeting_paragraphs: 0.6 s against
+# 7 s at 100k articles, measured on a loaded machine).
+LITERAL_KEYS_MAX = 1000
+
+
+def _changed_keys(con: duckdb.DuckDBPyConnection, key: str, relation: str) -> str | None:
+    """What `<key> in ...` compares with: the distinct changed keys of `relation` as a list of
+    literals when they are few strings or integers, else a subquery; None when no key changed
+    (NULL keys never match, so they are left out)."""
+    rows = con.execute(
+        f"select distinct {key} from {relation} where {key} is not null "
+        f"limit {LITERAL_KEYS_MAX + 1}"
+    ).fetchall()
+    if not rows:
+        return None
+    values = [row[0] for row in rows]
+    if len(values) > LITERAL_KEYS_MAX:
+        return f"(select {key} from {relation})"
+    if all(isinstance(value, str) for value in values):
+        return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")"
+    if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        return "(" + ", ".join(str(value) for value in values) + ")"
+    return f"(select {key} from {relation})"
 
 
 def build(
@@ -317,9 +347,13 @@ def run_audits(con: duckdb.DuckDBPyConnection, root: Path) -> list[AuditResult]:
         _check_sources(con, audit.path, sources)
         sql = render(audit.sql, audit.path, by_name)
         try:
-            count = con.execute(f"select count(*) from (\n{sql}\n)").fetchone()
+            # The sample first: a passing audit (no rows) then costs one query, not two.
             sample = con.execute(f"select * from (\n{sql}\n) limit {AUDIT_SAMPLE_ROWS}").fetchall()
+            count = len(sample)
+            if count == AUDIT_SAMPLE_ROWS:  # maybe more: count them
+                row = con.execute(f"select count(*) from (\n{sql}\n)").fetchone()
+                count = int(row[0]) if row else 0
         except duckdb.Error as err:
             raise SqlModelError(f"{audit.path}: audit query failed: {err}") from err
-        results.append(AuditResult(audit.name, int(count[0]) if count else 0, sample))
+        results.append(AuditResult(audit.name, count, sample))
     return results

@@ -18,6 +18,7 @@ from prefect.states import Completed, Failed, State
 from flows.load.lock import RunInProgress, run_lock
 from flows.orchestration import runs
 from flows.orchestration.artifacts import report
+from flows.orchestration.checks import warm_up_validation
 from flows.orchestration.dask_executor import DaskPool, open_pool
 from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.processes import Pidfile
@@ -86,6 +87,8 @@ def etl(
         current = same_inputs and not plan.touches_documents and settings.warehouse.exists()
         # ... and no run before this one left changes unpublished (killed after landing them)
         current = current and not runs.unpublished_changes(settings)
+        if not current:  # documents will be validated: GX loads while they are processed
+            warm_up_validation(settings)
         reference = None if current else _reference(settings)
         pidfile = runs.pidfile(settings)
         processed = _process(plan, settings, reference, run_id, progress, pidfile, remote)

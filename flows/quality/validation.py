@@ -98,6 +98,14 @@ def _context(project_dir: Path) -> FileDataContext:
     return _CONTEXTS[key]
 
 
+def warm_up(project_dir: Path) -> None:
+    """Import GX and open the data context of the project in `project_dir`, if it has one
+    (never creating one), so that the first validation of the process finds them ready."""
+    if (Path(project_dir) / "gx" / "great_expectations.yml").is_file():
+        with _LOCK:
+            _context(project_dir)
+
+
 def _configure(context: FileDataContext) -> None:
     """Turn off analytics and tqdm progress bars in the committed config (idempotent)."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
