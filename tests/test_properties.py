@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flows.extract.cleaning import BoilerplatePatterns, clean_document, normalise_line
@@ -76,6 +76,9 @@ def test_quote_extraction_is_deterministic(people: PeopleDirectory, paragraphs: 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80))
+@example(">>")  # nested blockquote marks
+@example("> # Title")  # a heading inside a blockquote
+@example("\xa0\x83Ä")  # ftfy fixes the C1 character, and then what the space hid
 def test_line_normalisation_is_idempotent(line: str) -> None:
     once, _ = normalise_line(line)
     assert normalise_line(once)[0] == once

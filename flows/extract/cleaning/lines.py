@@ -118,6 +118,7 @@ _STRONG = re.compile(r"(\*\*|__)(.+?)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^)\s]+\)")
 _SPACE_RUN = re.compile(r" {2,}")
+_MAX_PASSES = 4  # normalise_line's repeats; ">>>>>" and the like settle well before
 # Printable ASCII (and tabs) without "&": nothing ftfy fixes can occur in it. Mojibake, C1
 # controls, ligatures, full-width forms and surrogates are not ASCII, the control characters
 # it removes are not printable, and HTML entities start with "&".
@@ -125,10 +126,30 @@ _NOTHING_TO_FIX = re.compile(r"[\t\x20-\x25\x27-\x7e]*")
 
 
 def normalise_line(raw: str) -> tuple[str, str]:
-    """Fix mojibake, spaces and markdown in one line; returns (text, heading tag or "")."""
+    """Fix mojibake, spaces and markdown in one line; returns (text, heading tag or "").
+
+    Idempotent: a pass that changed the line is repeated until nothing changes, since its
+    output may hold more to fix (markdown inside markdown, "> # Title"; ftfy fixing what a
+    removed space hid). Most lines settle in one pass or two."""
+    previous, (text, tag) = raw, _normalise_once(raw)
+    for _ in range(_MAX_PASSES):
+        if text == previous:
+            break
+        again, inner = _normalise_once(text)
+        if again == text:
+            break
+        previous, text, tag = text, again, tag or inner
+    return text, tag
+
+
+def _normalise_once(raw: str) -> tuple[str, str]:
     text = _fix_text(raw)
     # of the characters _SPACES maps, only the tab is ASCII
     text = text.replace("\t", " ") if text.isascii() else text.translate(_SPACES)
+    return _strip_markdown(text)
+
+
+def _strip_markdown(text: str) -> tuple[str, str]:
     tag = ""
     # most lines hold no markdown: each rule runs only when its marks are there
     heading = _HEADING.match(text) if "#" in text else None
