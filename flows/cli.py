@@ -45,8 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--executor", help=EXECUTOR_HELP)
 
-    serve = commands.add_parser("serve", help="serve the flow on a cron schedule until stopped")
-    serve.add_argument("--cron", help="cron expression (default hourly)")
+    serve = commands.add_parser("serve", help="serve the flow on a schedule until stopped")
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument("--cron", help="cron expression (default hourly)")
+    when.add_argument(
+        "--interval", type=float, metavar="SECONDS", help="run every SECONDS instead of a cron"
+    )
     serve.add_argument("--source", type=_path)
     serve.add_argument("--warehouse", type=_path)
     serve.add_argument("--executor", help=EXECUTOR_HELP)
@@ -219,7 +223,11 @@ def _serve(args: argparse.Namespace) -> int:
     from flows.orchestration.serving import serve
 
     settings = load_settings(
-        source=args.source, warehouse=args.warehouse, cron=args.cron, executor=args.executor
+        source=args.source,
+        warehouse=args.warehouse,
+        cron=args.cron,
+        interval_s=args.interval,
+        executor=args.executor,
     )
     serve(settings)
     return 0

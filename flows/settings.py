@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     source: Path = Path("seeds/articles")
     warehouse: Path = Path("warehouse/warehouse.duckdb")
     cron: str = "0 * * * *"
+    # `summitry serve` every this many seconds instead of on the cron (None: the cron).
+    interval_s: float | None = Field(default=None, gt=0)
     seeds_dir: Path = Path("seeds")
     sql_dir: Path = Path("dbt_like_sql")
     expectations_dir: Path = Path("expectations")

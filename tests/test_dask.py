@@ -125,6 +125,16 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def samples_locally(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[tuple]]:
+    """The marts of a local run over the samples, which the executor comparisons share."""
+    db = tmp_path_factory.mktemp("samples-local") / "local.duckdb"
+    run(SAMPLE_ARTICLES, db)
+    return snapshot(db)
+
+
 def run(source: Path, db: Path, executor: str = "local") -> RunSummary:
     state = etl(str(source), str(db), executor=executor, return_state=True)
     summary = state.result(raise_on_failure=False)
@@ -174,20 +184,22 @@ def test_unreachable_scheduler_fails_fast_before_any_write(
 
 
 @flow_runs
-def test_samples_through_the_scheduler_equal_a_local_run(cluster: Cluster, tmp_path: Path) -> None:
-    local, remote = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
-    run(SAMPLE_ARTICLES, local)
+def test_samples_through_the_scheduler_equal_a_local_run(
+    cluster: Cluster, samples_locally: dict[str, list[tuple]], tmp_path: Path
+) -> None:
+    remote = tmp_path / "dask.duckdb"
     stages = tasks_on(cluster, SAMPLE_ARTICLES, remote)
     assert "clean_extract_frames" in stages
-    assert snapshot(remote) == snapshot(local)
+    assert snapshot(remote) == samples_locally
 
 
 @flow_runs
-def test_dask_local_cluster_equals_a_local_run(tmp_path: Path) -> None:
-    local, remote = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
-    run(SAMPLE_ARTICLES, local)
+def test_dask_local_cluster_equals_a_local_run(
+    samples_locally: dict[str, list[tuple]], tmp_path: Path
+) -> None:
+    remote = tmp_path / "dask.duckdb"
     run(SAMPLE_ARTICLES, remote, "dask-local")
-    assert snapshot(remote) == snapshot(local)
+    assert snapshot(remote) == samples_locally
 
 
 @flow_runs

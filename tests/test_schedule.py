@@ -1,6 +1,7 @@
-"""`summitry serve` typed in a terminal: a pseudo-terminal, a fresh PREFECT_HOME, a cron of
-every minute. It must not prompt, start one Prefect server only, publish on schedule, leave
-the Prefect profile alone, and on SIGTERM stop every process it started."""
+"""`summitry serve` typed in a terminal: a pseudo-terminal, a fresh PREFECT_HOME, a schedule
+every five seconds (`--cron "* * * * *"` takes the same path, up to a minute slower). It must
+not prompt, start one Prefect server only, publish on schedule, leave the Prefect profile
+alone, and on SIGTERM stop every process it started."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def test_serve_in_a_terminal_publishes_on_schedule_and_stops_cleanly(
     master, slave = pty.openpty()
     started = time.monotonic()
     serve = subprocess.Popen(
-        summitry("serve", "--cron", "* * * * *", "--source", str(corpus), "--warehouse", str(db)),
+        summitry("serve", "--interval", "5", "--source", str(corpus), "--warehouse", str(db)),
         cwd=PROJECT,
         env=clean_env(tmp_path, SUMMITRY_PREFECT_PORT=str(port), TERM="xterm"),
         stdin=slave,
@@ -69,7 +70,7 @@ def test_serve_in_a_terminal_publishes_on_schedule_and_stops_cleanly(
             lambda: api(url, "/deployments/filter", {}), 120, "the deployment to register"
         )[0]
         assert deployment["name"] == "summitry-scheduled"
-        assert [s["schedule"].get("cron") for s in deployment["schedules"]] == ["* * * * *"]
+        assert [s["schedule"].get("interval") for s in deployment["schedules"]] == [5.0]
         assert deployment["global_concurrency_limit"]["limit"] == 1
         wait_for(db.exists, 150, "the scheduled run to publish")
         published_after = time.monotonic() - started
@@ -96,3 +97,19 @@ def test_serve_in_a_terminal_publishes_on_schedule_and_stops_cleanly(
     with warehouse.reader(db) as con:
         assert con.execute("select count(*) from marts.documents").fetchone()[0] == 5
     print(f"published {published_after:.0f}s after `summitry serve` started")
+
+
+def test_serve_takes_a_cron_or_an_interval_never_both() -> None:
+    from flows.cli import _parser
+
+    parser = _parser()
+    assert parser.parse_args(["serve", "--interval", "30"]).interval == 30.0
+    assert parser.parse_args(["serve", "--cron", "*/5 * * * *"]).cron == "*/5 * * * *"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--cron", "* * * * *", "--interval", "30"])
+    from pydantic import ValidationError
+
+    from flows.settings import load_settings
+
+    with pytest.raises(ValidationError):
+        load_settings(interval_s=0)

@@ -29,8 +29,8 @@ STOP_TIMEOUT_S = 5.0
 
 
 def serve(settings: Settings) -> None:
-    """Serve `summitry-etl` on the configured cron schedule until SIGTERM or Ctrl-C; then
-    stop every process this started (flow runs, their workers, the server)."""
+    """Serve `summitry-etl` on the configured cron (or interval) schedule until SIGTERM or
+    Ctrl-C; then stop every process this started (flow runs, their workers, the server)."""
     api_url = configured_api_url()
     if api_url is None and healthy(local_url(settings.prefect_port)):
         api_url = local_url(settings.prefect_port)
@@ -47,8 +47,10 @@ def serve(settings: Settings) -> None:
         from flows.orchestration.flow import etl
 
         wait_ready(url)
+        interval = settings.interval_s
+        when = f"every {interval:g} s" if interval else f"on cron {settings.cron!r}"
         print(
-            f"serving {etl.name} on cron {settings.cron!r} against {url} "
+            f"serving {etl.name} {when} against {url} "
             f"(UI: {url.removesuffix('/api')}); stop with Ctrl-C or SIGTERM",
             flush=True,
         )
@@ -56,7 +58,8 @@ def serve(settings: Settings) -> None:
             with temporary_settings({PREFECT_API_URL: url}):
                 etl.serve(
                     name=DEPLOYMENT_NAME,
-                    cron=settings.cron,
+                    cron=None if interval else settings.cron,
+                    interval=interval,
                     parameters={
                         "source": str(settings.source),
                         "warehouse_path": str(settings.warehouse),
