@@ -32,12 +32,15 @@ def report() -> EvalReport:
 # Round three (participant roles, coreference, name shapes, trigger grammar, page-date
 # anchoring, tuned on dev and two private sets): F1 0.872 (17 TP, 1 FP, 4 FN), participants
 # 12/21, meeting date 10/16, location 9/14; cleaning and quote figures unchanged.
+# Round four (escorts and sources, one-word heads, page-date anchors, pronoun subjects, more
+# triggers; tuned on dev and three private sets): F1 0.872, participants 12/21, meeting date
+# 11/16, location 9/14.
 FLOORS = [
     ("engagement_precision", 0.93),
     ("engagement_f1", 0.86),
     ("engagement_kind", 0.98),
     ("participants_exact", 0.55),
-    ("meeting_date_accuracy", 0.60),
+    ("meeting_date_accuracy", 0.65),
     ("location_accuracy", 0.60),
     ("boilerplate_recall", 0.65),
     ("content_kept", 0.99),

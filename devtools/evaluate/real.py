@@ -17,7 +17,11 @@ Measures (each a ratio with its hits/total):
 - participants exact: over ALL labelled engagements (a missed one is wrong), the best event
   (highest participant Jaccard) has exactly the label's set, names folded (case, accents,
   apostrophes, hyphens); `participants_exact_union` compares the union of every engagement
-  event (some labels list the principals of several engagements of one article).
+  event (some labels list the principals of several engagements of one article);
+  `participants_translit` is participants_exact with names compared by spelling skeleton
+  (`flows.extract.name_cues.variant_key`: doubled letters, vowels after the first letter, z/s,
+  ph/f, particles), since the labels canonicalise spelling variants (Mohamed / Mohammed /
+  Muhammad, Felipe / Filipe) that the page may write either way; reported beside the strict one.
 - meeting date / location: over labelled engagements with one, the best event's equals it.
 - published date: over files with a labelled one, document.published_date equals it.
 - boilerplate recall: a labelled boilerplate line (after the cleaner's line normalisation and
@@ -47,6 +51,7 @@ from typing import Any
 from devtools.evaluate import EvalReport
 from flows.extract.article import Extraction, Reference, extract
 from flows.extract.cleaning import normalise_line
+from flows.extract.name_cues import variant_key
 from flows.extract.people import fold
 from flows.ingest.reading import content_type
 from flows.settings import PROJECT_ROOT
@@ -78,6 +83,11 @@ def name_key(name: str | None) -> str:
 
 def quote_words(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def spelling_key(name: str | None) -> str:
+    """A name's spelling skeleton (transliteration variants equal), else its folded key."""
+    return " ".join(variant_key(name or "")) or name_key(name)
 
 
 def lenient_same(a: str | None, b: str | None) -> bool:
@@ -175,11 +185,11 @@ def describe(event: Any) -> str:
     )
 
 
-def best_event(events: list[Any], gold: set[str]) -> Any:
+def best_event(events: list[Any], gold: set[str], key: Any = name_key) -> Any:
     """Highest participant Jaccard with the label set (first event on ties)."""
 
     def score(e: Any) -> float:
-        got = {name_key(p) for p in e.participants}
+        got = {key(p) for p in e.participants}
         return len(got & gold) / len(got | gold) if got | gold else 0.0
 
     return max(events, key=score, default=None)
@@ -206,7 +216,7 @@ def score_engagement(case: Case, t: Tally) -> None:
             f"{case.name}: MISSED {label['kind']} {label['participants']} "
             f"date={label['meeting_date']} (got: {others})"
         )
-        for key in ("participants_exact", "participants_exact_union"):
+        for key in ("participants_exact", "participants_exact_union", "participants_translit"):
             t.add(key, False)
         for key, lab in (("meeting_date", "meeting_date"), ("location", "location")):
             if label[lab]:
@@ -226,6 +236,9 @@ def score_engagement(case: Case, t: Tally) -> None:
         )
     union = {name_key(p) for e in events for p in e.participants}
     t.add("participants_exact_union", union == gold)
+    gold_spelling = {spelling_key(p) for p in label["participants"]}
+    spelled = best_event(events, gold_spelling, spelling_key)
+    t.add("participants_translit", {spelling_key(p) for p in spelled.participants} == gold_spelling)
     if label["meeting_date"]:
         want = date.fromisoformat(label["meeting_date"])
         t.add("meeting_date", event.event_date == want)
@@ -359,6 +372,7 @@ ORDER: list[tuple[str, str | None]] = [
     ("engagement_kind", "kind"),
     ("participants_exact", "participants_exact"),
     ("participants_exact_union", "participants_exact_union"),
+    ("participants_translit", "participants_translit"),
     ("meeting_date_accuracy", "meeting_date"),
     ("location_accuracy", "location"),
     ("published_date_accuracy", "published_date"),

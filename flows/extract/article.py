@@ -79,6 +79,7 @@ def extract_from_clean(document: CleanDocument, reference: Reference) -> Extract
         event_mentions,
         reference.gazetteer,
         document.dateline,
+        tuple(beside[2:]),
     )
     return Extraction(
         document=document,

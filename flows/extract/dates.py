@@ -315,7 +315,79 @@ def find_dates(text: str, published: date | None) -> list[DateHit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+def anchored_dates(text: str, anchors: frozenset[date]) -> list[DateHit]:
+    """Dates a page without its own date still fixes: a weekday, or a month and day without a
+    year, that exactly one full date elsewhere on the page matches ("on Friday afternoon" with
+    a caption's "Friday, Sept. 16, 2016"; "On March 21" with "March 21, 2023")."""
+    if not anchors:
+        return []
+    hits: list[DateHit] = []
+    low = lowered(text)
+    for m in hinted_finditer(_EXPLICIT_RE, text, low):
+        if m.group("y1") or m.group("y2"):
+            continue
+        month = _MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+        day = int(m.group("d1") or m.group("d2"))
+        same = {a for a in anchors if (a.month, a.day) == (month, day)}
+        if len(same) == 1:
+            hits.append(DateHit(m.start(), m.end(), same.pop(), True))
+    for m in hinted_finditer(_WEEKDAY_RE, text, low):
+        if m.group(0).lower().startswith("next"):
+            continue
+        same = {a for a in anchors if a.weekday() == _WEEKDAYS[m.group("wd").lower()]}
+        if len(same) == 1:
+            hits.append(DateHit(m.start(), m.end(), same.pop(), True))
+    return sorted(hits, key=lambda h: h.start)
+
+
 def parse_event_date(text: str, published: date | None) -> date | None:
     """The first date expressed in the text (convenience for callers and tests)."""
     hits = find_dates(text, published)
     return hits[0].value if hits else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's own date, when the cleaner found none (used by flows.extract.events)
+# ---------------------------------------------------------------------------------------------
+
+
+def _full_dates(texts: list[str]) -> frozenset[date]:
+    """Every full date (with its year) of a page that has no date of its own."""
+    return frozenset(h.value for text in texts for h in find_dates(text, None))
+
+
+def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
+    """The page's own date when no published date was found: a full date in the headline, else
+    in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
+    full date inside a sentence there may be history, not the page's day."""
+    top = paragraphs[0][:_DATELINE_SPAN] if paragraphs else ""
+    lead = next(iter(find_dates(top, None)), None)
+    if lead and _DATELINE_HEAD.fullmatch(paragraphs[0], 0, lead.start):
+        return lead.value  # "PORT LOUIS, March 3, 2021. ..." opens the first paragraph
+    lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
+    for no, text in enumerate(lines):
+        hit = next((h.value for h in find_dates(text, None)), None)
+        if hit:
+            return hit
+        # a page's own numeric date ("22/10/2016", "31/October/2024"), never in the headline
+        numeric = (parse_date(m.group(0)) for m in _NUMERIC_DATE.finditer(text) if no)
+        hit = next((d for d in numeric if d), None)
+        if hit:
+            return hit
+        if no and (whole := parse_date(text)):
+            return whole  # a line that is a date as a whole ("Sun 10 - September 2017")
+    return None
+
+
+_PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
+
+
+_DATELINE_SPAN = 60  # a dateline's date sits at the very start of the first paragraph
+
+
+_DATELINE_HEAD = re.compile(r"\s*(?-i:[A-Z][A-Z .'’-]+)(?:\([^()]{0,30}\))?\s*[,:–—-]?\s*")
+
+
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
+)

@@ -43,9 +43,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flows.extract.dates import DateHit, find_dates, parse_date
+from flows.extract.dates import DateHit, _full_dates, _page_date, anchored_dates, find_dates
 from flows.extract.gazetteer import Gazetteer, PlaceHit, TriggerHit
 from flows.extract.occasions import fill_occasion
+from flows.extract.roles import (
+    _about,
+    _attendees,
+    _escorted,
+    _has_escort,
+    _non_principal,
+    _participant_mentions,
+    _reports,
+    _with_captioned,
+)
 from flows.extract.sentences import closest, sentence_spans, span_at
 from flows.extract.triggers import first_trigger, is_unreal
 from flows.records import Event, Mention
@@ -78,40 +88,16 @@ class _Draft:
     people: set[str] = field(default_factory=set)
 
 
-def _participant_mentions(
-    text: str,
-    lo: int,
-    hi: int,
-    mentions: list[Mention],
-    gazetteer: Gazetteer,
-    trigger_end: int | None = None,
-) -> set[str]:
-    """People named in text[lo:hi] except those the event is about ("the death of ..."), and
-    except the source of the report named after the trigger ("X met Y on Monday, Foreign
-    Minister Z told reporters"), once two others are named."""
-    people = set()
-    speakers = set()
-    for m in mentions:
-        if not lo <= m.start < hi:
-            continue
-        # Titles between the marker and the name ("the death of President ...") are skipped.
-        before = re.sub(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){0,6}$", "", text[lo : m.start])
-        if not gazetteer.triggers.any(before, "non_participant"):
-            people.add(m.person)
-            after = trigger_end is not None and m.start >= trigger_end
-            if after and gazetteer.triggers.any(text[m.end : m.end + 40], "speaker_after"):
-                speakers.add(m.person)
-    return people - speakers if len(people - speakers) >= 2 else people
-
-
 def _cue(
     paragraph_no: int,
     text: str,
     published: date | None,
     mentions: list[Mention],
     gazetteer: Gazetteer,
+    anchors: frozenset[date] | None = None,
 ) -> Cue | None:
-    """Build the cue of a paragraph, or None when it holds no trigger."""
+    """Build the cue of a paragraph, or None when it holds no trigger (`anchors`: the full
+    dates of a page without a date of its own, see `anchored_dates`)."""
     found = first_trigger(text, gazetteer, mentions)
     if found is None:
         return None
@@ -126,6 +112,8 @@ def _cue(
         for h in gazetteer.triggers.find(text, kinds=("recall",))
     )
     dates = find_dates(text, published)
+    if published is None and anchors:
+        dates = sorted([*dates, *anchored_dates(text, anchors)], key=lambda h: h.start)
     places = gazetteer.locations(text)
     # A recalled engagement is dated by its own sentence only (no guess from the paragraph).
     date_hit = closest(dates, trig.start, lo, hi) or (
@@ -137,14 +125,27 @@ def _cue(
     return Cue(paragraph_no, trig, date_hit, place, occasion, people, recalled, _is_heading(text))
 
 
-def _attendees(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
-    """People named in sentences with an attendance cue ('also attended by ...')."""
-    found: set[str] = set()
-    spans = sentence_spans(text)
-    for hit in gazetteer.triggers.find(text, kinds=("attendance",)):
-        lo, hi = span_at(spans, hit.start)
-        found.update(_participant_mentions(text, lo, hi, mentions, gazetteer))
-    return found
+# Capitalised title words right before a name ("his father, Rt Hon ...")
+_TITLES_AT_END = re.compile(r"(?:(?-i:[A-Z])[\w'’.-]*\s+){1,6}$")
+_PRONOUN_SUBJECT = re.compile(
+    r"\s*(?:(?:On|In|At|During)\s[^,]{1,40},\s*)?"
+    r"(?:He|She|The\s+(?:[a-z]+\s+)?(?:president|prime\s+minister|premier|minister|leader))"
+    r"\s+(?:[a-z]+ly\s+|also\s+|then\s+)?$"
+)
+
+
+def _add_antecedent(cue: Cue, text: str, by_paragraph: dict[int, list[Mention]]) -> None:
+    """ "He held talks with President X": with fewer than two principals, a pronoun subject of
+    the trigger is the person who opens the nearest earlier paragraph (or the headline)."""
+    if len(cue.people) >= 2 or cue.paragraph_no < 0:
+        return
+    lo, _ = span_at(sentence_spans(text), cue.trigger.start)
+    if not _PRONOUN_SUBJECT.fullmatch(text, lo, cue.trigger.start):
+        return
+    for p in range(cue.paragraph_no - 1, -2, -1):
+        if by_paragraph.get(p):
+            cue.people.add(by_paragraph[p][0].person)
+            return
 
 
 def _opens_new_event(draft: _Draft, cue: Cue) -> bool:
@@ -176,15 +177,6 @@ def lead_cue(draft: _Draft) -> Cue:
     return next((c for c in draft.cues if not c.trigger.weak), draft.cues[0])
 
 
-def _non_principal(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
-    """A spokesperson, ambassador, adviser or aide: named as a source or a delegation member,
-    never a principal of an engagement ("spokesman Alaa Youssef", "X, the ambassador to")."""
-    before = text[max(0, mention.start - 80) : mention.start]
-    after = text[mention.end : mention.end + 60]
-    triggers = gazetteer.triggers
-    return triggers.any(before, "non_principal") or triggers.any(after, "non_principal_after")
-
-
 def _is_heading(text: str) -> bool:
     """A short line without closing sentence punctuation (a section heading)."""
     stripped = text.strip().rstrip("\"”’'")
@@ -196,6 +188,7 @@ def _segment(
     attendees: dict[int, set[str]],
     paragraphs: list[str],
     by_paragraph: dict[int, list[Mention]],
+    gazetteer: Gazetteer | None = None,
 ) -> list[_Draft]:
     """Group cues into events (rule 2 of the module docstring)."""
     drafts: list[_Draft] = []
@@ -207,7 +200,11 @@ def _segment(
                 if len(draft.cues[0].people) < 2:
                     # Principals unnamed in the trigger sentence ("the leaders of Russia,
                     # Azerbaijan and Iran met"): the people named so far are the event's.
-                    draft.people.update(m.person for m in by_paragraph.get(p, []))
+                    draft.people.update(
+                        m.person
+                        for m in by_paragraph.get(p, [])
+                        if gazetteer is None or not _about(paragraphs, m, gazetteer)
+                    )
             if not _opens_new_event(draft, cue):
                 draft.cues.append(cue)
                 if not cue.trigger.weak or len(draft.people) < 2:
@@ -229,10 +226,12 @@ def _participants(
     by_paragraph: dict[int, list[Mention]],
     attendees: dict[int, set[str]],
     previous: Event | None = None,
+    sourced: tuple[list[str], Gazetteer] | None = None,
 ) -> list[str]:
-    """Principals + attendees; with fewer than two, everyone mentioned in the event; with
-    nobody named ("the two presidents last met in Baku"), the previous event's people. A call
-    is between the people its own call cues name, when they name two."""
+    """Principals + attendees; with fewer than two, everyone mentioned in the event (but a
+    source who only reports, when two others are left); with nobody named ("the two presidents
+    last met in Baku"), the previous event's people. A call is between the people its own call
+    cues name, when they name two."""
     if lead_cue(draft).trigger.kind == "phone_call":
         callers = {
             p
@@ -246,10 +245,18 @@ def _participants(
     for p in range(draft.first, last + 1):
         people |= attendees.get(p, set())
     if len(people) < 2:
-        for p in range(draft.first, last + 1):
-            people.update(m.person for m in by_paragraph.get(p, []))
+        mentioned = [m for p in range(draft.first, last + 1) for m in by_paragraph.get(p, [])]
         if draft.first == 0:
-            people.update(m.person for m in by_paragraph.get(-1, []))
+            mentioned += by_paragraph.get(-1, [])
+        texts, gazetteer = sourced if sourced else ([], None)
+        if gazetteer is not None:
+            mentioned = [m for m in mentioned if not _about(texts, m, gazetteer)]
+        everyone = people | {m.person for m in mentioned}
+        # a source who only reports ("Mr X said", "..., said Mr X") is no principal
+        sources = {m.person for m in mentioned} - {
+            m.person for m in mentioned if gazetteer is None or not _reports(texts, m, gazetteer)
+        }
+        people = everyone - sources if len(everyone - sources) >= 2 else everyone
     if not people and previous is not None:
         people = set(previous.participants)
     return sorted(people)
@@ -317,7 +324,7 @@ def _to_event(
 ) -> Event:
     """Turn a draft into an Event record."""
     texts, title, published, gazetteer, previous, home = context
-    participants = _participants(draft, last, *mentions, previous)
+    participants = _participants(draft, last, *mentions, previous, (texts, gazetteer))
     when, certain = _event_date(draft, event_no, (title, published, previous))
     if not certain and event_no == 0 and not draft.cues[0].recalled:
         # "X and his counterpart Y on Thursday discussed ..." in the lead, the trigger later
@@ -369,8 +376,12 @@ def detect_events(
     mentions: list[Mention],
     gazetteer: Gazetteer,
     dateline: str | None = None,
+    captions: tuple[str, ...] = (),
 ) -> list[Event]:
     """Events reported by one article (mentions with paragraph_no -1 are title mentions).
+
+    On a page without a date of its own, a weekday or a month and day the body gives is fixed
+    by the one full date of the page (body, headline or photo `captions`) that matches it.
 
     Without a published date, a full date in the headline or in a short line at the top of the
     body anchors weekdays and relative days;
@@ -382,20 +393,41 @@ def detect_events(
         published = _page_date(title, paragraphs)
     by_paragraph: dict[int, list[Mention]] = defaultdict(list)
     texts = {-1: title or "", **dict(enumerate(paragraphs))}
+    escorting: dict[int, bool] = {}
+    captioned: list[Mention] = []
+    captions_in_body = {
+        i
+        for i, text in enumerate(paragraphs)
+        if "aption" in text[:40].lower() and gazetteer.triggers.any(text[:40], "caption_paragraph")
+    }
     for m in mentions:
+        if m.paragraph_no in captions_in_body:
+            captioned.append(m)
+            continue  # "(Picture caption: L-R ...)": named only under a photo
         text = texts.get(m.paragraph_no, "")
-        if gazetteer.triggers.any(text[max(0, m.start - 80) : m.start], "companion"):
+        before = text[max(0, m.start - 80) : m.start]
+        untitled = _TITLES_AT_END.sub("", before)
+        if gazetteer.triggers.any(before, "companion") or (
+            untitled != before and gazetteer.triggers.any(untitled, "companion")
+        ):
             continue  # "accompanied by his wife X": present, never a principal
+        if m.paragraph_no not in escorting:
+            escorting[m.paragraph_no] = _has_escort(text, gazetteer)
+        if escorting[m.paragraph_no] and _escorted(text, m, gazetteer):
+            continue  # the entourage or the greeting party at the airport
         if _non_principal(text, m, gazetteer) and not gazetteer.triggers.any(
             text[m.end : m.end + 90], "principal_after"
         ):
             continue  # a spokesman or aide, unless the subject of the engagement verb
         by_paragraph[m.paragraph_no].append(m)
+    anchors = _full_dates([title or "", *captions, *paragraphs]) if published is None else None
     cues = [
         cue
         for i, text in enumerate(paragraphs)
-        if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer))
+        if (cue := _cue(i, text, published, by_paragraph.get(i, []), gazetteer, anchors or None))
     ]
+    for cue in cues:
+        _add_antecedent(cue, paragraphs[cue.paragraph_no], by_paragraph)
     if not cues and title:
         # Only the headline announces the event: it spans the whole article (unless the body
         # puts the headline's own words in the future: "... when the leaders meet today").
@@ -405,7 +437,7 @@ def detect_events(
     attendees = {
         i: _attendees(text, by_paragraph.get(i, []), gazetteer) for i, text in enumerate(paragraphs)
     }
-    drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph)
+    drafts = _segment(_report_cues(cues), attendees, paragraphs, by_paragraph, gazetteer)
     home = gazetteer.dateline_place(dateline, paragraphs[0] if paragraphs else "")
     events: list[Event] = []
     for no, draft in enumerate(drafts):
@@ -425,7 +457,7 @@ def detect_events(
     own_news = bool(drafts) and not drafts[0].cues[0].recalled
     if home and first and own_news and first.kind == "meeting" and first.location is None:
         events[0] = replace(first, location=home.city, country=home.country)
-    return _engagements(events)
+    return _engagements([_with_captioned(e, captioned) for e in events])
 
 
 def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bool:
@@ -439,29 +471,6 @@ def _body_unreal(paragraphs: list[str], phrase: str, gazetteer: Gazetteer) -> bo
             if is_unreal(text, lo, hi, trig, gazetteer):
                 return True
     return False
-
-
-def _page_date(title: str | None, paragraphs: list[str]) -> date | None:
-    """The page's own date when no published date was found: a full date in the headline, else
-    in a short line near the top ("NZ Newswire 22/10/2016", "Thursday 31/October/2024"); a
-    full date inside a sentence there may be history, not the page's day."""
-    lines = [title or "", *(p for p in paragraphs[:_PAGE_DATE_LINES] if len(p.split()) <= 12)]
-    for no, text in enumerate(lines):
-        hit = next((h.value for h in find_dates(text, None)), None)
-        if hit:
-            return hit
-        # a page's own numeric date ("22/10/2016", "31/October/2024"), never in the headline
-        numeric = (parse_date(m.group(0)) for m in _NUMERIC_DATE.finditer(text) if no)
-        hit = next((d for d in numeric if d), None)
-        if hit:
-            return hit
-    return None
-
-
-_PAGE_DATE_LINES = 4  # the top of the body, where page furniture leaves a date
-_NUMERIC_DATE = re.compile(
-    r"(?<![\d/.-])\d{1,2}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{4}(?![\d/.-])"
-)
 
 
 def _current_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:

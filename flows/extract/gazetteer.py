@@ -46,7 +46,9 @@ class TriggerSet:
     President ..."); `non_principal` / `non_principal_after` (around a person) mark a spokesman
     or aide, unless `principal_after` (right after the name) makes them the subject of an
     engagement verb; `companion` (just before a person) marks a relative or companion, never a
-    principal.
+    principal; `escort` (earlier in a person's sentence: "was accompanied by", "was met at the
+    airport by") marks a member of the entourage or of the greeting party, and `escort_arrival`
+    likewise when the sentence also holds an `arrival` row ("airport", "upon arrival").
     """
 
     def __init__(self, rows: list[dict[str, str]]) -> None:

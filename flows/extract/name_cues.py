@@ -128,6 +128,7 @@ class NameShapes:
     after: re.Pattern[str]  # a cue starting right after a name
     # a plural title over a coordination of bare names ("Presidents Duda and Nauseda")
     shared: re.Pattern[str] | None = None
+    countries: frozenset[str] = frozenset()  # folded country names
 
     @classmethod
     def build(
@@ -142,7 +143,7 @@ class NameShapes:
             fold(r["adjective"].strip())
             for r in (_seed_rows(seeds / "nationalities.csv") if seeds else [])
         }
-        places, countries = _places(seeds)
+        places, countries, nations = _places(seeds)
         title_tokens = {fold(w) for t in title_words for w in re.split(r"[\s-]+", t)}
         title_tokens |= {f"{t}s" for t in title_tokens}  # "Commissioners X and Y"
         honor = {fold(h.rstrip(".")) for h in honorifics}
@@ -164,7 +165,9 @@ class NameShapes:
             # "the president of Colombia, Gustavo Petro": a title of a country, then a comma.
             # (Possessive `*+`: a word is never split into several, which only the lookahead
             # after the words could want, and it cannot: those characters end a word.)
-            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?:[{_UPPER}][\w'’-]*+|and)[ \t]*){{1,6}}"
+            # "the foreign ministers of Kenya, Ghana and Zambia, X, Y and Z": a list of countries
+            rf"s?(?:\s+(?:of|for)\s+(?:the\s+)?"
+            rf"(?:(?:[{_UPPER}][\w'’-]*+|and)[ \t]*(?:,[ \t]*(?=[{_UPPER}]))?){{1,8}}"
             # "(also known as Western Sahara)" between the country and the comma; a dash
             # glued to a word joins a compound ("Nigeria–Kenya"), it sets off no name
             r"(?:\([^()]{0,60}\))?(?=[,:]|\s[—–]))?\s*[,:—–]?\s*(?:the\s+)?$",
@@ -182,7 +185,15 @@ class NameShapes:
             rf"\b(?:{cased})s[ \t]+((?:{_TOKEN}[ \t]*,[ \t]*)*{_TOKEN})[ \t]*,?[ \t]+and[ \t]+"
             rf"({_TOKEN})(?![\w'’-]|[ \t]+[{_UPPER}])"
         )
-        return cls(frozenset(stop), frozenset(honor), frozenset(places), before, after, shared)
+        return cls(
+            frozenset(stop),
+            frozenset(honor),
+            frozenset(places),
+            before,
+            after,
+            shared,
+            frozenset(nations),
+        )
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, para: str) -> list[Candidate]:
@@ -245,6 +256,8 @@ class NameShapes:
             segment = segment[:-1]
         while segment and _kind(segment[0][1]) in ("particle", "nick"):
             segment = segment[1:]
+        while len(segment) > 2 and fold(segment[0][1]) in self.countries:
+            segment = segment[1:]  # "of Japan Fumio Kishida": the country is no name word
         kinds = [_kind(w) for _, w in segment]
         names = kinds.count("name")
         chain = any(fold(w) in _CHAIN_PARTICLES for _, w in segment)
@@ -360,11 +373,12 @@ def _place_tails(places: frozenset[str]) -> frozenset[str]:
     return frozenset(tails)
 
 
-def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
-    """Folded place names (cities, venues, countries) and country names."""
+def _places(seeds: Path | None) -> tuple[set[str], set[str], set[str]]:
+    """Folded place names (cities, venues, countries), one-word country names of kind
+    country, and every country a city is in."""
     if seeds is None:
-        return set(), set()
-    places, countries = set(), set()
+        return set(), set(), set()
+    places, countries, nations = set(), set(), set()
     for file in ("places.csv", "world_cities.csv"):
         for row in _seed_rows(seeds / file):
             names = [row["place"], *row.get("variants", "").split("|")]
@@ -375,9 +389,11 @@ def _places(seeds: Path | None) -> tuple[set[str], set[str]]:
             country = fold((row.get("country") or "").strip())
             if " " in country:
                 places.add(country)
+            if country:
+                nations.add(country)
             if row.get("kind", "").strip() == "country":
                 countries |= {n for n in folded if " " not in n}
-    return places, countries
+    return places, countries, nations | countries
 
 
 # ------------------------------------------------------------------------------- variants
@@ -409,7 +425,36 @@ def same_person(a: str, b: str) -> bool:
     small, big = sorted((ka, kb), key=len)
     if len(small) >= 2 and big[: len(small)] == small and _is_chain(a) and _is_chain(b):
         return True  # "Mohamed bin Zayed" and "Mohamed bin Zayed Al Nahyan"
+    if len(small) >= 2 and big[: len(small)] == small:
+        longer = a if len(ka) > len(kb) else b
+        if _particle_after(longer, len(small)):
+            return True  # "Carlos Agostinho" and "Carlos Agostinho do Rosario"
+    if len(ka) != len(kb) and _joined_key(a) == _joined_key(b):
+        return True  # "Salman bin Abdel Aziz" and "Salman bin Abdulaziz"
     return len(small) >= 2 and small[-1] == big[-1] and set(small) <= set(big)
+
+
+def _particle_after(name: str, words: int) -> bool:
+    """Whether the name word after the first `words` name words is a particle ("do", "da",
+    "bin"): a family name joined on, not another person's name."""
+    seen = 0
+    for word in re.split(r"[\s\-‐'’]+", fold(name)):
+        word = re.sub(r"[^a-z]", "", word)
+        if len(word) <= 1:
+            continue
+        if word in _PARTICLES:
+            if seen == words:
+                return True
+            continue
+        seen += 1
+    return False
+
+
+def _joined_key(name: str) -> tuple[str, ...]:
+    """The skeleton of the name written as one word (particles dropped): "Abdel Aziz" and
+    "Abdulaziz" are one word split two ways."""
+    words = [w for w in re.split(r"[\s\-‐'’]+", fold(name)) if w not in _PARTICLES]
+    return variant_key("".join(words))
 
 
 def _is_chain(name: str) -> bool:

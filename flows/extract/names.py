@@ -196,9 +196,14 @@ def _followed_by_name(para: str, end: int, later: list, honorifics: list[str]) -
 
 
 def _titled_names(
-    para: str, title_words: list[str], honorifics: list[str], stop: set[str]
+    para: str,
+    title_words: list[str],
+    honorifics: list[str],
+    stop: set[str],
+    sole_titles: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
-    """(start, end, name) for capitalised names right after a title head."""
+    """(start, end, name) for capitalised names right after a title head; after a head of
+    `sole_titles` ("President Mugabe said") one capitalised word is a name too."""
     if not title_words:
         return []
     regex = _titled_regex(tuple(title_words))
@@ -218,7 +223,8 @@ def _titled_names(
                 or (plain and tokens[k][:1].islower())
             )
             words = [t.rstrip(",") for t in tokens[:k]]
-            name = _title_tail_name(words, honorifics, stop) if cut else None
+            sole = k == 1 and fold(para[match.start() : match.start(1)]) in sole_titles
+            name = _title_tail_name(words, honorifics, stop, sole) if cut else None
             if name:
                 # the tokens were split on any white space: find the name as written
                 spelled = re.compile(r"\s+".join(map(re.escape, name.split())))
@@ -241,8 +247,11 @@ def _titled_regex(title_words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?i:{heads})((?:,?\s+(?:of|for|and|the|on|{_NAME_TOKEN}))+)")
 
 
-def _title_tail_name(words: list[str], honorifics: list[str], stop: set[str]) -> str | None:
-    """The name at the end of the words after a title head, or None."""
+def _title_tail_name(
+    words: list[str], honorifics: list[str], stop: set[str], sole: bool = False
+) -> str | None:
+    """The name at the end of the words after a title head (one word when `sole`), or
+    None."""
     while words and not words[-1][:1].isupper():
         words.pop()
     lower = [i for i, w in enumerate(words) if not w[:1].isupper()]
@@ -250,7 +259,9 @@ def _title_tail_name(words: list[str], honorifics: list[str], stop: set[str]) ->
     tail = _strip_honorifics(" ".join(tail), honorifics).split()
     # After "Minister of Roads and Urban Development" the name is the last two words.
     name_tokens = tail[-2:] if lower else tail
-    if (lower and len(tail) < 3) or not 2 <= len(name_tokens) <= 3:
+    if sole and not lower and len(name_tokens) == 1 and len(name_tokens[0]) >= 3:
+        pass  # "President Mugabe": the head's sole name
+    elif (lower and len(tail) < 3) or not 2 <= len(name_tokens) <= 3:
         return None
     if any(fold(t) in stop for t in name_tokens):
         return None

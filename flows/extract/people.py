@@ -87,6 +87,8 @@ class PeopleDirectory:
     role_words: dict[str, list[str]] = field(default_factory=dict)
     extra_titles: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
     title_words: list[str] = field(default_factory=list)
+    # heads after which one capitalised word is a name ("President Mugabe"), folded
+    sole_titles: frozenset[str] = frozenset()
     honorifics: list[str] = field(default_factory=list)
     non_name_words: set[str] = field(default_factory=set)
     seeds_dir: Path | None = None  # where the CSVs came from (quotes reads its own seeds there)
@@ -120,9 +122,11 @@ class PeopleDirectory:
             directory.country_forms[row["country"].strip()] = forms
         for row in _seed_rows(seeds_dir / "people_role_words.csv"):
             directory.role_words[row["role"].strip()] = _split(row.get("words"))
-        directory.title_words = [
-            r["word"].strip() for r in _seed_rows(seeds_dir / "people_title_words.csv")
-        ]
+        title_rows = _seed_rows(seeds_dir / "people_title_words.csv")
+        directory.title_words = [r["word"].strip() for r in title_rows]
+        directory.sole_titles = frozenset(
+            fold(r["word"].strip()) for r in title_rows if (r.get("sole_name") or "").strip()
+        )
         directory.honorifics.extend(
             r["honorific"].strip() for r in _seed_rows(seeds_dir / "people_honorifics.csv")
         )

@@ -42,10 +42,20 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTED_RE.finditer(text)]
 
 
-def _person_follows(trig: TriggerHit, hi: int, mentions: list[Mention]) -> bool:
+def _person_follows(trig: TriggerHit, hi: int, mentions: list[Mention], text: str = "") -> bool:
     """A person is named right after the trigger, in its sentence ("received Aliyev", not
-    "received Israeli drones")."""
-    return any(trig.end <= m.start < min(hi, trig.end + _OBJECT_GAP) for m in mentions)
+    "received Israeli drones"); a longer gap only when all of it is a title ("received
+    Cambodian Deputy Prime Minister and Minister of Foreign Affairs and International
+    Cooperation X")."""
+    return any(
+        trig.end <= m.start < min(hi, trig.end + _OBJECT_GAP)
+        or (trig.end <= m.start < hi and _TITLE_GAP.fullmatch(text, trig.end, m.start))
+        for m in mentions
+    )
+
+
+# Capitalised title words joined by of/and/the/for, commas and hyphens.
+_TITLE_GAP = re.compile(r"\s+(?:(?:the|of|and|for|on|visiting|[A-Z][\w'’.-]*),?\s+)*")
 
 
 def is_unreal(text: str, lo: int, hi: int, trigger: TriggerHit, gazetteer: Gazetteer) -> bool:
@@ -79,7 +89,7 @@ def valid_triggers(
             trig.weak or not find_dates(text[lo:hi], _ANY_DAY)
         ):
             continue
-        if trig.person_follows and not _person_follows(trig, hi, mentions):
+        if trig.person_follows and not _person_follows(trig, hi, mentions, text):
             continue
         if is_unreal(text, lo, hi, trig, gazetteer):
             unreal.append(trig)

@@ -37,11 +37,21 @@ def add_unknown_people(
     found: list[tuple[int, Candidate]] = []
     loose: list[tuple[int, Candidate]] = []
     for i, para in enumerate(paragraphs):
-        for cand in _paragraph_names(directory, shapes, para):
+        cands = _paragraph_names(directory, shapes, para)
+        if cands and _headline_case(para):
+            cands = [c for c in cands if not _ordinary_words(c.name, paragraphs, i)]
+        for cand in cands:
+            if _lone_sole_name(directory, paragraphs, i, cand):
+                continue
             (found if cand.licensed else loose).append((i, cand))
     found += [(i, c) for i, c in loose if shapes.recurring(c, paragraphs)]
     found += _coordinated(paragraphs, found, [(i, c) for i, c in loose if (i, c) not in found])
-    names = _spellings(directory, [c.name for _, c in sorted(found, key=lambda f: f[0])])
+    nicks = {
+        fold(nick.strip("\"“”‘’'")): c.name
+        for i, c in found
+        for nick in _NICK_IN_NAME.findall(paragraphs[i][c.start : c.end])
+    }
+    names = _spellings(directory, [c.name for _, c in sorted(found, key=lambda f: f[0])], nicks)
     out = [m for ms in known for m in ms]
     for i, cand in sorted(found, key=lambda f: (f[0], f[1].start)):
         person = names[cand.name]
@@ -57,6 +67,47 @@ def add_unknown_people(
         )
     out.sort(key=lambda m: (m.paragraph_no, m.start))
     return _new_surnames(paragraphs, out)
+
+
+_NICK_IN_NAME = re.compile(r"[\"“‘'][A-Z][\w'’-]+[\"”’']")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_HEADLINE_CHARS = 200
+_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"]
+)
+
+
+def _lone_sole_name(
+    directory: PeopleDirectory, paragraphs: list[str], i: int, cand: Candidate
+) -> bool:
+    """A one-word name after a head-of-state title ("President Mugabe") that no other
+    paragraph writes: too thin to be a person ("President Arrives" in a headline)."""
+    if " " in cand.name or not directory.sole_titles:
+        return False
+    head = fold(paragraphs[i][max(0, cand.start - 20) : cand.start]).rstrip()
+    if not any(head.endswith(t) for t in directory.sole_titles):
+        return False
+    word = re.compile(rf"(?<![\w'’-]){re.escape(cand.name)}(?![\w-])")
+    return not any(word.search(p) for j, p in enumerate(paragraphs) if j != i)
+
+
+def _headline_case(para: str) -> bool:
+    """A line in headline case: nearly every word other than a small one capitalised."""
+    if len(para) > _HEADLINE_CHARS:
+        return False  # a paragraph, not a headline
+    words = [w for w in _WORD.findall(para) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _ordinary_words(name: str, paragraphs: list[str], own: int) -> bool:
+    """A headline-case run with a word after its first that the article writes in lower case
+    elsewhere ("Jokowi Holds Bilateral Meetings" beside "held bilateral meetings"): words of
+    the headline, not a name."""
+    words = [w for w in name.split()[1:] if w[:1].isupper()]
+    if not words:
+        return False
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
+    return any(pattern.search(p) for i, p in enumerate(paragraphs) if i != own)
 
 
 def _coordinated(
@@ -129,7 +180,11 @@ def _names_of(directory: PeopleDirectory, shapes: NameShapes, para: str) -> list
     titled = [
         Candidate(start, end, shapes.clean(name), True)
         for start, end, name in _titled_names(
-            para, directory.title_words, directory.honorifics, directory.non_name_words
+            para,
+            directory.title_words,
+            directory.honorifics,
+            directory.non_name_words,
+            directory.sole_titles,
         )
         # "... Receives Kenyan High Commissioner": a title or country word is no name word;
         # "Minister of Papua New Guinea": a place is no name
@@ -157,9 +212,12 @@ def _trimmed(para: str, cand: Candidate) -> Candidate:
     return Candidate(at, at + len(cand.name), cand.name, cand.licensed)
 
 
-def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
+def _spellings(
+    directory: PeopleDirectory, names: list[str], nicks: dict[str, str] | None = None
+) -> dict[str, str]:
     """Each name -> the person it names: a directory person of the same spelling skeleton,
-    else the fullest spelling of the article's names that are the same person."""
+    else the fullest spelling of the article's names that are the same person (`nicks`: a
+    quoted nickname inside a name, folded -> that name: "Joko “Jokowi” Widodo")."""
     index = _directory_index(directory)
     out: dict[str, str] = {}
     groups: list[list[str]] = []
@@ -175,6 +233,8 @@ def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
             groups.append([name])
         else:
             group.append(name)
+    groups, joined = _sole_names_joined(groups, dict(out), nicks or {})
+    out.update(joined)
     for group in groups:
         # The fullest spelling; among equally full ones the one the article uses most (a
         # slip of the keyboard, "Muhmmadu", is rarer than the name), then the longer (a slip
@@ -185,6 +245,37 @@ def _spellings(directory: PeopleDirectory, names: list[str]) -> dict[str, str]:
         )
         out.update({n: fullest for n in group})
     return out
+
+
+def _sole_names_joined(
+    groups: list[list[str]], known: dict[str, str], nicks: dict[str, str]
+) -> tuple[list[list[str]], dict[str, str]]:
+    """A one-word name ("President Samia", "Pres Nyusi") joins the one fuller name of the
+    article that has that word ("Samia Suluhu Hassan", "Filipe Nyusi"), or the directory
+    person a fuller spelling of the article resolved to ("Joko 'Jokowi' Widodo"): the groups
+    left and the one-word names given to a directory person."""
+    out = [g for g in groups if any(len(variant_key(n)) > 1 for n in g)]
+    joined: dict[str, str] = {}
+    nick_keys: dict[str, set[str]] = {}
+    for nick, name in nicks.items():
+        nick_keys.setdefault(name, set()).update(variant_key(nick))
+
+    def keys(name: str) -> set[str]:
+        return set(variant_key(name)) | nick_keys.get(name, set())
+
+    for group in groups:
+        if group in out:
+            continue
+        words = {w for n in group for w in variant_key(n)}
+        fuller = [g for g in out if any(words & keys(n) for n in g)]
+        people = {p for n, p in known.items() if words & keys(n)}
+        if len(fuller) == 1 and not people:
+            fuller[0].extend(group)
+        elif len(people) == 1 and not fuller:
+            joined.update(dict.fromkeys(group, people.pop()))
+        else:
+            out.append(group)
+    return out, joined
 
 
 def _directory_index(directory: PeopleDirectory) -> dict[tuple[str, ...], str]:
