@@ -212,3 +212,35 @@ def test_patterns_rust_cannot_run_stay_in_python() -> None:
                 else python_matches(patterns, bit, text)
             )
             assert found == _any_pattern(patterns, bit, text), text
+
+
+def _script_by_letter(text: str) -> str | None:
+    """The dominant script as _script worked it out before: letter by letter."""
+    from flows.extract.cleaning.features import _letter_script
+
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for at, char in enumerate(text):
+        if char.isalpha() and (char.isascii() or re.fullmatch(r"[^\W\d_\x00-\x7f]", char)):
+            script = "latin" if char.isascii() else _letter_script(ord(char))
+            counts[script] = counts.get(script, 0) + 1
+            first.setdefault(script, at)
+    return max(counts, key=lambda s: (counts[s], -first[s])) if counts else None
+
+
+SCRIPT_CHARS = "aZ1 ,.ıİéßœДжاب²½ⅫΩ中ꙮ𝔄𐐀ǅ\u0345"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(SCRIPT_CHARS)), max_size=40))
+def test_script_counts_as_letter_by_letter(text: str) -> None:
+    from flows.extract.cleaning.features import _script
+
+    assert _script(text) == _script_by_letter(text), text
+
+
+def test_script_on_corpus_lines() -> None:
+    from flows.extract.cleaning.features import _script
+
+    for text in _corpus_lines():
+        assert _script(text) == _script_by_letter(text), text

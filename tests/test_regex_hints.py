@@ -19,6 +19,7 @@ from flows.extract.regexes import (
     literal_hint,
     lowered,
     may_match,
+    phrase_alternation,
     word_alternation,
 )
 
@@ -105,6 +106,30 @@ def test_word_alternation_groups_by_first_letter() -> None:
     assert word_alternation(["Minister", "Mayor", "Dr"], True) == "M(?:inister|ayor)|D(?:r)"
     # a dotless i matches i case-insensitively: grouping could change the preferred word
     assert word_alternation(["ıx", "iy"], True) == "ıx|iy"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LETTERS, min_size=1, max_size=3).map(" ".join), st.lists(LETTERS, max_size=4))
+def test_phrase_alternation_matches_as_the_plain_alternation(first: str, more: list[str]) -> None:
+    phrases = [first, *more, "pointed out", "said", "ſays", "a b"][: 2 + len(more)]
+    texts = [" ".join(phrases), "x".join(phrases), "  ".join(phrases).upper(), "pointed \t out"]
+    for flags in (0, re.IGNORECASE):
+        plain = re.compile(
+            r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b",
+            flags,
+        )
+        grouped = re.compile(r"\b(?:" + phrase_alternation(phrases, bool(flags)) + r")\b", flags)
+        for text in texts:
+            assert [m.span() for m in plain.finditer(text)] == [
+                m.span() for m in grouped.finditer(text)
+            ], (phrases, text)
+
+
+def test_phrase_alternation_groups_by_first_letter() -> None:
+    assert phrase_alternation(["pointed out", "praised", "said"], True) == (
+        r"p(?:ointed\s+out|raised)|s(?:aid)"
+    )
+    assert phrase_alternation(["a b", "said"], True) == r"a\s+b|said"  # a lone first letter
 
 
 DATE_WORDS = ["on", "Monday", "MAY", "5", "5th", "2024", "of", "yesterday", "later", "that"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from flows.extract.dateparser_gate import dateparser_cannot_parse
 from flows.extract.regexes import hinted_finditer, lowered
 from flows.extract.seeds import alternation
 
@@ -151,6 +152,8 @@ def _dateparser_fallback(candidate: str) -> date | None:
     """Last resort for unusual absolute formats; strict so that fragments never parse."""
     if not re.search(r"\d{4}", candidate):
         return None  # without a year a string is too ambiguous to be a published date
+    if dateparser_cannot_parse(candidate):  # a word dateparser does not know: it says None
+        return None
     import dateparser  # imported lazily: it takes about a second to load its language data
 
     parsed: datetime | None = dateparser.parse(

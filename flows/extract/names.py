@@ -49,8 +49,20 @@ class _FoldTable(dict[int, str]):
 _FOLD_TABLE = _FoldTable()
 
 
+# The ASCII characters `_fold_char` maps other than by lower-casing ("`" to "'"); ASCII text
+# folds by `str.lower` and these replacements, far faster than a translate table.
+_ASCII_SPECIAL = tuple((c, f) for c, f in _SPECIAL_FOLD.items() if c.isascii())
+assert all(not c.isalpha() and f == f.lower() for c, f in _ASCII_SPECIAL)
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and straighten apostrophes, keeping the length unchanged."""
+    if text.isascii():  # NFD leaves ASCII as it is: `_fold_char` is `lower` but for the specials
+        text = text.lower()
+        for char, folded in _ASCII_SPECIAL:
+            if char in text:
+                text = text.replace(char, folded)
+        return text
     return text.translate(_FOLD_TABLE)  # one character in, one out (see _fold_char)
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flows.extract.metadata import fold
+from flows.extract.regexes import phrase_alternation
 from flows.extract.seeds import read_seed_csv
 from flows.records import Mention
 
@@ -51,8 +52,9 @@ def load_sources(seeds_dir: Path) -> Sources:
     """Compile seeds/quote_institutions.csv and seeds/quote_role_nouns.csv."""
     institutions = _terms(seeds_dir / "quote_institutions.csv", "term")
     roles = _terms(seeds_dir / "quote_role_nouns.csv", "role")
-    roles_alt = "|".join(r"[\s-]+".join(map(re.escape, r.split())) for r in roles) or "(?!)"
-    inst_alt = "|".join(r"\s+".join(map(re.escape, t.split())) for t in institutions) or "(?!)"
+    # (grouped by first letter: the same matches, scanned faster)
+    roles_alt = phrase_alternation(roles, True, r"[\s-]+") or "(?!)"
+    inst_alt = phrase_alternation(institutions, True) or "(?!)"
     return Sources(
         institution=re.compile(rf"\b(?:{inst_alt})\b", re.I),
         role=re.compile(

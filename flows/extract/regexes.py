@@ -172,6 +172,36 @@ def word_alternation(words: list[str], ignorecase: bool) -> str:
     )
 
 
+def phrase_alternation(phrases: list[str], ignorecase: bool, joiner: str = r"\s+") -> str:
+    """Regex source that matches what `"|".join(r"\\s+".join(map(re.escape, p.split())) for p
+    in phrases)` matches (words of a phrase apart by any whitespace), with the same preference
+    among the phrases, grouped by first character as `word_alternation` groups words
+    (`joiner`: the regex between the words of a phrase, `\\s+` above)."""
+
+    def pattern(phrase: str) -> str:
+        return joiner.join(map(re.escape, phrase.split()))
+
+    flat = "|".join(pattern(p) for p in phrases)
+    normal = [" ".join(p.split()) for p in phrases]
+    # a phrase of a lone first letter ("a b") or with a first character that is no letter
+    # would need its own care: the plain alternation then
+    if any(len(p) < 2 or not p[0].isalpha() or p[1] == " " for p in normal):
+        return flat
+    groups: dict[str, list[str]] = {}
+    for phrase in normal:
+        groups.setdefault(phrase[0].lower() if ignorecase else phrase[0], []).append(phrase)
+    flags = re.IGNORECASE if ignorecase else 0
+    firsts = [ps[0][0] for ps in groups.values()]
+    for i, a in enumerate(firsts):
+        for b in firsts[i + 1 :]:
+            if re.fullmatch(re.escape(a), b, flags) or re.fullmatch(re.escape(b), a, flags):
+                return flat
+    return "|".join(
+        re.escape(ps[0][0]) + "(?:" + "|".join(pattern(p[1:]) for p in ps) + ")"
+        for ps in groups.values()
+    )
+
+
 @lru_cache(maxsize=64)
 def _hint_of(pattern: re.Pattern[str]) -> Hint | None:
     return literal_hint(pattern)

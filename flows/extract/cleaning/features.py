@@ -3,6 +3,7 @@ language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -18,6 +19,10 @@ from flows.extract.cleaning.patterns import (
 )
 
 # -- line features -------------------------------------------------------------------------
+
+_ASCII_NON_LETTERS = bytes(
+    code for code in range(128) if chr(code).translate(_WITHOUT_ASCII_LETTERS)
+)
 
 
 def matches(state: _State, text: str, rules: int) -> bool:
@@ -99,15 +104,24 @@ def _script(text: str) -> str | None:
     # (usually a few accented ones) one by one.
     if text.isascii():  # the usual line: Latin when it holds a letter
         return "latin" if _ASCII_LETTER.search(text) else None
-    ascii_letters = len(text) - len(text.translate(_WITHOUT_ASCII_LETTERS))
+    # (the ASCII bytes of the text without those that are no letter: a str translate table
+    # is far slower on a long line)
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
     if ascii_letters:
         counts["latin"] = ascii_letters
         first_seen["latin"] = _first_ascii_letter(text)
+    if _BEYOND_BMP.search(text) is None:  # the usual text: each script's letters in one scan
+        for script, letters in _script_letters():
+            found = letters.search(text)
+            if found is not None:
+                counts[script] = counts.get(script, 0) + len(letters.findall(text))
+                # (an accented Latin letter can come before the first ASCII one)
+                first_seen[script] = min(first_seen.get(script, found.start()), found.start())
+        return max(counts, key=lambda script: (counts[script], -first_seen[script]), default=None)
     for match in _NON_ASCII_LETTER.finditer(text):
         if match.group().isalpha():  # the class also holds a few non-letters ("²")
             script = _letter_script(ord(match.group()))
             counts[script] = counts.get(script, 0) + 1
-            # (an accented Latin letter can come before the first ASCII one)
             first_seen[script] = min(first_seen.get(script, match.start()), match.start())
     if not counts:
         return None
@@ -118,6 +132,32 @@ def _first_ascii_letter(text: str) -> int:
     """Offset of the first ASCII letter (the caller knows there is one)."""
     match = _ASCII_LETTER.search(text)
     return match.start() if match else -1
+
+
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _script_letters() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """For each writing system of `_letter_script`, a character class of its letters in the
+    Basic Multilingual Plane beyond ASCII: the characters of _NON_ASCII_LETTER that are
+    letters (`str.isalpha`), worked out once by asking both of every code point."""
+    groups: dict[str, list[int]] = {}
+    for code in range(0x80, 0x10000):
+        char = chr(code)
+        if char.isalpha() and _NON_ASCII_LETTER.fullmatch(char):
+            groups.setdefault(_letter_script(code), []).append(code)
+    return tuple((script, re.compile(_char_class(codes))) for script, codes in groups.items())
+
+
+def _char_class(codes: list[int]) -> str:
+    """A regex character class of the (ascending) code points, as ranges."""
+    parts, start = [], codes[0]
+    for previous, code in zip(codes, [*codes[1:], -1], strict=True):
+        if code != previous + 1:
+            parts.append(re.escape(chr(start)) + "-" + re.escape(chr(previous)))
+            start = code
+    return "[" + "".join(parts) + "]"
 
 
 def _letter_script(code: int) -> str:

@@ -119,6 +119,7 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^)\s]+\)")
 _SPACE_RUN = re.compile(r" {2,}")
 _MAX_PASSES = 4  # normalise_line's repeats; ">>>>>" and the like settle well before
+_SPACE_CHARS = re.compile("[" + "".join(re.escape(chr(code)) for code in _SPACES) + "]")
 # Printable ASCII (and tabs) without "&": nothing ftfy fixes can occur in it. Mojibake, C1
 # controls, ligatures, full-width forms and surrogates are not ASCII, the control characters
 # it removes are not printable, and HTML entities start with "&".
@@ -145,7 +146,10 @@ def normalise_line(raw: str) -> tuple[str, str]:
 def _normalise_once(raw: str) -> tuple[str, str]:
     text = _fix_text(raw)
     # of the characters _SPACES maps, only the tab is ASCII
-    text = text.replace("\t", " ") if text.isascii() else text.translate(_SPACES)
+    if text.isascii():
+        text = text.replace("\t", " ")
+    elif _SPACE_CHARS.search(text):  # a translate table is slow: only when it has work
+        text = text.translate(_SPACES)
     return _strip_markdown(text)
 
 
@@ -186,7 +190,10 @@ def fix_document_encoding(lines: list[str]) -> list[str]:
         plan = ftfy.fix_encoding_and_explain(raw).explanation or []
         if any(step[0] == "encode" for step in plan):
             plans[tuple((str(a), str(b)) for a, b in plan)] += 1
-    return [_apply_plans(raw, [list(plan) for plan, _ in plans.most_common()]) for raw in lines]
+    if not plans:  # no line was mis-decoded: every line stays as it is
+        return lines
+    ordered = [list(plan) for plan, _ in plans.most_common()]
+    return [_apply_plans(raw, ordered) for raw in lines]
 
 
 def _apply_plans(raw: str, plans: list[list[tuple[str, str]]]) -> str:
