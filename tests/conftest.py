@@ -7,9 +7,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from flows.extract.cleaning import BoilerplatePatterns
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -40,3 +43,11 @@ def corpus(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
     shutil.copytree(SAMPLE_ARTICLES, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def patterns() -> BoilerplatePatterns:
+    """The boilerplate rules of the project's seeds."""
+    from flows.extract.cleaning import BoilerplatePatterns
+
+    return BoilerplatePatterns.from_seeds(PROJECT / "seeds")

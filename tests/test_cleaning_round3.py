@@ -4,16 +4,14 @@ and furniture kinds of unseen outlets. Every line is written for the test."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from flows.extract.cleaning import BoilerplatePatterns, clean_document
+from flows.extract.cleaning import BoilerplatePatterns
 from flows.extract.cleaning.page_dates import header_date
 from flows.extract.metadata import parse_dateline
-from flows.records import CleanDocument
+from tests.page_shapes import clean_blocks as _clean
 
-ROOT = Path(__file__).resolve().parents[1]
 TITLE = "Leaders Agree To Deepen Cooperation On Ports"
 STORY = [
     "The two presidents met in the capital on Monday and agreed to expand cooperation on "
@@ -21,15 +19,6 @@ STORY = [
     "They also asked their ministers to prepare a joint plan before the end of the year.",
     "The talks were the first between the two leaders since the elections in both countries.",
 ]
-
-
-@pytest.fixture(scope="module")
-def patterns() -> BoilerplatePatterns:
-    return BoilerplatePatterns.from_seeds(ROOT / "seeds")
-
-
-def _clean(patterns: BoilerplatePatterns, *blocks: str) -> CleanDocument:
-    return clean_document("\n\n".join(blocks), "text", patterns)
 
 
 @pytest.mark.parametrize(

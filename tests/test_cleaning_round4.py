@@ -6,14 +6,13 @@ story paragraphs of our own."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from flows.extract.cleaning import BoilerplatePatterns, clean_document
-from flows.records import CleanDocument
+from flows.extract.cleaning import BoilerplatePatterns
+from tests.page_shapes import clean_blocks as _clean
+from tests.page_shapes import removed_reasons as _removed
 
-ROOT = Path(__file__).resolve().parents[1]
 TITLE = "Ministers Hold Talks On Trade And Security"
 STORY = [
     "The foreign ministers of both countries met in the capital to discuss trade and "
@@ -22,19 +21,6 @@ STORY = [
     "agriculture and energy.",
     "The meeting was the first since the two governments signed a framework agreement last spring.",
 ]
-
-
-@pytest.fixture(scope="module")
-def patterns() -> BoilerplatePatterns:
-    return BoilerplatePatterns.from_seeds(ROOT / "seeds")
-
-
-def _clean(patterns: BoilerplatePatterns, *blocks: str) -> CleanDocument:
-    return clean_document("\n\n".join(blocks), "text", patterns)
-
-
-def _removed(doc: CleanDocument) -> dict[str, str]:
-    return {r.text.strip(): r.reason for r in doc.removed}
 
 
 def test_a_closed_comment_widget_ends_the_story_and_takes_the_site_blurb(

@@ -6,15 +6,13 @@ story paragraphs of our own."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from flows.extract.cleaning import BoilerplatePatterns, clean_document
+from flows.extract.cleaning import BoilerplatePatterns
 from flows.extract.cleaning.page_dates import header_date
-from flows.records import CleanDocument
+from tests.page_shapes import clean_blocks as _clean
 
-ROOT = Path(__file__).resolve().parents[1]
 TITLE = "Ministers Hold Talks On Trade And Security"
 STORY = [
     "The foreign ministers of both countries met in the capital on Monday to discuss trade "
@@ -23,15 +21,6 @@ STORY = [
     "agriculture and energy.",
     "The meeting was the first since the two governments signed a framework agreement last spring.",
 ]
-
-
-@pytest.fixture(scope="module")
-def patterns() -> BoilerplatePatterns:
-    return BoilerplatePatterns.from_seeds(ROOT / "seeds")
-
-
-def _clean(patterns: BoilerplatePatterns, *blocks: str) -> CleanDocument:
-    return clean_document("\n\n".join(blocks), "text", patterns)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ import pytest
 from flows.extract.cleaning import BoilerplatePatterns, clean_document
 from flows.extract.people import PeopleDirectory
 from flows.extract.quotes import extract_quotes
-from flows.records import CleanDocument
+from tests.page_shapes import clean_blocks as _clean
+from tests.page_shapes import removed_reasons as _removed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,19 +28,6 @@ STORY = (
     "They also discussed a new ferry link between the two countries and the rules for seasonal "
     "workers.",
 )
-
-
-@pytest.fixture(scope="module")
-def patterns() -> BoilerplatePatterns:
-    return BoilerplatePatterns.from_seeds(ROOT / "seeds")
-
-
-def _clean(patterns: BoilerplatePatterns, *lines: str) -> CleanDocument:
-    return clean_document("\n\n".join(lines), "text", patterns)
-
-
-def _removed(doc: CleanDocument) -> dict[str, str]:
-    return {r.text.strip(): r.reason for r in doc.removed}
 
 
 # -- published date -------------------------------------------------------------------------

@@ -155,20 +155,11 @@ def word_alternation(words: list[str], ignorecase: bool) -> str:
     the grouping change which word is preferred: then the plain alternation is returned.
     """
     flat = "|".join(re.escape(w) for w in words)
-    if any(not w for w in words):
+    groups = None if any(not w for w in words) else _by_first_character(words, ignorecase)
+    if groups is None:
         return flat
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[0].lower() if ignorecase else word[0], []).append(word)
-    flags = re.IGNORECASE if ignorecase else 0
-    firsts = [ws[0][0] for ws in groups.values()]
-    for i, a in enumerate(firsts):
-        for b in firsts[i + 1 :]:
-            if re.fullmatch(re.escape(a), b, flags) or re.fullmatch(re.escape(b), a, flags):
-                return flat
     return "|".join(
-        re.escape(ws[0][0]) + "(?:" + "|".join(re.escape(w[1:]) for w in ws) + ")"
-        for ws in groups.values()
+        re.escape(ws[0][0]) + "(?:" + "|".join(re.escape(w[1:]) for w in ws) + ")" for ws in groups
     )
 
 
@@ -187,19 +178,29 @@ def phrase_alternation(phrases: list[str], ignorecase: bool, joiner: str = r"\s+
     # would need its own care: the plain alternation then
     if any(len(p) < 2 or not p[0].isalpha() or p[1] == " " for p in normal):
         return flat
+    groups = _by_first_character(normal, ignorecase)
+    if groups is None:
+        return flat
+    return "|".join(
+        re.escape(ps[0][0]) + "(?:" + "|".join(pattern(p[1:]) for p in ps) + ")" for ps in groups
+    )
+
+
+def _by_first_character(items: list[str], ignorecase: bool) -> list[list[str]] | None:
+    """`items` grouped by first character (folded with `ignorecase`), in order of first
+    appearance, each group in the items' order; None when two groups' first characters match
+    each other under `ignorecase` (a dotted and a dotless i): grouping could then change which
+    item the regex prefers."""
     groups: dict[str, list[str]] = {}
-    for phrase in normal:
-        groups.setdefault(phrase[0].lower() if ignorecase else phrase[0], []).append(phrase)
+    for item in items:
+        groups.setdefault(item[0].lower() if ignorecase else item[0], []).append(item)
     flags = re.IGNORECASE if ignorecase else 0
-    firsts = [ps[0][0] for ps in groups.values()]
+    firsts = [group[0][0] for group in groups.values()]
     for i, a in enumerate(firsts):
         for b in firsts[i + 1 :]:
             if re.fullmatch(re.escape(a), b, flags) or re.fullmatch(re.escape(b), a, flags):
-                return flat
-    return "|".join(
-        re.escape(ps[0][0]) + "(?:" + "|".join(pattern(p[1:]) for p in ps) + ")"
-        for ps in groups.values()
-    )
+                return None
+    return list(groups.values())
 
 
 @lru_cache(maxsize=64)
