@@ -23,7 +23,8 @@ except ImportError:
     _PARSER = "html.parser"
 
 # The walk is what changed; the tag sets, metadata fields, block and page records and role
-# rules are the module's own, so both walks read the same ones.
+# rules (and how a block takes its role from them) are the module's own, so both walks read
+# the same ones.
 from flows.extract.html import (
     _BLOCKS,
     _CHROME_KEEP_INSIDE,
@@ -32,6 +33,7 @@ from flows.extract.html import (
     HtmlBlock,
     HtmlPage,
     RoleRules,
+    _with_role,
     read_meta_tag,
 )
 
@@ -65,20 +67,6 @@ def _tags_named(root: Tag, names: set[str]) -> list[Tag]:
     `root.find_all(list(names))` returns, through bs4's quick path for all tags (its general
     name filter compares every tag with every name, slowly)."""
     return [tag for tag in root.find_all(True) if tag.name in names]
-
-
-def _with_role(block: HtmlBlock, roles: RoleRules) -> HtmlBlock:
-    role = "caption" if block.tag == "figcaption" else _role_of(block.names, roles)
-    return HtmlBlock(block.text, block.tag, role)
-
-
-def _role_of(names: tuple[tuple[str, ...], ...], roles: RoleRules) -> str:
-    """The role of the nearest element (the block, then its parents) whose names match."""
-    for level in names:
-        for role, pattern in roles:
-            if any(pattern.search(name) for name in level):
-                return role
-    return ""
 
 
 def _names(tag: Tag | None) -> tuple[tuple[str, ...], ...]:
