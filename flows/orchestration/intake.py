@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.ingest.reading import SourceFile, UnreadableInput, content_type, decode
+from flows.ingest.reading import Decoded, SourceFile, UnreadableInput, content_type, decode
 from flows.load.transform import Loaded
 from flows.orchestration.parallel import Pending, Workers
 from flows.orchestration.summary import Rejected, quarantine_row
@@ -65,11 +65,13 @@ def read_files(
                     )
                 )
             )
-        kind = content_type(file.rel_path, decoded.text)
-        loaded.append(
-            Loaded(file.rel_path, file.doc_id, kind, len(data), decoded.text, decoded.encoding)
-        )
+        loaded.append(_loaded(file.rel_path, file.doc_id, data, decoded))
     return loaded, rejected
+
+
+def _loaded(source_path: str, doc_id: str, data: bytes, decoded: Decoded) -> Loaded:
+    kind = content_type(source_path, decoded.text)
+    return Loaded(source_path, doc_id, kind, len(data), decoded.text, decoded.encoding)
 
 
 def read_and_count(
@@ -126,8 +128,7 @@ def reread(item: OnDisk) -> Loaded | None:
         decoded = decode(data)
     except (OSError, UnreadableInput):
         return None
-    kind = content_type(item.source_path, decoded.text)
-    return Loaded(item.source_path, item.doc_id, kind, len(data), decoded.text, decoded.encoding)
+    return _loaded(item.source_path, item.doc_id, data, decoded)
 
 
 def clean_extract_read(
